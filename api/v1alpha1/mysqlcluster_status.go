@@ -1,0 +1,140 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Condition types. Ready, Reconciling and Stalled follow kstatus so GitOps tools can tell when a
+// change has rolled out; Available and Degraded describe the database itself.
+const (
+	// ConditionReady is True when every desired member is up and serving.
+	ConditionReady = "Ready"
+	// ConditionReconciling is True while the operator is moving the world towards the spec.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True when the operator cannot make progress without the user.
+	ConditionStalled = "Stalled"
+	// ConditionAvailable is True when a writable primary serves the primary Service.
+	ConditionAvailable = "Available"
+	// ConditionDegraded is True when some member is unhealthy, lagging or diverged.
+	ConditionDegraded = "Degraded"
+)
+
+// Member roles, also the values of the LabelRole pod label.
+const (
+	RolePrimary = "primary"
+	RoleReplica = "replica"
+	RoleUnknown = "unknown"
+)
+
+// MySQLClusterStatus is rebuilt from the observed world on every reconcile.
+type MySQLClusterStatus struct {
+	// ObservedGeneration is the spec generation this status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// Conditions: Ready, Reconciling, Stalled, Available, Degraded.
+	// +listType=map
+	// +listMapKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// CurrentPrimary is the pod that is the primary. It is written only after a promotion succeeded.
+	// +optional
+	CurrentPrimary string `json:"currentPrimary,omitempty"`
+
+	// Replicas is the number of member pods that exist (the scale subresource's status).
+	// +optional
+	Replicas int32 `json:"replicas,omitempty"`
+
+	// ReadyMembers is the number of members that are ready.
+	// +optional
+	ReadyMembers int32 `json:"readyMembers,omitempty"`
+
+	// MembersSummary is "ready/desired", for kubectl get.
+	// +optional
+	MembersSummary string `json:"membersSummary,omitempty"`
+
+	// Selector is the pods' label selector, for the scale subresource.
+	// +optional
+	Selector string `json:"selector,omitempty"`
+
+	// Members has one entry per ordinal.
+	// +listType=map
+	// +listMapKey=name
+	// +optional
+	Members []MemberStatus `json:"members,omitempty"`
+}
+
+// MemberStatus is what the operator last observed about one member.
+type MemberStatus struct {
+	// Name of the member's pod.
+	Name string `json:"name"`
+	// Role is primary, replica or unknown.
+	// +optional
+	Role string `json:"role,omitempty"`
+	// Ready is the pod's readiness.
+	// +optional
+	Ready bool `json:"ready,omitempty"`
+	// GTIDExecuted is the member's executed GTID set.
+	// +optional
+	GTIDExecuted string `json:"gtidExecuted,omitempty"`
+	// LagSeconds is how far a replica's applier is behind its source.
+	// +optional
+	LagSeconds *int64 `json:"lagSeconds,omitempty"`
+	// Errant is true when the member has transactions the primary lacks: it is fenced, not rejoined.
+	// +optional
+	Errant bool `json:"errant,omitempty"`
+	// Message explains an unhealthy member.
+	// +optional
+	Message string `json:"message,omitempty"`
+}
+
+// MySQLCluster is a replicated MySQL or MariaDB cluster: one primary and GTID replicas, one
+// StatefulSet member per ordinal.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:subresource:scale:specpath=.spec.replicas,statuspath=.status.replicas,selectorpath=.status.selector
+// +kubebuilder:resource:shortName=mysql;myc,categories=ordinal
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Primary",type=string,JSONPath=`.status.currentPrimary`
+// +kubebuilder:printcolumn:name="Members",type=string,JSONPath=`.status.membersSummary`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 52",message="metadata.name must be at most 52 characters: pod, Service and PVC names are derived from it"
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="metadata.name must start with a letter and contain only lowercase letters, digits and '-': it names Services"
+type MySQLCluster struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +optional
+	Spec MySQLClusterSpec `json:"spec,omitempty"`
+	// +optional
+	Status MySQLClusterStatus `json:"status,omitempty"`
+}
+
+// MySQLClusterList is a list of MySQLCluster.
+// +kubebuilder:object:root=true
+type MySQLClusterList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []MySQLCluster `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&MySQLCluster{}, &MySQLClusterList{})
+}

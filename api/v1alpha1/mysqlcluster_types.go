@@ -1,0 +1,275 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// MySQLClusterSpec is what the user asks for. The operator never writes it: every default lives in
+// the schema so GitOps tools see no drift.
+// +kubebuilder:validation:XValidation:rule="has(self.credentialsSecretName) == has(oldSelf.credentialsSecretName) && (!has(self.credentialsSecretName) || self.credentialsSecretName == oldSelf.credentialsSecretName)",message="credentialsSecretName cannot be added, changed or removed after creation: the servers' passwords live in that Secret"
+type MySQLClusterSpec struct {
+	// Replicas is the number of members: one primary and replicas-1 replicas.
+	// +kubebuilder:default=3
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=99
+	// +optional
+	Replicas *int32 `json:"replicas,omitempty"`
+
+	// Engine selects the database server.
+	// +kubebuilder:default={}
+	// +optional
+	Engine Engine `json:"engine,omitempty"`
+
+	// Storage describes each member's persistent volume.
+	// +kubebuilder:default={}
+	// +optional
+	Storage Storage `json:"storage,omitempty"`
+
+	// Resources of the database container.
+	// +optional
+	Resources corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// Config holds my.cnf settings for the [mysqld] section, merged over the operator's defaults.
+	// Settings the operator owns (server_id, gtid_mode, log_bin, read_only, …) are refused.
+	// +kubebuilder:validation:MaxProperties=200
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !(k.lowerAscii().replace('-', '_') in ['server_id', 'gtid_mode', 'enforce_gtid_consistency', 'gtid_strict_mode', 'gtid_domain_id', 'log_bin', 'log_slave_updates', 'log_replica_updates', 'read_only', 'super_read_only', 'report_host', 'report_port', 'datadir', 'port', 'socket', 'bind_address', 'relay_log', 'relay_log_recovery', 'skip_log_bin', 'skip_networking', 'binlog_format', 'user', 'pid_file']))",message="config must not set settings the operator owns: server_id, gtid_mode, enforce_gtid_consistency, gtid_strict_mode, gtid_domain_id, log_bin, log_slave_updates, log_replica_updates, read_only, super_read_only, report_host, report_port, datadir, port, socket, bind_address, relay_log, relay_log_recovery, skip_log_bin, skip_networking, binlog_format, user, pid_file"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z0-9_.-]+$'))",message="config keys must be my.cnf option names: letters, digits, '_', '-' and '.'"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !self[k].contains('\\n'))",message="config values must be a single line"
+	// +optional
+	Config map[string]string `json:"config,omitempty"`
+
+	// CredentialsSecretName names an existing Secret with the keys root-password, replication-password
+	// and operator-password. When empty the operator generates NAME-credentials once and never overwrites it.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	// +optional
+	CredentialsSecretName string `json:"credentialsSecretName,omitempty"`
+
+	// Pod customises the members' pods.
+	// +optional
+	Pod PodOverrides `json:"pod,omitempty"`
+
+	// PrimaryService customises the read/write Service NAME-primary.
+	// +optional
+	PrimaryService ServiceOverrides `json:"primaryService,omitempty"`
+
+	// ReplicasService customises the read-only Service NAME-replicas.
+	// +optional
+	ReplicasService ServiceOverrides `json:"replicasService,omitempty"`
+
+	// Replication tunes how replicas follow the primary.
+	// +kubebuilder:default={}
+	// +optional
+	Replication Replication `json:"replication,omitempty"`
+
+	// Failover tunes automatic promotion of a replica when the primary is lost.
+	// +kubebuilder:default={}
+	// +optional
+	Failover Failover `json:"failover,omitempty"`
+
+	// PodManagementPolicy is the StatefulSet's: OrderedReady starts and stops members in ordinal order;
+	// Parallel lets a higher ordinal be replaced while a lower one is not ready (see docs).
+	// +kubebuilder:default=OrderedReady
+	// +kubebuilder:validation:Enum=OrderedReady;Parallel
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="podManagementPolicy cannot change: the StatefulSet field is immutable"
+	// +optional
+	PodManagementPolicy string `json:"podManagementPolicy,omitempty"`
+
+	// PersistentVolumeClaimRetentionPolicy says whether member PVCs are kept when the cluster is deleted
+	// or scaled down. Both default to Retain: data is only deleted when the user asks.
+	// +kubebuilder:default={}
+	// +optional
+	PersistentVolumeClaimRetentionPolicy PVCRetentionPolicy `json:"persistentVolumeClaimRetentionPolicy,omitempty"`
+
+	// PodDisruptionBudget limits voluntary evictions of members.
+	// +kubebuilder:default={}
+	// +optional
+	PodDisruptionBudget PodDisruptionBudget `json:"podDisruptionBudget,omitempty"`
+}
+
+// Engine selects the server flavor and version, or an explicit image.
+// +kubebuilder:validation:XValidation:rule="self.flavor == oldSelf.flavor",message="engine.flavor cannot change: a datadir cannot move between MySQL and MariaDB"
+type Engine struct {
+	// Flavor is mysql (MySQL 8.4/8.0) or mariadb (MariaDB 10.11/11.4).
+	// +kubebuilder:default=mysql
+	// +kubebuilder:validation:Enum=mysql;mariadb
+	// +optional
+	Flavor Flavor `json:"flavor,omitempty"`
+
+	// Version of the server, e.g. "8.4" or "11.4". Empty means the flavor's default LTS (8.4, 11.4).
+	// +kubebuilder:validation:Pattern=`^[0-9]+\.[0-9]+(\.[0-9]+)?$`
+	// +optional
+	Version string `json:"version,omitempty"`
+
+	// Image overrides the database image derived from flavor and version.
+	// +kubebuilder:validation:MinLength=1
+	// +optional
+	Image string `json:"image,omitempty"`
+}
+
+// Flavor is a database engine.
+type Flavor string
+
+const (
+	// FlavorMySQL is Oracle MySQL.
+	FlavorMySQL Flavor = "mysql"
+	// FlavorMariaDB is MariaDB Server.
+	FlavorMariaDB Flavor = "mariadb"
+)
+
+// Storage describes each member's volume.
+// +kubebuilder:validation:XValidation:rule="quantity(string(self.size)).compareTo(quantity(string(oldSelf.size))) >= 0",message="storage.size cannot shrink: volumes only grow"
+// +kubebuilder:validation:XValidation:rule="has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",message="storage.storageClassName cannot change: existing volumes keep their class"
+type Storage struct {
+	// Size of each member's volume.
+	// +kubebuilder:default="10Gi"
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="storage.size must be greater than zero"
+	// +optional
+	Size resource.Quantity `json:"size,omitempty"`
+
+	// StorageClassName of each member's volume; empty uses the cluster's default class.
+	// +optional
+	StorageClassName *string `json:"storageClassName,omitempty"`
+
+	// VolumeClaimTemplate adds settings to the claim template (access modes, selector, …).
+	// size and storageClassName above take precedence over its resources and class.
+	// +optional
+	VolumeClaimTemplate *ClaimTemplate `json:"volumeClaimTemplate,omitempty"`
+}
+
+// ClaimTemplate is the user-settable part of a member's PersistentVolumeClaim.
+type ClaimTemplate struct {
+	// Metadata labels and annotations for each claim.
+	// +optional
+	Metadata EmbeddedMetadata `json:"metadata,omitempty"`
+	// Spec of each claim.
+	// +optional
+	Spec corev1.PersistentVolumeClaimSpec `json:"spec,omitempty"`
+}
+
+// EmbeddedMetadata is the labels and annotations a user may add to a generated object.
+type EmbeddedMetadata struct {
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// PodOverrides customise the members' pods.
+type PodOverrides struct {
+	// Labels added to each pod; the operator's own keys are refused.
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.startsWith('mysql.ordinal.dev/') && !k.startsWith('app.kubernetes.io/') && k != 'statefulset.kubernetes.io/pod-name' && k != 'apps.kubernetes.io/pod-index' && k != 'controller-revision-hash')",message="pod.labels must not set the operator's labels (mysql.ordinal.dev/*, app.kubernetes.io/*) or the StatefulSet's"
+	// +optional
+	Labels map[string]string `json:"labels,omitempty"`
+	// Annotations added to each pod.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// Affinity replaces the default, which prefers members on different nodes and zones.
+	// +optional
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+	// +optional
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	// +optional
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+	// +optional
+	PriorityClassName string `json:"priorityClassName,omitempty"`
+}
+
+// ServiceOverrides customise a client-facing Service.
+type ServiceOverrides struct {
+	// Type of the Service.
+	// +kubebuilder:default=ClusterIP
+	// +kubebuilder:validation:Enum=ClusterIP;NodePort;LoadBalancer
+	// +optional
+	Type corev1.ServiceType `json:"type,omitempty"`
+	// Annotations added to the Service (load balancer settings, …).
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Replication tunes how replicas follow the primary.
+type Replication struct {
+	// Mode is semiSync (a commit is acknowledged only once a replica has it: no acknowledged write is
+	// lost on failover) or async.
+	// +kubebuilder:default=semiSync
+	// +kubebuilder:validation:Enum=semiSync;async
+	// +optional
+	Mode ReplicationMode `json:"mode,omitempty"`
+
+	// MaxLagSeconds removes a replica from the replicas Service while it lags more than this.
+	// +kubebuilder:default=30
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	MaxLagSeconds int32 `json:"maxLagSeconds,omitempty"`
+}
+
+// ReplicationMode is how commits wait for replicas.
+type ReplicationMode string
+
+const (
+	// ReplicationSemiSync waits for one replica to receive each transaction before acknowledging it.
+	ReplicationSemiSync ReplicationMode = "semiSync"
+	// ReplicationAsync acknowledges commits without waiting for replicas.
+	ReplicationAsync ReplicationMode = "async"
+)
+
+// Failover tunes automatic promotion.
+type Failover struct {
+	// Enabled lets the operator promote a replica when the primary is lost.
+	// +kubebuilder:default=true
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// Delay is how long the primary must be unreachable before failover starts.
+	// +kubebuilder:default="10s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('1h')",message="failover.delay must be between 1s and 1h"
+	// +optional
+	Delay *metav1.Duration `json:"delay,omitempty"`
+}
+
+// PVCRetentionPolicy mirrors the StatefulSet's policy with safe defaults.
+type PVCRetentionPolicy struct {
+	// WhenDeleted applies when the MySQLCluster is deleted.
+	// +kubebuilder:default=Retain
+	// +kubebuilder:validation:Enum=Retain;Delete
+	// +optional
+	WhenDeleted string `json:"whenDeleted,omitempty"`
+	// WhenScaled applies to the PVCs of members removed by a scale-down.
+	// +kubebuilder:default=Retain
+	// +kubebuilder:validation:Enum=Retain;Delete
+	// +optional
+	WhenScaled string `json:"whenScaled,omitempty"`
+}
+
+// PodDisruptionBudget settings.
+type PodDisruptionBudget struct {
+	// Enabled creates the PodDisruptionBudget NAME.
+	// +kubebuilder:default=true
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+	// MaxUnavailable members during voluntary disruptions.
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=1
+	// +optional
+	MaxUnavailable *int32 `json:"maxUnavailable,omitempty"`
+}

@@ -1,0 +1,167 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Labels and annotations the operator reads or writes.
+const (
+	// LabelRole marks a member pod primary or replica; the Services select on it.
+	LabelRole = "mysql.ordinal.dev/role"
+	// LabelServing marks a replica that is healthy and close enough to the primary to serve reads.
+	LabelServing = "mysql.ordinal.dev/serving"
+	// LabelCluster carries the MySQLCluster name on every object the operator creates.
+	LabelCluster = "mysql.ordinal.dev/cluster"
+	// AnnotationSwitchoverTo asks for a planned switchover to the named member (GitOps-safe: no spec change).
+	AnnotationSwitchoverTo = "mysql.ordinal.dev/switchover-to"
+	// AnnotationConfigHash on the pod template is the hash of the rendered my.cnf.
+	AnnotationConfigHash = "mysql.ordinal.dev/config-hash"
+)
+
+// Default versions per flavor: the current LTS releases.
+const (
+	DefaultMySQLVersion   = "8.4"
+	DefaultMariaDBVersion = "11.4"
+)
+
+// HeadlessServiceName is the governing Service of the StatefulSet; pods are PODNAME.HEADLESS.
+func (c *MySQLCluster) HeadlessServiceName() string { return c.Name }
+
+// StatefulSetName is the StatefulSet that runs the members.
+func (c *MySQLCluster) StatefulSetName() string { return c.Name }
+
+// PrimaryServiceName is the read/write Service.
+func (c *MySQLCluster) PrimaryServiceName() string { return c.Name + "-primary" }
+
+// ReplicasServiceName is the read-only Service.
+func (c *MySQLCluster) ReplicasServiceName() string { return c.Name + "-replicas" }
+
+// ConfigMapName holds the rendered my.cnf.
+func (c *MySQLCluster) ConfigMapName() string { return c.Name + "-config" }
+
+// PodDisruptionBudgetName is the members' PodDisruptionBudget.
+func (c *MySQLCluster) PodDisruptionBudgetName() string { return c.Name }
+
+// ServiceAccountName is the members' ServiceAccount.
+func (c *MySQLCluster) ServiceAccountName() string { return c.Name }
+
+// CredentialsSecretName is the user's Secret when given, else the generated NAME-credentials.
+func (c *MySQLCluster) CredentialsSecretName() string {
+	if c.Spec.CredentialsSecretName != "" {
+		return c.Spec.CredentialsSecretName
+	}
+	return c.GeneratedSecretName()
+}
+
+// GeneratedSecretName is the Secret the operator creates when the user brings none.
+func (c *MySQLCluster) GeneratedSecretName() string { return c.Name + "-credentials" }
+
+// PodName is the member with the given ordinal.
+func (c *MySQLCluster) PodName(ordinal int) string { return fmt.Sprintf("%s-%d", c.Name, ordinal) }
+
+// PodHost is the member's stable DNS name, served by the headless Service.
+func (c *MySQLCluster) PodHost(ordinal int) string {
+	return fmt.Sprintf("%s.%s.%s.svc", c.PodName(ordinal), c.HeadlessServiceName(), c.Namespace)
+}
+
+// PVCName is the member's data claim, created from the StatefulSet's volumeClaimTemplates.
+func (c *MySQLCluster) PVCName(ordinal int) string { return "data-" + c.PodName(ordinal) }
+
+// Ordinal returns the ordinal of one of this cluster's pod names.
+func (c *MySQLCluster) Ordinal(podName string) (int, bool) {
+	rest, ok := strings.CutPrefix(podName, c.Name+"-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 0 || strconv.Itoa(n) != rest {
+		return 0, false
+	}
+	return n, true
+}
+
+// DesiredReplicas is spec.replicas with its schema default.
+func (c *MySQLCluster) DesiredReplicas() int32 {
+	if c.Spec.Replicas == nil {
+		return 3
+	}
+	return *c.Spec.Replicas
+}
+
+// Flavor is the engine's flavor with its schema default.
+func (c *MySQLCluster) Flavor() Flavor {
+	if c.Spec.Engine.Flavor == "" {
+		return FlavorMySQL
+	}
+	return c.Spec.Engine.Flavor
+}
+
+// Version is the engine version, or the flavor's default LTS.
+func (c *MySQLCluster) Version() string {
+	switch {
+	case c.Spec.Engine.Version != "":
+		return c.Spec.Engine.Version
+	case c.Flavor() == FlavorMariaDB:
+		return DefaultMariaDBVersion
+	default:
+		return DefaultMySQLVersion
+	}
+}
+
+// Image is the database image: the explicit one, or the flavor's official image at Version.
+func (c *MySQLCluster) Image() string {
+	if c.Spec.Engine.Image != "" {
+		return c.Spec.Engine.Image
+	}
+	return string(c.Flavor()) + ":" + c.Version()
+}
+
+// ServerIDBase is a per-cluster base for server_id (server_id = base + ordinal). It is derived from
+// the namespace and name, so it survives the loss of the object, and spaced by 1000 so ordinals never
+// collide with another cluster's base.
+func (c *MySQLCluster) ServerIDBase() uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(c.Namespace + "/" + c.Name))
+	return 1000 * (1 + h.Sum32()%4_000_000)
+}
+
+// FailoverEnabled is spec.failover.enabled with its schema default.
+func (c *MySQLCluster) FailoverEnabled() bool {
+	return c.Spec.Failover.Enabled == nil || *c.Spec.Failover.Enabled
+}
+
+// FailoverDelay is spec.failover.delay with its schema default.
+func (c *MySQLCluster) FailoverDelay() time.Duration {
+	if c.Spec.Failover.Delay == nil {
+		return 10 * time.Second
+	}
+	return c.Spec.Failover.Delay.Duration
+}
+
+// ReplicationMode is spec.replication.mode with its schema default.
+func (c *MySQLCluster) ReplicationMode() ReplicationMode {
+	if c.Spec.Replication.Mode == "" {
+		return ReplicationSemiSync
+	}
+	return c.Spec.Replication.Mode
+}
