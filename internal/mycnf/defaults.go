@@ -1,0 +1,100 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package mycnf
+
+import (
+	"fmt"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+)
+
+// Paths and ports shared by the config, the pod spec (internal/desired) and ordinal init.
+const (
+	// DataDir is where the data volume is mounted and the server keeps its datadir.
+	DataDir = "/var/lib/mysql"
+	// RunDir holds the socket and pid file; an emptyDir shared by the pod's containers.
+	RunDir = "/run/mysqld"
+	// SocketPath is the server's Unix socket.
+	SocketPath = RunDir + "/mysqld.sock"
+	// PidFile is the server's pid file.
+	PidFile = RunDir + "/mysqld.pid"
+	// Port is the server's TCP port.
+	Port = 3306
+)
+
+// pluginLoadAdd is the one default that a user override extends instead of replacing: dropping the
+// semi-sync or clone plugins would break lossless failover and seeding.
+const pluginLoadAdd = "plugin_load_add"
+
+// common are the defaults both flavors share.
+func common() map[string]string {
+	return map[string]string{
+		"binlog_format":                  "ROW",
+		"datadir":                        DataDir,
+		"innodb_flush_log_at_trx_commit": "1",
+		"log_bin":                        DataDir + "/binlog",
+		"pid_file":                       PidFile,
+		"port":                           fmt.Sprint(Port),
+		"read_only":                      "ON",
+		"relay_log":                      DataDir + "/relay-bin",
+		// Off (DESIGN rule 3): recovery would discard received-but-unapplied transactions that
+		// failover relies on when it picks the most advanced replica.
+		"relay_log_recovery": "OFF",
+		"skip_name_resolve":  "ON",
+		"socket":             SocketPath,
+		"sync_binlog":        "1",
+	}
+}
+
+// mariadbDefaults: MariaDB 10.11 knows only the slave spellings; 11.4 accepts them too. Semi-sync is
+// built in; the operator enables the wait only once replicas are connected.
+func mariadbDefaults() map[string]string {
+	d := common()
+	d["gtid_domain_id"] = "0"
+	d["gtid_strict_mode"] = "ON"
+	d["log_slave_updates"] = "ON"
+	d["rpl_semi_sync_master_wait_point"] = "AFTER_SYNC"
+	d["skip_slave_start"] = "ON"
+	return d
+}
+
+// mysqlDefaults: MySQL 8.0.26+ and 8.4 spellings. super_read_only fences even privileged users;
+// mysqlx is off because it would listen on every address, not the pod IP.
+func mysqlDefaults() map[string]string {
+	d := common()
+	d["enforce_gtid_consistency"] = "ON"
+	d["gtid_mode"] = "ON"
+	d["log_replica_updates"] = "ON"
+	d["mysqlx"] = "OFF"
+	d[pluginLoadAdd] = "rpl_semi_sync_source=semisync_source.so;" +
+		"rpl_semi_sync_replica=semisync_replica.so;clone=mysql_clone.so"
+	d["skip_replica_start"] = "ON"
+	d["super_read_only"] = "ON"
+	return d
+}
+
+// Defaults returns the operator's settings for a flavor, keys in the canonical lower_snake form.
+func Defaults(flavor v1alpha1.Flavor) (map[string]string, error) {
+	switch flavor {
+	case v1alpha1.FlavorMariaDB:
+		return mariadbDefaults(), nil
+	case v1alpha1.FlavorMySQL:
+		return mysqlDefaults(), nil
+	default:
+		return nil, fmt.Errorf("render my.cnf: unknown flavor %q", flavor)
+	}
+}

@@ -1,0 +1,45 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package mycnf
+
+import (
+	"slices"
+	"strings"
+)
+
+// ownedKeys mirrors, in order, the list in the CEL rule on MySQLClusterSpec.Config
+// (api/v1alpha1/mysqlcluster_types.go). A test keeps the two in step.
+var ownedKeys = []string{
+	"server_id", "gtid_mode", "enforce_gtid_consistency", "gtid_strict_mode", "gtid_domain_id",
+	"log_bin", "log_slave_updates", "log_replica_updates", "read_only", "super_read_only",
+	"report_host", "report_port", "datadir", "port", "socket", "bind_address", "relay_log",
+	"relay_log_recovery", "skip_log_bin", "skip_networking", "binlog_format", "user", "pid_file",
+}
+
+// OwnedKeys returns the settings the operator owns and users may not override.
+func OwnedKeys() []string { return slices.Clone(ownedKeys) }
+
+// Normalize is the canonical spelling of an option name: lower case, '-' as '_'. The server treats
+// both separators alike, so server-id and server_id are the same setting.
+func Normalize(key string) string {
+	return strings.ReplaceAll(strings.ToLower(key), "-", "_")
+}
+
+// IsOwned reports whether a key, in any spelling, is a setting the operator owns.
+func IsOwned(key string) bool {
+	return slices.Contains(ownedKeys, Normalize(key))
+}
