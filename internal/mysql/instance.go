@@ -1,0 +1,85 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package mysql
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ordinal-dev/ordinal/internal/gtid"
+)
+
+// Instance is one database server as the operator drives it. *Client is the
+// real implementation; package fake has an in-memory one.
+type Instance interface {
+	// Addr is the member's address (host:port or socket path).
+	Addr() string
+	// Status observes the server; an error means it could not be observed.
+	Status(ctx context.Context) (Status, error)
+	// ConfigureReplica stops replication and points the server at src with
+	// GTID positioning. It does not start replication.
+	ConfigureReplica(ctx context.Context, src Source) error
+	StartReplication(ctx context.Context) error
+	StopReplication(ctx context.Context) error
+	// StopReplicationIO stops fetching from the source but keeps applying
+	// the relay log (the first step of a failover).
+	StopReplicationIO(ctx context.Context) error
+	// ResetReplication forgets the source entirely (promotion).
+	ResetReplication(ctx context.Context) error
+	// WaitApplied waits until every GTID of set is applied, bounded by ctx
+	// (by 60s when ctx has no deadline).
+	WaitApplied(ctx context.Context, set gtid.Set) error
+	// SetReadOnly raises (true) or clears (false) the write fence.
+	SetReadOnly(ctx context.Context, on bool) error
+	// SetSemiSyncSource turns the lossless AFTER_SYNC wait on or off. Turn it
+	// on only once a semi-sync replica is connected: with the huge timeout
+	// every commit waits for an ack.
+	SetSemiSyncSource(ctx context.Context, on bool) error
+	// SetSemiSyncReplica makes the IO thread acknowledge; the change applies
+	// when the IO thread (re)starts.
+	SetSemiSyncReplica(ctx context.Context, on bool) error
+	// KillClientConnections kills every client connection except those of
+	// the given users, replication threads and its own; it returns how many
+	// it killed.
+	KillClientConnections(ctx context.Context, exceptUsers ...string) (int, error)
+	// PurgeBinaryLogs rotates the binary log and purges every older file.
+	PurgeBinaryLogs(ctx context.Context) error
+	Close() error
+}
+
+// Opener opens Instances; the controller uses one so tests can swap in
+// package fake.
+type Opener interface {
+	Open(cfg Config) (Instance, error)
+}
+
+// OpenerFunc adapts a function to Opener.
+type OpenerFunc func(cfg Config) (Instance, error)
+
+// Open calls f.
+func (f OpenerFunc) Open(cfg Config) (Instance, error) { return f(cfg) }
+
+// DefaultOpener opens real Clients.
+var DefaultOpener Opener = OpenerFunc(func(cfg Config) (Instance, error) {
+	c, err := Open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+})
+
+var errStartPosMySQL = errors.New("a replica start position is MariaDB-only (MySQL positions by gtid_executed)")
