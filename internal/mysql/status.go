@@ -54,9 +54,9 @@ type Replication struct {
 	SourceHost string
 	SourcePort int
 	// IOState is the raw IO thread state: "Yes", "No" or "Connecting".
-	IOState    string
-	IORunning  bool // IOState == "Yes": connected to the source
-	SQLRunning bool
+	IOState      string
+	IORunning    bool // IOState == "Yes": connected to the source
+	SQLRunning   bool
 	LastIOErrno  int
 	LastIOError  string
 	LastSQLErrno int
