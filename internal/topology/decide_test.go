@@ -1,0 +1,121 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package topology
+
+import (
+	"testing"
+	"time"
+)
+
+// Section B of docs/topology.md with a primary that answers.
+func TestDecideSteadyState(t *testing.T) {
+	healthy := cluster("mysql-0", primary("mysql-0", "a:1-10").semi(true, 2),
+		replica("mysql-1", "a:1-10"), replica("mysql-2", "a:1-9"))
+	runRows(t, []row{
+		{name: "healthy cluster waits", s: healthy, kind: Wait, rule: "settled"},
+		{name: "a writable replica is fenced again",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10").unfenced()),
+			kind: Fence, target: "mysql-1", rule: "fenceRogueWriter"},
+		{name: "two writable members: fence the one that is not currentPrimary",
+			s:    cluster("mysql-1", primary("mysql-0", "a:1-10"), primary("mysql-1", "a:1-10")),
+			kind: Fence, target: "mysql-0", rule: "fenceRogueWriter"},
+		{name: "primary restarted read-only: make it writable",
+			s:    cluster("mysql-0", up("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10")),
+			kind: MakeWritable, target: "mysql-0", rule: "makePrimaryWritable"},
+		{name: "primary restarted without transactions a replica has: refuse, keep it read-only",
+			s:    cluster("mysql-0", up("mysql-0", "a:1-8"), replica("mysql-1", "a:1-10")),
+			kind: Refuse, rule: "primaryBehind", reason: "mysql-0 lacks " + aliases["a"] + ":9-10 (held by mysql-1)"},
+		{name: "primary restarted; only an errant member has more: make it writable",
+			s:    cluster("mysql-0", up("mysql-0", "a:1-8"), replica("mysql-1", "a:1-8,b:1").flagged()),
+			kind: MakeWritable, target: "mysql-0"},
+		{name: "semi-sync: a replica connected, wait not on yet: enable it",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").semi(false, 1), replica("mysql-1", "a:1-10")),
+			kind: EnableSemiSync, target: "mysql-0", rule: "semiSync"},
+		{name: "semi-sync: no replica connected: never enable (MariaDB would block every write)",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").semi(false, 0), replica("mysql-1", "a:1-10")),
+			kind: Wait},
+		{name: "semi-sync on and every replica gone: stays on",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").semi(true, 0), lost("mysql-1", "a:1-10")),
+			kind: Wait},
+		{name: "async mode never enables semi-sync",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").semi(false, 2), replica("mysql-1", "a:1-10")).mode(Async),
+			kind: Wait},
+		{name: "async mode turns a leftover wait off",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").semi(true, 1), replica("mysql-1", "a:1-10")).mode(Async),
+			kind: DisableSemiSync, target: "mysql-0"},
+		{name: "a single member never waits for acks",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").semi(true, 0)),
+			kind: DisableSemiSync, target: "mysql-0"},
+		{name: "a replica following the wrong source is repointed at the primary",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10").src("mysql-2"), replica("mysql-2", "a:1-10")),
+			kind: ConfigureReplica, target: "mysql-1", source: "mysql-0", rule: "repoint"},
+		{name: "a new empty member of an empty cluster is configured",
+			s:    cluster("mysql-0", primary("mysql-0", ""), up("mysql-1", "")),
+			kind: ConfigureReplica, target: "mysql-1", source: "mysql-0"},
+		{name: "stopped threads are started",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10").ioStopped(2003)),
+			kind: StartReplication, target: "mysql-1", rule: "restartThreads", reason: "error 2003"},
+		{name: "stopped SQL thread is started",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-9").sqlStopped(1205)),
+			kind: StartReplication, target: "mysql-1"},
+		{name: "binlogs purged (1236): seed from a serving replica",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-100"), replica("mysql-1", "a:1-100"),
+				replica("mysql-2", "a:1-5").ioStopped(1236)),
+			kind: Seed, target: "mysql-2", source: "mysql-1", rule: "reseedPurged"},
+		{name: "binlogs purged, no serving replica: seed from the primary",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-100"), replica("mysql-1", "a:1-5").ioStopped(1236)),
+			kind: Seed, target: "mysql-1", source: "mysql-0"},
+		{name: "empty datadir, nothing configured, primary has data: seed",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-100"), up("mysql-1", "")),
+			kind: Seed, target: "mysql-1", source: "mysql-0", rule: "seedEmpty"},
+		{name: "empty replica already replicating from the primary: no seed",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1"), replica("mysql-1", "")),
+			kind: Wait, rule: "settled"},
+		{name: "errant replica is re-seeded, never repointed",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-10,b:1-2").src("mysql-1")),
+			kind: Seed, target: "mysql-2", source: "mysql-1", rule: "reseedErrant", reason: aliases["b"] + ":1-2"},
+		{name: "a member recorded errant that does not answer is left alone",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10"), lost("mysql-1", "a:1-10,b:1").flagged()),
+			kind: Wait},
+		{name: "being deleted: not repaired",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10").ioStopped(0).deleting()),
+			kind: Wait},
+		{name: "above spec.replicas (being removed): not seeded",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-3").ioStopped(1236)).replicas(2),
+			kind: Wait},
+		{name: "lagging replica: a label decision, no step",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-2").lag(time.Hour)),
+			kind: Wait, rule: "settled"},
+	})
+}
+
+// After a failover: the old primary comes back.
+func TestDecideOldPrimaryReturns(t *testing.T) {
+	runRows(t, []row{
+		{name: "with errant transactions: re-seeded, never rejoined",
+			s:    cluster("mysql-1", up("mysql-0", "a:1-11"), primary("mysql-1", "a:1-10,b:1-3"), replica("mysql-2", "a:1-10,b:1-3").src("mysql-1")),
+			kind: Seed, target: "mysql-0", source: "mysql-2", rule: "reseedErrant", reason: aliases["a"] + ":11"},
+		{name: "still writable (it was only cut off): fenced first",
+			s:    cluster("mysql-1", primary("mysql-0", "a:1-11"), primary("mysql-1", "a:1-10,b:1-3")),
+			kind: Fence, target: "mysql-0"},
+		{name: "with nothing extra: repointed at the new primary",
+			s:    cluster("mysql-1", up("mysql-0", "a:1-10"), primary("mysql-1", "a:1-10,b:1-3")),
+			kind: ConfigureReplica, target: "mysql-0", source: "mysql-1"},
+	})
+}

@@ -1,0 +1,115 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package topology
+
+import "fmt"
+
+// plan is a wanted switchover: why, to whom, and what prevents it.
+type plan struct {
+	wanted   bool
+	explicit bool   // asked for by the switchover-to annotation
+	why      string // what asked for it
+	target   Member
+	problem  string // why it cannot proceed; "" when the target is a healthy target
+}
+
+// planSwitchover says whether a switchover is wanted (B.4): by annotation,
+// by a scale-down that would remove the primary, or by a rolling restart
+// that has reached the primary.
+func planSwitchover(v *view) plan {
+	s := v.s
+	if !v.hasP {
+		return plan{}
+	}
+	switch {
+	case s.SwitchoverTo != "" && s.SwitchoverTo != s.CurrentPrimary:
+		p := plan{wanted: true, explicit: true, why: "switchover to " + s.SwitchoverTo + " requested"}
+		t, ok := v.member(s.SwitchoverTo)
+		if !ok {
+			p.problem = "no member is named " + s.SwitchoverTo
+			return p
+		}
+		p.target, p.problem = t, healthyTarget(v, t)
+		return p
+	case v.removing(v.primary):
+		why := fmt.Sprintf("scale-down to %d members would remove the primary %s", s.Replicas, v.primary.Name)
+		return autoTarget(v, why, func(Member) bool { return true })
+	case v.primary.Outdated && len(outdatedReplicas(v)) == 0 && len(v.others()) > 0:
+		why := "rolling restart has reached the primary " + v.primary.Name
+		return autoTarget(v, why, func(m Member) bool { return !m.Outdated })
+	}
+	return plan{}
+}
+
+// autoTarget picks the lowest-ordinal healthy target that also passes ok.
+func autoTarget(v *view, why string, ok func(Member) bool) plan {
+	p := plan{wanted: true, why: why}
+	for _, m := range v.others() {
+		if healthyTarget(v, m) == "" && ok(m) {
+			p.target = m
+			return p
+		}
+	}
+	p.problem = fmt.Sprintf("no healthy, up-to-date replica below ordinal %d to take over", v.s.Replicas)
+	return p
+}
+
+// healthyTarget returns why m cannot take over in a switchover, "" if it can.
+func healthyTarget(v *view, m Member) string {
+	switch {
+	case m.Name == v.s.CurrentPrimary:
+		return m.Name + " is already the primary"
+	case v.removing(m):
+		return fmt.Sprintf("%s is above the desired %d members", m.Name, v.s.Replicas)
+	case !m.PodExists || m.Deleting || !m.PodReady:
+		return m.Name + "'s pod is not ready"
+	case !m.Reachable:
+		return m.Name + " does not answer"
+	case v.errant(m):
+		return m.Name + " has errant transactions"
+	case m.Source != v.s.CurrentPrimary:
+		return fmt.Sprintf("%s does not replicate from %s", m.Name, v.s.CurrentPrimary)
+	case !m.IORunning || !m.SQLRunning:
+		return m.Name + ": " + threadsMessage(m)
+	}
+	return ""
+}
+
+// switchover runs the phases of a wanted switchover whose target is healthy:
+// fence the primary, wait for the target to catch up, promote it (B.4).
+func switchover(v *view) (Step, bool) {
+	p := planSwitchover(v)
+	if !p.wanted || p.problem != "" || !v.primaryReachable() {
+		return Step{}, false
+	}
+	t, old := p.target, v.primary
+	if old.Writable {
+		if !t.IOConnected || !withinLag(t, v.s.MaxLag) {
+			return Step{}, false // not ready to start: settled reports it
+		}
+		return actStep(Fence, "switchover", old.Name,
+			"%s: fencing %s and killing its client connections", p.why, old.Name), true
+	}
+	if missing := old.Executed.Subtract(t.Executed); !missing.IsEmpty() {
+		return waitStep("switchover", "%s: waiting for %s to apply %s", p.why, t.Name, missing), true
+	}
+	if st, ok := waitApplied(t, "switchover", "switchover"); ok {
+		return st, true
+	}
+	return actStep(Promote, "switchover", t.Name,
+		"%s: %s has every transaction of %s; promoting it", p.why, t.Name, old.Name), true
+}

@@ -1,0 +1,128 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package topology
+
+import (
+	"testing"
+	"time"
+)
+
+// Section B.4 and B.8 of docs/topology.md: switchover, scale-down, rolling restart.
+func TestDecideSwitchover(t *testing.T) {
+	three := func(p Member) Snapshot {
+		return cluster("mysql-0", p, replica("mysql-1", "a:1-10"), replica("mysql-2", "a:1-10"))
+	}
+	runRows(t, []row{
+		{name: "requested, target healthy: fence the primary",
+			s:    three(primary("mysql-0", "a:1-10")).switchoverTo("mysql-2"),
+			kind: Fence, target: "mysql-0", rule: "switchover"},
+		{name: "primary fenced, target behind: wait",
+			s: cluster("mysql-0", up("mysql-0", "a:1-12"), replica("mysql-1", "a:1-12"),
+				replica("mysql-2", "a:1-10").recv("a:1-12")).switchoverTo("mysql-2"),
+			kind: Wait, rule: "switchover", reason: aliases["a"] + ":11-12"},
+		{name: "primary fenced, target has everything: promote it",
+			s:    three(up("mysql-0", "a:1-10")).switchoverTo("mysql-2"),
+			kind: Promote, target: "mysql-2", rule: "switchover"},
+		{name: "done: the old primary becomes a replica of the new one",
+			s: cluster("mysql-2", up("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				primary("mysql-2", "a:1-10")).switchoverTo("mysql-2"),
+			kind: ConfigureReplica, target: "mysql-0", source: "mysql-2"},
+		{name: "target is the primary already: nothing to do",
+			s:    three(primary("mysql-0", "a:1-10")).switchoverTo("mysql-0"),
+			kind: Wait, rule: "settled"},
+		{name: "target lags beyond the bound: wait, primary stays writable",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-3").lag(time.Minute)).switchoverTo("mysql-2"),
+			kind: Wait, rule: "settled", reason: "waits until it is connected"},
+		{name: "target with errant transactions: re-seeded first, never promoted",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-10,b:1")).switchoverTo("mysql-2"),
+			kind: Seed, target: "mysql-2", rule: "reseedErrant"},
+		{name: "target errant, as recorded, while primary fenced: roll back",
+			s: cluster("mysql-0", up("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-10").flagged()).switchoverTo("mysql-2"),
+			kind: MakeWritable, target: "mysql-0"},
+		{name: "target not a member: refused",
+			s:    three(primary("mysql-0", "a:1-10")).switchoverTo("mysql-7"),
+			kind: Refuse, rule: "settled", reason: "no member is named mysql-7"},
+		{name: "target does not answer: refused",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				lost("mysql-2", "a:1-10")).switchoverTo("mysql-2"),
+			kind: Refuse, reason: "mysql-2"},
+		{name: "target stopped replicating after the primary was fenced: roll back",
+			s: cluster("mysql-0", up("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-9").sqlStopped(1062)).switchoverTo("mysql-2"),
+			kind: MakeWritable, target: "mysql-0"},
+		{name: "a switchover does not start while the primary is lost",
+			s: cluster("mysql-0", lost("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10")).
+				switchoverTo("mysql-1").unreachableFor(time.Second),
+			kind: Wait, rule: "waitFailoverDelay"},
+		{name: "scale-down would remove the primary: switch over to the lowest healthy ordinal",
+			s: cluster("mysql-2", replica("mysql-0", "a:1-10").src("mysql-2"), replica("mysql-1", "a:1-10").src("mysql-2"),
+				primary("mysql-2", "a:1-10")).replicas(2),
+			kind: Fence, target: "mysql-2", reason: "scale-down"},
+		{name: "scale-down, primary fenced, target caught up: promote",
+			s: cluster("mysql-2", replica("mysql-0", "a:1-10").src("mysql-2"), replica("mysql-1", "a:1-10").src("mysql-2"),
+				up("mysql-2", "a:1-10")).replicas(2),
+			kind: Promote, target: "mysql-0"},
+		{name: "scale-down, no healthy replica below: wait, primary stays",
+			s:    cluster("mysql-1", lost("mysql-0", "a:1-10"), primary("mysql-1", "a:1-10")).replicas(1),
+			kind: Wait, rule: "settled", reason: "no healthy, up-to-date replica below ordinal 1"},
+	})
+}
+
+func TestDecideRollingRestart(t *testing.T) {
+	runRows(t, []row{
+		{name: "outdated replicas: highest ordinal first",
+			s: cluster("mysql-0", primary("mysql-0", "a:1").outdated(), replica("mysql-1", "a:1").outdated(),
+				replica("mysql-2", "a:1").outdated()),
+			kind: Restart, target: "mysql-2", rule: "rollingRestart"},
+		{name: "next one only once the restarted one serves again",
+			s: cluster("mysql-0", primary("mysql-0", "a:1").outdated(), replica("mysql-1", "a:1").outdated(),
+				replica("mysql-2", "a:1").lag(time.Hour)),
+			kind: Wait, rule: "settled", reason: "rolling restart of mysql-1"},
+		{name: "nothing restarts while a pod is being deleted",
+			s: cluster("mysql-0", primary("mysql-0", "a:1"), replica("mysql-1", "a:1").outdated(),
+				replica("mysql-2", "a:1").deleting()),
+			kind: Wait},
+		{name: "an outdated replica that is itself broken may restart",
+			s: cluster("mysql-0", primary("mysql-0", "a:1"), replica("mysql-1", "a:1"),
+				replica("mysql-2", "a:1").outdated().lag(time.Hour)),
+			kind: Restart, target: "mysql-2"},
+		{name: "only the primary is outdated: switch over first",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1").outdated(), replica("mysql-1", "a:1"), replica("mysql-2", "a:1")),
+			kind: Fence, target: "mysql-0", reason: "rolling restart"},
+		{name: "the old primary is then restarted as a replica",
+			s: cluster("mysql-1", replica("mysql-0", "a:1").src("mysql-1").outdated(), primary("mysql-1", "a:1"),
+				replica("mysql-2", "a:1").src("mysql-1")),
+			kind: Restart, target: "mysql-0"},
+		{name: "a single member restarts in place",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1").outdated()),
+			kind: Restart, target: "mysql-0"},
+	})
+}
+
+func TestStatefulSetReplicasKeepsThePrimary(t *testing.T) {
+	s := cluster("mysql-2", replica("mysql-0", "a:1"), replica("mysql-1", "a:1"), primary("mysql-2", "a:1")).replicas(1)
+	if got := StatefulSetReplicas(s); got != 3 {
+		t.Fatalf("StatefulSetReplicas with primary at ordinal 2 and spec 1 = %d, want 3", got)
+	}
+	s.CurrentPrimary = "mysql-0"
+	if got := StatefulSetReplicas(s); got != 1 {
+		t.Fatalf("StatefulSetReplicas with primary at ordinal 0 = %d, want 1", got)
+	}
+}
