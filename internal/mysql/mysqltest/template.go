@@ -62,8 +62,8 @@ var setupSQL = []string{
 }
 
 // Server programs; MYSQLTEST_MARIADBD and MYSQLTEST_INSTALL_DB override.
-func mariadbd() string    { return envOr("MYSQLTEST_MARIADBD", "/usr/sbin/mariadbd") }
-func installDB() string   { return envOr("MYSQLTEST_INSTALL_DB", "mariadb-install-db") }
+func mariadbd() string  { return envOr("MYSQLTEST_MARIADBD", "/usr/sbin/mariadbd") }
+func installDB() string { return envOr("MYSQLTEST_INSTALL_DB", "mariadb-install-db") }
 func envOr(k, d string) string {
 	if v := os.Getenv(k); v != "" {
 		return v
