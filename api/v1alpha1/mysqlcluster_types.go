@@ -52,9 +52,8 @@ type MySQLClusterSpec struct {
 	// +kubebuilder:validation:MaxProperties=200
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !(k.lowerAscii().replace('-', '_') in ['server_id', 'gtid_mode', 'enforce_gtid_consistency', 'gtid_strict_mode', 'gtid_domain_id', 'log_bin', 'log_slave_updates', 'log_replica_updates', 'read_only', 'super_read_only', 'report_host', 'report_port', 'datadir', 'port', 'socket', 'bind_address', 'relay_log', 'relay_log_recovery', 'skip_log_bin', 'skip_networking', 'binlog_format', 'user', 'pid_file']))",message="config must not set settings the operator owns: server_id, gtid_mode, enforce_gtid_consistency, gtid_strict_mode, gtid_domain_id, log_bin, log_slave_updates, log_replica_updates, read_only, super_read_only, report_host, report_port, datadir, port, socket, bind_address, relay_log, relay_log_recovery, skip_log_bin, skip_networking, binlog_format, user, pid_file"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z0-9_.-]+$'))",message="config keys must be my.cnf option names: letters, digits, '_', '-' and '.'"
-	// +kubebuilder:validation:XValidation:rule="self.all(k, !self[k].contains('\\n'))",message="config values must be a single line"
 	// +optional
-	Config map[string]string `json:"config,omitempty"`
+	Config map[string]ConfigValue `json:"config,omitempty"`
 
 	// CredentialsSecretName names an existing Secret with the keys root-password, replication-password
 	// and operator-password. When empty the operator generates NAME-credentials once and never overwrites it.
@@ -105,12 +104,29 @@ type MySQLClusterSpec struct {
 	PodDisruptionBudget PodDisruptionBudget `json:"podDisruptionBudget,omitempty"`
 }
 
+// ConfigValue is one my.cnf value.
+// +kubebuilder:validation:MaxLength=4096
+// +kubebuilder:validation:XValidation:rule="!self.contains('\\n')",message="config values must be a single line"
+type ConfigValue string
+
+// ConfigMap returns the config overrides as plain strings.
+func (s *MySQLClusterSpec) ConfigMap() map[string]string {
+	if s.Config == nil {
+		return nil
+	}
+	out := make(map[string]string, len(s.Config))
+	for k, v := range s.Config {
+		out[k] = string(v)
+	}
+	return out
+}
+
 // Engine selects the server flavor and version, or an explicit image.
-// +kubebuilder:validation:XValidation:rule="self.flavor == oldSelf.flavor",message="engine.flavor cannot change: a datadir cannot move between MySQL and MariaDB"
 type Engine struct {
 	// Flavor is mysql (MySQL 8.4/8.0) or mariadb (MariaDB 10.11/11.4).
 	// +kubebuilder:default=mysql
 	// +kubebuilder:validation:Enum=mysql;mariadb
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="engine.flavor cannot change: a datadir cannot move between MySQL and MariaDB"
 	// +optional
 	Flavor Flavor `json:"flavor,omitempty"`
 
@@ -136,14 +152,14 @@ const (
 )
 
 // Storage describes each member's volume.
-// +kubebuilder:validation:XValidation:rule="quantity(string(self.size)).compareTo(quantity(string(oldSelf.size))) >= 0",message="storage.size cannot shrink: volumes only grow"
 // +kubebuilder:validation:XValidation:rule="has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",message="storage.storageClassName cannot change: existing volumes keep their class"
 type Storage struct {
 	// Size of each member's volume.
 	// +kubebuilder:default="10Gi"
 	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).isGreaterThan(quantity('0'))",message="storage.size must be greater than zero"
+	// +kubebuilder:validation:XValidation:rule="quantity(string(self)).compareTo(quantity(string(oldSelf))) >= 0",message="storage.size cannot shrink: volumes only grow"
 	// +optional
-	Size resource.Quantity `json:"size,omitempty"`
+	Size *resource.Quantity `json:"size,omitempty"`
 
 	// StorageClassName of each member's volume; empty uses the cluster's default class.
 	// +optional

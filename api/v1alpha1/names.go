@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // Labels and annotations the operator reads or writes.
@@ -37,6 +39,16 @@ const (
 	// AnnotationConfigHash on the pod template is the hash of the rendered my.cnf.
 	AnnotationConfigHash = "mysql.ordinal.dev/config-hash"
 )
+
+// Keys of the credentials Secret.
+const (
+	SecretKeyRootPassword        = "root-password"
+	SecretKeyReplicationPassword = "replication-password"
+	SecretKeyOperatorPassword    = "operator-password"
+)
+
+// CredentialKeys are the keys every credentials Secret must hold.
+var CredentialKeys = []string{SecretKeyRootPassword, SecretKeyReplicationPassword, SecretKeyOperatorPassword}
 
 // Default versions per flavor: the current LTS releases.
 const (
@@ -156,6 +168,14 @@ func (c *MySQLCluster) FailoverDelay() time.Duration {
 		return 10 * time.Second
 	}
 	return c.Spec.Failover.Delay.Duration
+}
+
+// StorageSize is spec.storage.size with its schema default.
+func (c *MySQLCluster) StorageSize() resource.Quantity {
+	if c.Spec.Storage.Size == nil {
+		return resource.MustParse("10Gi")
+	}
+	return *c.Spec.Storage.Size
 }
 
 // ReplicationMode is spec.replication.mode with its schema default.

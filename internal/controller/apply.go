@@ -1,0 +1,194 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// FieldOwner is the server-side apply field manager of everything the operator writes.
+const FieldOwner = "ordinal"
+
+// applier writes desired objects with server-side apply, and skips the request entirely when the
+// fields the operator owns on the live object already hold the desired values: a reconcile that
+// changes nothing writes nothing.
+type applier struct {
+	client client.Client
+}
+
+// apply returns whether it sent a write. live is the object as last read (nil when absent).
+func (a applier) apply(ctx context.Context, desired, live client.Object) (bool, error) {
+	if live != nil {
+		same, err := ownedFieldsMatch(desired, live)
+		if err != nil {
+			return false, err
+		}
+		if same {
+			return false, nil
+		}
+	}
+	u, err := toUnstructured(desired)
+	if err != nil {
+		return false, err
+	}
+	ac := client.ApplyConfigurationFromUnstructured(u)
+	if err := a.client.Apply(ctx, ac, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return false, fmt.Errorf("apply %s %s: %w", u.GetKind(), u.GetName(), err)
+	}
+	return true, nil
+}
+
+// toUnstructured drops the nulls a typed object carries (creationTimestamp: null), which would
+// otherwise be sent as fields the operator claims.
+func toUnstructured(obj client.Object) (*unstructured.Unstructured, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, fmt.Errorf("convert %T: %w", obj, err)
+	}
+	delete(m, "status")
+	return &unstructured.Unstructured{Object: prune(m, false).(map[string]any)}, nil
+}
+
+// ownedFieldsMatch compares the desired object with the live object's fields managed by FieldOwner.
+func ownedFieldsMatch(desired, live client.Object) (bool, error) {
+	owned, err := extractOwned(live)
+	if err != nil || owned == nil {
+		return false, err
+	}
+	want, err := comparable(desired)
+	if err != nil {
+		return false, err
+	}
+	got, err := comparable(owned)
+	if err != nil {
+		return false, err
+	}
+	return reflect.DeepEqual(want, got), nil
+}
+
+// extractOwned returns the apply configuration of the fields the operator owns on live, or nil
+// when it owns none (an object another manager created).
+func extractOwned(live client.Object) (any, error) {
+	if len(live.GetManagedFields()) == 0 {
+		return nil, nil
+	}
+	var (
+		out any
+		err error
+	)
+	switch o := live.(type) {
+	case *appsv1.StatefulSet:
+		out, err = appsv1ac.ExtractStatefulSet(o, FieldOwner)
+	case *corev1.Service:
+		out, err = corev1ac.ExtractService(o, FieldOwner)
+	case *corev1.ConfigMap:
+		out, err = corev1ac.ExtractConfigMap(o, FieldOwner)
+	case *corev1.ServiceAccount:
+		out, err = corev1ac.ExtractServiceAccount(o, FieldOwner)
+	case *policyv1.PodDisruptionBudget:
+		out, err = policyv1ac.ExtractPodDisruptionBudget(o, FieldOwner)
+	default:
+		return nil, fmt.Errorf("no field extractor for %T", live)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("extract fields of %s owned by %s: %w", live.GetName(), FieldOwner, err)
+	}
+	return out, nil
+}
+
+// comparable renders an object as plain JSON values with empty and null values removed, so a typed
+// object and an apply configuration of the same content compare equal.
+func comparable(obj any) (any, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %T: %w", obj, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("unmarshal %T: %w", obj, err)
+	}
+	delete(m, "status")
+	dropClaimTemplateStatus(m)
+	if md, ok := m["metadata"].(map[string]any); ok {
+		// Extraction always reports name and namespace; the rest of metadata is compared as owned.
+		delete(md, "managedFields")
+	}
+	return prune(m, true), nil
+}
+
+// dropClaimTemplateStatus removes the status the apiserver stores in each StatefulSet claim
+// template: volumeClaimTemplates is an atomic list, so the operator "owns" that server-filled field.
+func dropClaimTemplateStatus(m map[string]any) {
+	spec, _ := m["spec"].(map[string]any)
+	templates, _ := spec["volumeClaimTemplates"].([]any)
+	for _, t := range templates {
+		if tm, ok := t.(map[string]any); ok {
+			delete(tm, "status")
+		}
+	}
+}
+
+// prune removes nulls and, when empties is set, empty maps and lists, recursively.
+func prune(v any, empties bool) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			e = prune(e, empties)
+			if e == nil || (empties && isEmpty(e)) {
+				continue
+			}
+			out[k] = e
+		}
+		return out
+	case []any:
+		out := make([]any, 0, len(t))
+		for _, e := range t {
+			out = append(out, prune(e, empties))
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+func isEmpty(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
+}
+
+// isNoMatch is true when the API server does not serve a kind (e.g. policy/v1 on an old cluster).
+func isNoMatch(err error) bool { return meta.IsNoMatchError(err) }

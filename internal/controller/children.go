@@ -1,0 +1,135 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/desired"
+)
+
+// applyChildren creates the credentials Secret if needed and applies every other child.
+func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
+	if err := r.ensureSecret(ctx, c, w); err != nil {
+		return err
+	}
+	objs, err := r.desiredChildren(c, w)
+	if err != nil {
+		return err
+	}
+	a := applier{client: r.Client}
+	for _, obj := range objs {
+		if err := controllerutil.SetControllerReference(c, obj, r.Scheme); err != nil {
+			return fmt.Errorf("own %s: %w", obj.GetName(), err)
+		}
+		kind := obj.GetObjectKind().GroupVersionKind().Kind
+		live := w.children[childKey(kind, obj.GetName())]
+		wrote, err := a.apply(ctx, obj, live)
+		if err != nil {
+			return err
+		}
+		if wrote {
+			w.writes++
+			verb := "Updated"
+			if live == nil {
+				verb = "Created"
+			}
+			logf(ctx)(verb+" "+kind, "name", obj.GetName())
+		}
+	}
+	return r.removePDBIfDisabled(ctx, c, w)
+}
+
+// desiredChildren builds every child the cluster should have. The StatefulSet waits for valid
+// credentials: without them its pods could only fail.
+func (r *ClusterReconciler) desiredChildren(c *v1alpha1.MySQLCluster, w *world) ([]client.Object, error) {
+	cm, err := desired.ConfigMap(c)
+	if err != nil {
+		return nil, fmt.Errorf("render config of %s: %w", c.Name, err)
+	}
+	objs := []client.Object{
+		desired.ServiceAccount(c), cm,
+		desired.HeadlessService(c), desired.PrimaryService(c), desired.ReplicasService(c),
+	}
+	if pdb := desired.PodDisruptionBudget(c); pdb != nil {
+		objs = append(objs, pdb)
+	}
+	if w.blocker == nil {
+		hash := desired.ConfigHash(cm)
+		objs = append(objs, desired.StatefulSet(c, r.Options, hash))
+	}
+	return objs, nil
+}
+
+// ensureSecret creates the generated credentials Secret once. An existing Secret is never
+// overwritten: the servers' passwords were set from it.
+func (r *ClusterReconciler) ensureSecret(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
+	if w.secret != nil || c.Spec.CredentialsSecretName != "" {
+		return nil
+	}
+	s, err := desired.CredentialsSecret(c, r.Rand)
+	if err != nil {
+		return fmt.Errorf("generate credentials for %s: %w", c.Name, err)
+	}
+	// The Secret outlives the cluster when its volumes do: a re-created cluster must still be able
+	// to log in to the retained datadirs.
+	if c.Spec.PersistentVolumeClaimRetentionPolicy.WhenDeleted == "Delete" {
+		if err := controllerutil.SetControllerReference(c, s, r.Scheme); err != nil {
+			return fmt.Errorf("own Secret %s: %w", s.Name, err)
+		}
+	}
+	if err := r.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create Secret %s: %w", s.Name, err)
+	}
+	w.writes++
+	w.secret = s
+	logf(ctx)("Created Secret", "name", s.Name)
+	return nil
+}
+
+// removePDBIfDisabled deletes the operator's PodDisruptionBudget once the user disabled it.
+func (r *ClusterReconciler) removePDBIfDisabled(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
+	live := w.children[childKey("PodDisruptionBudget", c.PodDisruptionBudgetName())]
+	if live == nil || desired.PodDisruptionBudget(c) != nil || !metav1.IsControlledBy(live, c) {
+		return nil
+	}
+	if err := r.Delete(ctx, live); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("delete PodDisruptionBudget %s: %w", live.GetName(), err)
+	}
+	w.writes++
+	logf(ctx)("Deleted PodDisruptionBudget", "name", live.GetName())
+	return nil
+}
+
+// missingCredentialKeys lists the keys a credentials Secret lacks or leaves empty.
+func missingCredentialKeys(s *corev1.Secret) []string {
+	var missing []string
+	for _, k := range v1alpha1.CredentialKeys {
+		if len(s.Data[k]) == 0 {
+			missing = append(missing, k)
+		}
+	}
+	return missing
+}

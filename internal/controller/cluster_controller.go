@@ -1,0 +1,124 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"io"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/desired"
+)
+
+// stalledRetry is how often a cluster waiting on the user (a missing Secret) is looked at again;
+// user Secrets are read uncached, so they are not watched.
+const stalledRetry = 10 * time.Second
+
+// ClusterReconciler reconciles MySQLCluster objects.
+type ClusterReconciler struct {
+	client.Client
+	// APIReader reads Secrets without caching every Secret of the cluster in the operator.
+	APIReader client.Reader
+	Scheme    *runtime.Scheme
+	Recorder  events.EventRecorder
+	Options   desired.Options
+	// Rand is the source of generated passwords (crypto/rand in production).
+	Rand io.Reader
+}
+
+// +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters,verbs=get;list;watch
+// +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters/finalizers,verbs=update
+// +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=services;configmaps;serviceaccounts,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;patch;delete
+// +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;list;watch
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile moves one MySQLCluster one step towards its spec and rebuilds its status.
+func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	cluster := &v1alpha1.MySQLCluster{}
+	if err := r.Get(ctx, req.NamespacedName, cluster); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	if !cluster.DeletionTimestamp.IsZero() {
+		// Children carry owner references: the garbage collector removes them; PVCs follow the
+		// retention policy.
+		return reconcile.Result{}, nil
+	}
+	w, err := r.observe(ctx, cluster)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if err := r.applyChildren(ctx, cluster, w); err != nil {
+		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", err.Error())
+		return reconcile.Result{}, err
+	}
+	if err := r.writeStatus(ctx, cluster, w); err != nil {
+		return reconcile.Result{}, err
+	}
+	if w.blocker != nil {
+		return reconcile.Result{RequeueAfter: stalledRetry}, nil
+	}
+	return reconcile.Result{}, nil
+}
+
+// SetupWithManager registers the reconciler and what it watches.
+func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.MySQLCluster{}, builder.WithPredicates(predicate.Or(
+			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Owns(&appsv1.StatefulSet{}).
+		Owns(&corev1.Service{}).
+		Owns(&corev1.ConfigMap{}).
+		Owns(&corev1.ServiceAccount{}).
+		Owns(&policyv1.PodDisruptionBudget{}).
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(podToCluster)).
+		Named("mysqlcluster").
+		Complete(r)
+}
+
+// podToCluster maps a member pod to its cluster through the cluster label the pod template carries.
+func podToCluster(_ context.Context, o client.Object) []reconcile.Request {
+	name, ok := o.GetLabels()[v1alpha1.LabelCluster]
+	if !ok {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: name}}}
+}
+
+// logf is a shorthand for the reconcile's structured logger.
+func logf(ctx context.Context) func(msg string, kv ...any) {
+	l := log.FromContext(ctx)
+	return func(msg string, kv ...any) { l.Info(msg, kv...) }
+}

@@ -1,0 +1,21 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package controller is the thin controller-runtime glue of Ordinal. The MySQLCluster reconciler
+// observes the world (children, pods, credentials), applies the objects internal/desired builds with
+// server-side apply (skipping the request when nothing changed), drives the topology one step at a
+// time, and rebuilds status from what it observed. It never writes spec.
+package controller

@@ -1,0 +1,132 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/desired"
+)
+
+// world is everything one reconcile observed, read once before anything is decided.
+type world struct {
+	statefulSet *appsv1.StatefulSet
+	children    map[string]client.Object // live child by kind/name, nil when absent
+	pods        []corev1.Pod             // member pods, by ordinal
+	secret      *corev1.Secret           // credentials, nil when absent
+	// blocker is why the operator cannot go on without the user (Stalled), nil when it can.
+	blocker *condition
+	// writes counts API writes made by this reconcile (events excluded).
+	writes int
+}
+
+// condition is a reason and a message for a status condition.
+type condition struct {
+	Reason  string
+	Message string
+}
+
+func childKey(kind, name string) string { return kind + "/" + name }
+
+// observe reads the cluster's children, member pods and credentials.
+func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluster) (*world, error) {
+	w := &world{children: map[string]client.Object{}}
+	reads := []struct {
+		kind, name string
+		obj        client.Object
+	}{
+		{"StatefulSet", c.StatefulSetName(), &appsv1.StatefulSet{}},
+		{"Service", c.HeadlessServiceName(), &corev1.Service{}},
+		{"Service", c.PrimaryServiceName(), &corev1.Service{}},
+		{"Service", c.ReplicasServiceName(), &corev1.Service{}},
+		{"ConfigMap", c.ConfigMapName(), &corev1.ConfigMap{}},
+		{"ServiceAccount", c.ServiceAccountName(), &corev1.ServiceAccount{}},
+		{"PodDisruptionBudget", c.PodDisruptionBudgetName(), &policyv1.PodDisruptionBudget{}},
+	}
+	for _, rd := range reads {
+		err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: rd.name}, rd.obj)
+		switch {
+		case apierrors.IsNotFound(err):
+			w.children[childKey(rd.kind, rd.name)] = nil
+		case err != nil:
+			return nil, fmt.Errorf("get %s %s: %w", rd.kind, rd.name, err)
+		default:
+			w.children[childKey(rd.kind, rd.name)] = rd.obj
+		}
+	}
+	if sts, ok := w.children[childKey("StatefulSet", c.StatefulSetName())].(*appsv1.StatefulSet); ok {
+		w.statefulSet = sts
+	}
+	pods, err := r.memberPods(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	w.pods = pods
+	return w, r.observeSecret(ctx, c, w)
+}
+
+// memberPods lists the cluster's pods, ordered by ordinal.
+func (r *ClusterReconciler) memberPods(ctx context.Context, c *v1alpha1.MySQLCluster) ([]corev1.Pod, error) {
+	var list corev1.PodList
+	err := r.List(ctx, &list, client.InNamespace(c.Namespace), client.MatchingLabels(desired.SelectorLabels(c)))
+	if err != nil {
+		return nil, fmt.Errorf("list pods of %s: %w", c.Name, err)
+	}
+	pods := make([]corev1.Pod, 0, len(list.Items))
+	for _, p := range list.Items {
+		if _, ok := c.Ordinal(p.Name); ok {
+			pods = append(pods, p)
+		}
+	}
+	sort.Slice(pods, func(i, j int) bool {
+		a, _ := c.Ordinal(pods[i].Name)
+		b, _ := c.Ordinal(pods[j].Name)
+		return a < b
+	})
+	return pods, nil
+}
+
+// observeSecret reads the credentials Secret without the cache and checks its keys.
+func (r *ClusterReconciler) observeSecret(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
+	s := &corev1.Secret{}
+	err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.CredentialsSecretName()}, s)
+	switch {
+	case apierrors.IsNotFound(err):
+		if c.Spec.CredentialsSecretName != "" {
+			w.blocker = &condition{"CredentialsSecretMissing",
+				fmt.Sprintf("Secret %s named by spec.credentialsSecretName does not exist", c.Spec.CredentialsSecretName)}
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("get Secret %s: %w", c.CredentialsSecretName(), err)
+	}
+	w.secret = s
+	if missing := missingCredentialKeys(s); len(missing) > 0 {
+		w.blocker = &condition{"CredentialsSecretInvalid",
+			fmt.Sprintf("Secret %s lacks the keys %v", s.Name, missing)}
+	}
+	return nil
+}

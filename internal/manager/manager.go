@@ -1,0 +1,88 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manager
+
+import (
+	"flag"
+	"os"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+)
+
+// DefaultImage is the operator image the init container runs when no --image is given.
+const DefaultImage = "ghcr.io/ordinal-dev/ordinal:latest"
+
+// Scheme knows every kind the operator reads or writes.
+func Scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	if err := v1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}
+
+type flags struct {
+	metricsAddr, probeAddr, image string
+	leaderElect                   bool
+	zap                           zap.Options
+}
+
+func parse(args []string) (*flags, error) {
+	f := &flags{}
+	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+	fs.StringVar(&f.metricsAddr, "metrics-bind-address", "0", "address of the metrics endpoint; 0 disables it")
+	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of the health and readiness endpoints")
+	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so only one replica of the operator acts")
+	fs.StringVar(&f.image, "image", envOr("ORDINAL_IMAGE", DefaultImage), "the operator image, run by each pod's init container")
+	f.zap.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Main runs the operator until it is signalled to stop.
+func Main(args []string) error {
+	f, err := parse(args)
+	if err != nil {
+		return err
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&f.zap)))
+	mgr, err := New(ctrl.GetConfigOrDie(), Options{
+		MetricsAddr: f.metricsAddr, ProbeAddr: f.probeAddr, LeaderElect: f.leaderElect, Image: f.image,
+	})
+	if err != nil {
+		return err
+	}
+	ctrl.Log.Info("Starting operator", "image", f.image)
+	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

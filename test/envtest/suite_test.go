@@ -1,0 +1,100 @@
+//go:build envtest
+
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package envtest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/ordinal-dev/ordinal/internal/manager"
+)
+
+const (
+	operatorImage = "ghcr.io/ordinal-dev/ordinal:envtest"
+	// testFieldManager is the field manager of the test's own writes.
+	testFieldManager = "envtest"
+)
+
+var (
+	env    *envtest.Environment
+	k8s    client.Client // the test's own client, not counted
+	writes atomic.Int64  // API writes made by the operator's client
+	cancel context.CancelFunc
+	kcm    *exec.Cmd
+)
+
+func TestEnvtest(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "envtest: the controller on a real control plane")
+}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	assets := os.Getenv("KUBEBUILDER_ASSETS")
+	Expect(assets).NotTo(BeEmpty(), "KUBEBUILDER_ASSETS must name the directory hack/build-kube.sh builds into (make test-envtest sets it)")
+	env = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+		BinaryAssetsDirectory: assets,
+	}
+	cfg, err := env.Start()
+	Expect(err).NotTo(HaveOccurred())
+	cl, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+	Expect(err).NotTo(HaveOccurred())
+	k8s = client.WithFieldOwner(cl, testFieldManager)
+	kcm = startControllerManager(cfg, assets)
+
+	mgr, err := manager.New(cfg, manager.Options{
+		MetricsAddr: "0", ProbeAddr: "0", Image: operatorImage,
+		NewClient: func(c *rest.Config, o client.Options) (client.Client, error) {
+			cl, err := client.New(c, o)
+			return countingClient{Client: cl, writes: &writes}, err
+		},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	var ctx context.Context
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		defer GinkgoRecover()
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+})
+
+var _ = AfterSuite(func() {
+	if cancel != nil {
+		cancel()
+	}
+	stopProcess(kcm, 10*time.Second)
+	if env != nil {
+		Expect(env.Stop()).To(Succeed())
+	}
+})
