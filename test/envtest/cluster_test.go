@@ -115,7 +115,9 @@ var _ = Describe("a MySQLCluster", func() {
 			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationConfigHash]).To(Equal(hashBefore), "no config change, no new hash")
 		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
 
-		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "321"} })
+		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "321"}
+		})
 		Eventually(func(g Gomega) {
 			g.Expect(get(ctx, &corev1.ConfigMap{}, ns, "mysql-config").Data["my.cnf"]).To(ContainSubstring("max_connections=321"))
 			s := get(ctx, &appsv1.StatefulSet{}, ns, "mysql")
@@ -172,7 +174,7 @@ var _ = Describe("a MySQLCluster", func() {
 		eventuallyGone(ctx, &policyv1.PodDisruptionBudget{}, ns, "mysql")
 		Consistently(func() error {
 			return k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "data-mysql-0"}, &corev1.PersistentVolumeClaim{})
-		}).WithContext(ctx).WithTimeout(3 * time.Second).Should(Succeed(), "PVCs are retained by default")
+		}).WithContext(ctx).WithTimeout(3*time.Second).Should(Succeed(), "PVCs are retained by default")
 		get(ctx, &corev1.Secret{}, ns, "mysql-credentials") // kept with the data it unlocks
 	})
 })

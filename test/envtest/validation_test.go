@@ -55,9 +55,13 @@ var _ = Describe("the MySQLCluster schema", func() {
 			"spec.config", "must not set settings the operator owns"),
 		Entry("read_only in config", func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"read_only": "OFF"} },
 			"spec.config", "must not set settings the operator owns"),
-		Entry("a config key that is not an option name", func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"max connections": "1"} },
+		Entry("a config key that is not an option name", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max connections": "1"}
+		},
 			"spec.config", "config keys must be my.cnf option names"),
-		Entry("a multi-line config value", func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "1\nread_only=OFF"} },
+		Entry("a multi-line config value", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "1\nread_only=OFF"}
+		},
 			"spec.config[max_connections]", "single line"),
 		Entry("an empty volume", func(c *v1alpha1.MySQLCluster) { c.Spec.Storage.Size = ptr.To(resource.MustParse("0")) },
 			"spec.storage.size", "greater than zero"),
