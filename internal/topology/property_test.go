@@ -127,6 +127,9 @@ func checkStep(s Snapshot, st Step) error {
 		return nil
 	}
 	v := newView(s)
+	if err := checkSingleWriter(v, st); err != nil {
+		return err
+	}
 	t, ok := v.member(st.Target)
 	switch {
 	case !ok:
@@ -145,6 +148,21 @@ func checkStep(s Snapshot, st Step) error {
 	return nil
 }
 
+// checkSingleWriter: with a primary recorded, any other writable member is
+// fenced before anything else happens.
+func checkSingleWriter(v *view, st Step) error {
+	if v.s.CurrentPrimary == "" {
+		return nil
+	}
+	for _, m := range v.others() {
+		if m.writable() && (st.Kind != Fence || st.Target == v.s.CurrentPrimary) {
+			return fmt.Errorf("%s is writable besides the primary %s, but the step is %s %s",
+				m.Name, v.s.CurrentPrimary, st.Kind, st.Target)
+		}
+	}
+	return nil
+}
+
 // checkUnfence: a fence is cleared only on the chosen primary, and only on a
 // member that has every transaction any other non-errant member has.
 func checkUnfence(v *view, st Step, t Member) error {
@@ -154,6 +172,8 @@ func checkUnfence(v *view, st Step, t Member) error {
 		return fmt.Errorf("MakeWritable on %s, not the recorded primary %q", t.Name, s.CurrentPrimary)
 	case st.Kind == Bootstrap && s.CurrentPrimary != "":
 		return fmt.Errorf("Bootstrap while %s is recorded", s.CurrentPrimary)
+	case st.Kind == Bootstrap && slices.ContainsFunc(v.members, func(m Member) bool { return m.hasData() || !m.Reachable }):
+		return fmt.Errorf("Bootstrap of %s while a member has data or does not answer", t.Name)
 	case st.Kind == Promote && v.primaryEstablished():
 		return fmt.Errorf("Promote of %s while the primary %s is writable", t.Name, s.CurrentPrimary)
 	case st.Kind == Promote && (t.Errant || !t.applied() || t.Deleting):
@@ -166,9 +186,6 @@ func checkUnfence(v *view, st Step, t Member) error {
 		ref := m.has()
 		if m.Name == s.CurrentPrimary {
 			ref = m.Executed
-		}
-		if st.Kind == Bootstrap && !m.hasData() {
-			continue
 		}
 		if !ref.SubsetOf(t.has()) {
 			return fmt.Errorf("%s %s lacks %s that %s has", st.Kind, t.Name, ref.Subtract(t.has()), m.Name)

@@ -80,8 +80,9 @@ func needsSeed(v *view, m Member) (Step, bool) {
 			"%s has errant transactions (%s) the primary %s never executed: re-seeding it from %s discards them",
 			m.Name, what, v.primary.Name, donor).from(donor), true
 	}
-	// Not errant here means m has nothing the primary lacks.
-	if m.LastIOErrno == 1236 {
+	// Not errant here means m has nothing the primary lacks. A running IO
+	// thread is working, whatever error it last reported.
+	if m.LastIOErrno == 1236 && !m.IORunning {
 		return actStep(Seed, "reseedPurged", m.Name,
 			"%s cannot replicate: the source no longer has binlogs it needs (error 1236); re-seeding it from %s",
 			m.Name, donor).from(donor), true

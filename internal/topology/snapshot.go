@@ -78,21 +78,26 @@ type Member struct {
 }
 
 // Snapshot is the whole cluster as observed, plus what the user asked for.
-// See "What the observer must guarantee" in docs/topology.md.
+// See "What observe (and the pod) must guarantee" in docs/topology.md.
 type Snapshot struct {
-	Flavor  gtid.Flavor
-	Members []Member // any order; the engine sorts by ordinal
+	Flavor  gtid.Flavor // the flavor of every set below
+	Members []Member    // any order; the engine sorts by ordinal
 
 	Replicas       int    // spec.replicas: the desired number of members, primary included
 	CurrentPrimary string // status.currentPrimary; "" before the first promotion
 
 	FailoverEnabled bool
 	FailoverDelay   time.Duration
-	// PrimaryUnreachableFor is how long CurrentPrimary has failed the probe; 0 while it answers.
+	// PrimaryUnreachableFor is how long CurrentPrimary has failed the probe
+	// (also while it has no pod at all); 0 while it answers.
 	PrimaryUnreachableFor time.Duration
 
-	Mode         Mode
-	SwitchoverTo string        // the switchover-to annotation; "" for none
+	Mode Mode
+	// SwitchoverTo is a pending switchover request (the switchover-to
+	// annotation). It is a request, not a preference: the controller passes
+	// it only until the switchover is recorded as done, or a later failover
+	// would be followed by a switch back.
+	SwitchoverTo string
 	MaxLag       time.Duration // a replica lagging more is not serving; 0 means no bound
 }
 
