@@ -1,0 +1,47 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package desired
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/mycnf"
+)
+
+// ConfigMap is NAME-config holding the cluster-wide my.cnf rendered from the flavor's defaults and
+// spec.config. It fails when spec.config sets a setting the operator owns.
+func ConfigMap(c *v1alpha1.MySQLCluster) (*corev1.ConfigMap, error) {
+	cnf, err := mycnf.Render(c.Flavor(), c.Spec.ConfigMap())
+	if err != nil {
+		return nil, fmt.Errorf("config of MySQLCluster %s/%s: %w", c.Namespace, c.Name, err)
+	}
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: objectMeta(c, c.ConfigMapName()),
+		Data:       map[string]string{ConfigKey: string(cnf)},
+	}, nil
+}
+
+// ConfigHash is the hash of a ConfigMap's my.cnf, for StatefulSet's configHash argument. It changes
+// exactly when the rendered config does, and so restarts members only for a real config change.
+func ConfigHash(cm *corev1.ConfigMap) string {
+	return mycnf.Hash([]byte(cm.Data[ConfigKey]))
+}
