@@ -200,20 +200,51 @@ func (c *Client) KillClientConnections(ctx context.Context, exceptUsers ...strin
 
 // PurgeBinaryLogs rotates the binary log and purges all older files, so a
 // replica that needs them fails with error 1236 (tests use it to force
-// seeding).
+// seeding). MariaDB silently keeps a file until its binlog checkpoint is
+// written to the next one, so the purge repeats until only the newest file
+// is left, for at most 5s.
 func (c *Client) PurgeBinaryLogs(ctx context.Context) error {
 	if err := c.s.exec(ctx, statement("FLUSH BINARY LOGS")); err != nil {
 		return err
 	}
 	list := statement("SHOW BINARY LOGS")
-	rows, err := c.s.query(ctx, list)
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		rows, err := c.s.query(ctx, list)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(rows) == 0:
+			return c.fail(list, fmt.Errorf("no binary logs"))
+		case len(rows) == 1:
+			return nil
+		case attempt == purgeAttempts:
+			return c.fail(list, fmt.Errorf("%d binary logs left after purging", len(rows)))
+		}
+		if err := c.s.exec(ctx, statement("PURGE BINARY LOGS TO ?", rows[len(rows)-1].str("Log_name"))); err != nil {
+			return err
+		}
+		if err := sleep(ctx, purgePause); err != nil {
+			return fmt.Errorf("mysql %s: purge binary logs: %w", c.Addr(), err)
+		}
 	}
-	if len(rows) == 0 {
-		return c.fail(list, fmt.Errorf("no binary logs"))
+}
+
+// purgeAttempts and purgePause bound PurgeBinaryLogs' retries.
+var (
+	purgeAttempts = 50
+	purgePause    = 100 * time.Millisecond
+)
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
-	return c.s.exec(ctx, statement("PURGE BINARY LOGS TO ?", rows[len(rows)-1].str("Log_name")))
 }
 
 // defaultWait bounds WaitApplied when the caller's context has no deadline.

@@ -176,18 +176,26 @@ func (k *killSession) exec(ctx context.Context, st stmt) error {
 }
 
 func TestPurgeBinaryLogs(t *testing.T) {
+	defer func(p time.Duration) { purgePause = p }(purgePause)
+	purgePause = time.Millisecond
 	cl, rec := testClient(MariaDB)
-	rec.rows["SHOW BINARY LOGS"] = []row{mkRow("Log_name", "bin.000001"), mkRow("Log_name", "bin.000002")}
+	two := []row{mkRow("Log_name", "bin.000001"), mkRow("Log_name", "bin.000002")}
+	rec.queue["SHOW BINARY LOGS"] = [][]row{two, two, {mkRow("Log_name", "bin.000002")}}
 	if err := cl.PurgeBinaryLogs(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"FLUSH BINARY LOGS", "SHOW BINARY LOGS", "PURGE BINARY LOGS TO ? [bin.000002]"}
+	want := []string{"FLUSH BINARY LOGS", "SHOW BINARY LOGS", "PURGE BINARY LOGS TO ? [bin.000002]",
+		"SHOW BINARY LOGS", "PURGE BINARY LOGS TO ? [bin.000002]", "SHOW BINARY LOGS"}
 	if !slices.Equal(rec.calls, want) {
 		t.Errorf("calls %q, want %q", rec.calls, want)
 	}
-	delete(rec.rows, "SHOW BINARY LOGS")
 	if err := cl.PurgeBinaryLogs(context.Background()); err == nil {
 		t.Error("purge without binary logs succeeded")
+	}
+	rec.rows["SHOW BINARY LOGS"] = two
+	rec.calls = nil
+	if err := cl.PurgeBinaryLogs(context.Background()); err == nil || len(rec.calls) != 2+2*purgeAttempts {
+		t.Errorf("purge that never completes: %v after %d calls", err, len(rec.calls))
 	}
 }
 

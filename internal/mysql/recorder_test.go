@@ -27,12 +27,13 @@ import (
 // canned rows, matched by statement prefix.
 type recorder struct {
 	calls []string
-	rows  map[string][]row // prefix -> result
-	errs  map[string]error // prefix -> error
+	rows  map[string][]row   // prefix -> result
+	queue map[string][][]row // prefix -> results of successive calls, before rows
+	errs  map[string]error   // prefix -> error
 }
 
 func newRecorder() *recorder {
-	return &recorder{rows: map[string][]row{}, errs: map[string]error{}}
+	return &recorder{rows: map[string][]row{}, queue: map[string][][]row{}, errs: map[string]error{}}
 }
 
 func (r *recorder) record(ctx context.Context, st stmt) error {
@@ -54,6 +55,12 @@ func (r *recorder) exec(ctx context.Context, st stmt) error { return r.record(ct
 func (r *recorder) query(ctx context.Context, st stmt) ([]row, error) {
 	if err := r.record(ctx, st); err != nil {
 		return nil, err
+	}
+	for p, q := range r.queue {
+		if strings.HasPrefix(st.sql, p) && len(q) > 0 {
+			r.queue[p] = q[1:]
+			return q[0], nil
+		}
 	}
 	for p, rows := range r.rows {
 		if strings.HasPrefix(st.sql, p) {
