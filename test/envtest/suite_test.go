@@ -66,6 +66,11 @@ var _ = BeforeSuite(func() {
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: assets,
 	}
+	// Keep the control plane on loopback: by default the apiserver would advertise the host's address.
+	env.ControlPlane.GetAPIServer().Configure().
+		Set("advertise-address", "127.0.0.1").
+		Set("service-cluster-ip-range", "127.96.0.0/16").
+		Set("endpoint-reconciler-type", "none")
 	cfg, err := env.Start()
 	Expect(err).NotTo(HaveOccurred())
 	cl, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
