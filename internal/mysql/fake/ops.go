@@ -1,0 +1,237 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package fake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ordinal-dev/ordinal/internal/gtid"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+)
+
+// begin locks the cluster, records the call and returns the error the call
+// must fail with, if any. The caller unlocks.
+func (in *Instance) begin(ctx context.Context, op string, args ...any) error {
+	in.c.mu.Lock()
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = fmt.Sprint(a)
+	}
+	call := op + "(" + strings.Join(parts, ", ") + ")"
+	in.calls = append(in.calls, call)
+	in.c.calls = append(in.c.calls, in.addr+" "+call)
+	var err error
+	switch {
+	case ctx.Err() != nil:
+		err = ctx.Err()
+	case in.unreachable:
+		err = ErrUnreachable
+	default:
+		err = in.errs[op]
+	}
+	if err != nil {
+		return &mysql.StatementError{Addr: in.addr, Statement: op, Err: err}
+	}
+	return nil
+}
+
+func (in *Instance) end() { in.c.mu.Unlock() }
+
+// Status reports the member's state.
+func (in *Instance) Status(ctx context.Context) (mysql.Status, error) {
+	defer in.end()
+	if err := in.begin(ctx, "Status"); err != nil {
+		return mysql.Status{}, err
+	}
+	st := mysql.Status{
+		Version: in.version, ServerID: in.serverID, ReadOnly: in.readOnly,
+		SuperReadOnly: in.readOnly && in.c.gtidFlavor() == gtid.MySQL,
+		Executed:      in.executed, CurrentPos: in.executed,
+		Received: in.executed,
+		SemiSync: mysql.SemiSync{
+			SourceEnabled: in.semiSource, SourceActive: in.semiSource, SourceAcked: in.acked,
+			SourceClients:  in.semiClientsLocked(),
+			ReplicaEnabled: in.semiReplica, ReplicaActive: in.semiReplica && in.ioState == "Yes",
+		},
+	}
+	if in.source != nil {
+		st.Received = in.executed.Union(in.retrieved)
+		lag := int64(-1)
+		if in.ioState == "Yes" && in.sqlRunning {
+			lag = 0
+		}
+		st.Replication = &mysql.Replication{
+			SourceHost: in.source.Host, SourcePort: in.source.Port,
+			IOState: in.ioState, IORunning: in.ioState == "Yes", SQLRunning: in.sqlRunning,
+			LastIOErrno: in.ioErrno, LastIOError: in.ioError, SecondsBehind: lag, Retrieved: in.retrieved,
+		}
+	}
+	return st, nil
+}
+
+// ConfigureReplica stops replication and points the member at src; a
+// MariaDB StartPos counts as restored data (a seeded backup).
+func (in *Instance) ConfigureReplica(ctx context.Context, src mysql.Source) error {
+	defer in.end()
+	if err := in.begin(ctx, "ConfigureReplica", sourceAddr(src), src.StartPos); err != nil {
+		return err
+	}
+	if src.StartPos != "" {
+		pos, err := gtid.Parse(in.c.gtidFlavor(), src.StartPos)
+		if err != nil {
+			return &mysql.StatementError{Addr: in.addr, Statement: "ConfigureReplica", Err: err}
+		}
+		in.executed = in.executed.Union(pos)
+	}
+	s := src
+	in.source = &s
+	in.stopLocked(true)
+	in.retrieved, in.ioErrno, in.ioError = gtid.Set{}, 0, ""
+	return nil
+}
+
+func (in *Instance) stopLocked(sql bool) {
+	in.ioWanted, in.ioState = false, "No"
+	if sql {
+		in.sqlRunning = false
+	}
+}
+
+// StartReplication starts both threads and runs one replication round for
+// this member, so the IO state is known at once.
+func (in *Instance) StartReplication(ctx context.Context) error {
+	defer in.end()
+	if err := in.begin(ctx, "StartReplication"); err != nil {
+		return err
+	}
+	if in.source == nil {
+		return &mysql.StatementError{Addr: in.addr, Statement: "StartReplication",
+			Err: fmt.Errorf("no replication source configured")}
+	}
+	in.ioWanted, in.sqlRunning, in.ioState = true, true, "Connecting"
+	in.replicateLocked()
+	return nil
+}
+
+// StopReplication stops both threads.
+func (in *Instance) StopReplication(ctx context.Context) error {
+	defer in.end()
+	if err := in.begin(ctx, "StopReplication"); err != nil {
+		return err
+	}
+	in.stopLocked(true)
+	return nil
+}
+
+// StopReplicationIO stops the IO thread only.
+func (in *Instance) StopReplicationIO(ctx context.Context) error {
+	defer in.end()
+	if err := in.begin(ctx, "StopReplicationIO"); err != nil {
+		return err
+	}
+	in.stopLocked(false)
+	return nil
+}
+
+// ResetReplication forgets the source.
+func (in *Instance) ResetReplication(ctx context.Context) error {
+	defer in.end()
+	if err := in.begin(ctx, "ResetReplication"); err != nil {
+		return err
+	}
+	in.stopLocked(true)
+	in.source, in.retrieved, in.ioErrno, in.ioError = nil, gtid.Set{}, 0, ""
+	return nil
+}
+
+// WaitApplied succeeds when set is executed, or becomes executed by applying
+// the retrieved set with a running SQL thread; otherwise it fails at once
+// with context.DeadlineExceeded (the fake never sleeps).
+func (in *Instance) WaitApplied(ctx context.Context, set gtid.Set) error {
+	defer in.end()
+	if err := in.begin(ctx, "WaitApplied", set); err != nil {
+		return err
+	}
+	if in.sqlRunning && in.source != nil {
+		in.executed = in.executed.Union(in.retrieved)
+	}
+	if !set.SubsetOf(in.executed) {
+		return &mysql.StatementError{Addr: in.addr, Statement: "WaitApplied",
+			Err: fmt.Errorf("missing %v: %w", set.Subtract(in.executed), context.DeadlineExceeded)}
+	}
+	return nil
+}
+
+// SetReadOnly raises or clears the fence.
+func (in *Instance) SetReadOnly(ctx context.Context, on bool) error {
+	defer in.end()
+	if err := in.begin(ctx, "SetReadOnly", on); err != nil {
+		return err
+	}
+	in.readOnly = on
+	return nil
+}
+
+// SetSemiSyncSource turns the source side on or off.
+func (in *Instance) SetSemiSyncSource(ctx context.Context, on bool) error {
+	defer in.end()
+	if err := in.begin(ctx, "SetSemiSyncSource", on); err != nil {
+		return err
+	}
+	in.semiSource = on
+	return nil
+}
+
+// SetSemiSyncReplica turns the replica side on or off.
+func (in *Instance) SetSemiSyncReplica(ctx context.Context, on bool) error {
+	defer in.end()
+	if err := in.begin(ctx, "SetSemiSyncReplica", on); err != nil {
+		return err
+	}
+	in.semiReplica = on
+	return nil
+}
+
+// KillClientConnections drops the application connections (SetClients).
+func (in *Instance) KillClientConnections(ctx context.Context, exceptUsers ...string) (int, error) {
+	defer in.end()
+	if err := in.begin(ctx, "KillClientConnections", strings.Join(exceptUsers, ",")); err != nil {
+		return 0, err
+	}
+	n := in.clients
+	in.clients = 0
+	return n, nil
+}
+
+// PurgeBinaryLogs forgets the binary logs of everything executed so far.
+func (in *Instance) PurgeBinaryLogs(ctx context.Context) error {
+	defer in.end()
+	if err := in.begin(ctx, "PurgeBinaryLogs"); err != nil {
+		return err
+	}
+	in.purged = in.executed
+	return nil
+}
+
+// Close is recorded and never fails.
+func (in *Instance) Close() error {
+	defer in.end()
+	_ = in.begin(context.Background(), "Close")
+	return nil
+}
