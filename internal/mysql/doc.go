@@ -33,7 +33,9 @@ limitations under the License.
 // [Instance] is the small interface the rest of the operator uses; *Client
 // implements it, and package fake provides an in-memory implementation for
 // other packages' unit tests. Package mysqltest starts real mariadbd
-// processes on 127.0.0.x for integration tests (build tag integration).
+// processes on 127.0.0.x for integration tests:
+//
+//	go test -tags integration ./internal/mysql/...
 //
 // The read-only fence is set with SET GLOBAL only, never persisted: every
 // server starts read-only from its configuration, so a restarted primary

@@ -22,13 +22,20 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"log"
 	"testing"
 	"time"
+
+	driver "github.com/go-sql-driver/mysql"
 
 	"github.com/ordinal-dev/ordinal/internal/gtid"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
 )
+
+// The driver logs every connection a test kills or a restart breaks.
+func init() { _ = driver.SetLogger(log.New(io.Discard, "", 0)) }
 
 // env is a started cluster with one Client per member.
 type env struct {
