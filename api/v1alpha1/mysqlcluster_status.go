@@ -58,6 +58,11 @@ type MySQLClusterStatus struct {
 	// +optional
 	CurrentPrimary string `json:"currentPrimary,omitempty"`
 
+	// CompletedSwitchover is the last switchover-to annotation value that has been carried out; the
+	// annotation is a one-off request, so a value left in git does not switch back after a failover.
+	// +optional
+	CompletedSwitchover string `json:"completedSwitchover,omitempty"`
+
 	// Replicas is the number of member pods that exist (the scale subresource's status).
 	// +optional
 	Replicas int32 `json:"replicas,omitempty"`
@@ -100,6 +105,12 @@ type MemberStatus struct {
 	// Errant is true when the member has transactions the primary lacks: it is fenced, not rejoined.
 	// +optional
 	Errant bool `json:"errant,omitempty"`
+	// ErrantTransactions are the transactions an errant member has that the primary lacks.
+	// +optional
+	ErrantTransactions string `json:"errantTransactions,omitempty"`
+	// Serving is true when the member receives client traffic through a Service.
+	// +optional
+	Serving bool `json:"serving,omitempty"`
 	// Message explains an unhealthy member.
 	// +optional
 	Message string `json:"message,omitempty"`

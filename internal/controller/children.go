@@ -28,6 +28,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
 // applyChildren creates the credentials Secret if needed and applies every other child.
@@ -78,7 +79,11 @@ func (r *ClusterReconciler) desiredChildren(c *v1alpha1.MySQLCluster, w *world) 
 	}
 	if w.blocker == nil {
 		hash := desired.ConfigHash(cm)
-		objs = append(objs, desired.StatefulSet(c, r.Options, hash))
+		sts := desired.StatefulSet(c, r.Options, hash)
+		// Scale-down never removes the primary: the StatefulSet keeps it until a switchover moved it.
+		n := int32(topology.StatefulSetReplicas(w.topology))
+		sts.Spec.Replicas = &n
+		objs = append(objs, sts)
 	}
 	return objs, nil
 }

@@ -36,6 +36,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
 // stalledRetry is how often a cluster waiting on the user (a missing Secret) is looked at again;
@@ -52,6 +53,12 @@ type ClusterReconciler struct {
 	Options   desired.Options
 	// Rand is the source of generated passwords (crypto/rand in production).
 	Rand io.Reader
+	// Opener opens SQL connections to members; nil means real connections.
+	Opener mysql.Opener
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	unreachable unreachableClock
 }
 
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters,verbs=get;list;watch
@@ -76,21 +83,25 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 		// retention policy.
 		return reconcile.Result{}, nil
 	}
+	original := cluster.DeepCopy()
 	w, err := r.observe(ctx, cluster)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
+	defer closeAll(w.members)
 	if err := r.applyChildren(ctx, cluster, w); err != nil {
-		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", err.Error())
+		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", "%v", err)
 		return reconcile.Result{}, err
 	}
-	if err := r.writeStatus(ctx, cluster, w); err != nil {
+	stepErr := r.reconcileTopology(ctx, cluster, w)
+	// Status is written even when the step failed: it tells the user what was observed.
+	if err := r.writeStatus(ctx, original, cluster, w); err != nil {
 		return reconcile.Result{}, err
 	}
-	if w.blocker != nil {
-		return reconcile.Result{RequeueAfter: stalledRetry}, nil
+	if stepErr != nil {
+		return reconcile.Result{}, stepErr
 	}
-	return reconcile.Result{}, nil
+	return reconcile.Result{RequeueAfter: requeueAfter(w)}, nil
 }
 
 // SetupWithManager registers the reconciler and what it watches.

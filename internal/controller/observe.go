@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
 // world is everything one reconcile observed, read once before anything is decided.
@@ -41,6 +43,11 @@ type world struct {
 	blocker *condition
 	// writes counts API writes made by this reconcile (events excluded).
 	writes int
+
+	members  []*member         // every member, probed over SQL when credentials exist
+	topology topology.Snapshot // what the topology engine decides on
+	step     topology.Step     // the step decided in this reconcile
+	acted    bool              // a step other than Wait or Refuse ran
 }
 
 // condition is a reason and a message for a status condition.
@@ -85,7 +92,28 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 		return nil, err
 	}
 	w.pods = pods
-	return w, r.observeSecret(ctx, c, w)
+	if err := r.observeSecret(ctx, c, w); err != nil {
+		return nil, err
+	}
+	if w.members, err = r.observeMembers(ctx, c, w); err != nil {
+		return nil, err
+	}
+	reachable := false
+	for _, m := range w.members {
+		if m.name == c.Status.CurrentPrimary && m.status != nil {
+			reachable = true
+		}
+	}
+	unreachableFor := r.unreachable.observe(c.UID, c.Status.CurrentPrimary, reachable, r.now())
+	w.topology = snapshot(c, w, w.members, unreachableFor)
+	return w, nil
+}
+
+func (r *ClusterReconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }
 
 // memberPods lists the cluster's pods, ordered by ordinal.

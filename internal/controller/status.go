@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -29,17 +30,18 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
-// writeStatus rebuilds status from the observed world and writes it only when it changed.
-func (r *ClusterReconciler) writeStatus(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
+// writeStatus rebuilds status from the observed world and writes it only when it differs from
+// the status read at the start of the reconcile (original).
+func (r *ClusterReconciler) writeStatus(ctx context.Context, original, c *v1alpha1.MySQLCluster, w *world) error {
 	next := clusterStatus(c, w)
-	if equality.Semantic.DeepEqual(c.Status, next) {
+	if equality.Semantic.DeepEqual(original.Status, next) {
 		return nil
 	}
-	before := c.DeepCopy()
 	c.Status = next
-	if err := r.Status().Patch(ctx, c, client.MergeFrom(before)); err != nil {
+	if err := r.Status().Patch(ctx, c, client.MergeFrom(original)); err != nil {
 		return fmt.Errorf("patch status of %s: %w", c.Name, err)
 	}
 	w.writes++
@@ -51,11 +53,12 @@ func (r *ClusterReconciler) writeStatus(ctx context.Context, c *v1alpha1.MySQLCl
 func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStatus {
 	desiredN := c.DesiredReplicas()
 	s := v1alpha1.MySQLClusterStatus{
-		ObservedGeneration: c.Generation,
-		Conditions:         append([]metav1.Condition(nil), c.Status.Conditions...),
-		CurrentPrimary:     c.Status.CurrentPrimary,
-		Selector:           labels.SelectorFromSet(desired.SelectorLabels(c)).String(),
-		Members:            members(c, w),
+		ObservedGeneration:  c.Generation,
+		Conditions:          append([]metav1.Condition(nil), c.Status.Conditions...),
+		CurrentPrimary:      c.Status.CurrentPrimary,
+		Selector:            labels.SelectorFromSet(desired.SelectorLabels(c)).String(),
+		Members:             members(w),
+		CompletedSwitchover: c.Status.CompletedSwitchover,
 	}
 	for _, m := range s.Members {
 		if m.Ready {
@@ -64,74 +67,81 @@ func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStat
 	}
 	s.Replicas = int32(len(w.pods))
 	s.MembersSummary = fmt.Sprintf("%d/%d", s.ReadyMembers, desiredN)
-	for _, cond := range conditions(c, w, &s) {
+	for _, cond := range conditions(c, w) {
 		cond.ObservedGeneration = c.Generation
 		meta.SetStatusCondition(&s.Conditions, cond)
 	}
 	return s
 }
 
-// members has one entry per existing member pod, in ordinal order.
-func members(c *v1alpha1.MySQLCluster, w *world) []v1alpha1.MemberStatus {
-	out := make([]v1alpha1.MemberStatus, 0, len(w.pods))
-	for i := range w.pods {
-		p := &w.pods[i]
-		role := p.Labels[v1alpha1.LabelRole]
-		if role == "" {
-			role = v1alpha1.RoleUnknown
+// members is the topology engine's per-member summary, as API status.
+func members(w *world) []v1alpha1.MemberStatus {
+	tms := topology.Members(w.topology)
+	out := make([]v1alpha1.MemberStatus, 0, len(tms))
+	for _, m := range tms {
+		ms := v1alpha1.MemberStatus{
+			Name: m.Name, Role: string(m.Role), Ready: m.Ready, Serving: m.Serving,
+			GTIDExecuted: m.Executed, Errant: m.Errant, ErrantTransactions: m.ErrantTransactions,
+			Message: m.Message,
 		}
-		out = append(out, v1alpha1.MemberStatus{Name: p.Name, Role: role, Ready: podReady(p)})
+		if m.LagKnown {
+			lag := int64(m.Lag / time.Second)
+			ms.LagSeconds = &lag
+		}
+		out = append(out, ms)
 	}
 	return out
 }
 
-// conditions derives the kstatus conditions (Ready, Reconciling, Stalled) and Available/Degraded.
-func conditions(c *v1alpha1.MySQLCluster, w *world, s *v1alpha1.MySQLClusterStatus) []metav1.Condition {
-	available := primaryServing(s)
-	ready := w.blocker == nil && available && rolledOut(c, w) && s.ReadyMembers == c.DesiredReplicas()
-	conds := []metav1.Condition{
-		cond(v1alpha1.ConditionAvailable, available, "PrimaryServing", "NoPrimary",
-			"a writable primary serves "+c.PrimaryServiceName(), "no ready primary yet"),
-		cond(v1alpha1.ConditionDegraded, int32(len(w.pods)) > s.ReadyMembers, "MembersNotReady", "AllMembersReady",
-			fmt.Sprintf("%d of %d members are not ready", int32(len(w.pods))-s.ReadyMembers, len(w.pods)),
-			"every member is ready"),
-		cond(v1alpha1.ConditionReady, ready, "ClusterReady", "NotReady",
-			fmt.Sprintf("%d/%d members ready", s.ReadyMembers, c.DesiredReplicas()), notReadyMessage(c, w, s)),
-	}
-	if w.blocker != nil {
-		conds = append(conds,
-			metav1.Condition{Type: v1alpha1.ConditionStalled, Status: metav1.ConditionTrue,
-				Reason: w.blocker.Reason, Message: w.blocker.Message},
-			metav1.Condition{Type: v1alpha1.ConditionReconciling, Status: metav1.ConditionFalse,
-				Reason: w.blocker.Reason, Message: "waiting for the user: " + w.blocker.Message})
-		return conds
-	}
-	return append(conds,
-		cond(v1alpha1.ConditionStalled, false, "", "Progressing", "", "the operator can make progress"),
-		cond(v1alpha1.ConditionReconciling, !ready, "RollingOut", "Reconciled",
-			notReadyMessage(c, w, s), "the cluster matches its spec"))
-}
-
-func cond(t string, ok bool, trueReason, falseReason, trueMsg, falseMsg string) metav1.Condition {
-	if ok {
-		return metav1.Condition{Type: t, Status: metav1.ConditionTrue, Reason: trueReason, Message: trueMsg}
-	}
-	return metav1.Condition{Type: t, Status: metav1.ConditionFalse, Reason: falseReason, Message: falseMsg}
-}
-
-// notReadyMessage says what the cluster is waiting for.
-func notReadyMessage(c *v1alpha1.MySQLCluster, w *world, s *v1alpha1.MySQLClusterStatus) string {
+// conditions derives the kstatus conditions (Ready, Reconciling, Stalled) and Available/Degraded
+// from the topology engine's health summary and the rollout of the StatefulSet.
+func conditions(c *v1alpha1.MySQLCluster, w *world) []metav1.Condition {
+	h := topology.ClusterHealth(w.topology)
+	ready := h.Ready
 	switch {
 	case w.blocker != nil:
-		return w.blocker.Message
-	case !rolledOut(c, w):
-		return "StatefulSet " + c.StatefulSetName() + " is rolling out"
-	case s.ReadyMembers < c.DesiredReplicas():
-		return fmt.Sprintf("%d/%d members ready", s.ReadyMembers, c.DesiredReplicas())
-	case !primaryServing(s):
-		return "no ready primary yet"
+		ready = topology.Condition{Reason: w.blocker.Reason, Message: w.blocker.Message}
+	case ready.Status && !rolledOut(c, w):
+		ready = topology.Condition{Reason: "RollingOut", Message: "StatefulSet " + c.StatefulSetName() + " is rolling out"}
 	}
-	return "ready"
+	conds := []metav1.Condition{
+		fromTopology(v1alpha1.ConditionAvailable, h.Available),
+		fromTopology(v1alpha1.ConditionDegraded, h.Degraded),
+		fromTopology(v1alpha1.ConditionReady, ready),
+	}
+	stalled := stalledCondition(w)
+	conds = append(conds, fromTopology(v1alpha1.ConditionStalled, stalled))
+	reconciling := topology.Condition{Status: !ready.Status && !stalled.Status, Reason: "Reconciled", Message: "the cluster matches its spec"}
+	switch {
+	case stalled.Status:
+		reconciling.Reason, reconciling.Message = stalled.Reason, "waiting for the user: "+stalled.Message
+	case reconciling.Status:
+		reconciling.Reason, reconciling.Message = "Progressing", ready.Message
+	}
+	return append(conds, fromTopology(v1alpha1.ConditionReconciling, reconciling))
+}
+
+// stalledCondition is True when the operator cannot go on without the user.
+func stalledCondition(w *world) topology.Condition {
+	switch {
+	case w.blocker != nil:
+		return topology.Condition{Status: true, Reason: w.blocker.Reason, Message: w.blocker.Message}
+	case w.step.Kind == topology.Refuse:
+		return topology.Condition{Status: true, Reason: "PromotionRefused", Message: w.step.Reason}
+	}
+	return topology.Condition{Reason: "Progressing", Message: "the operator can make progress"}
+}
+
+func fromTopology(t string, tc topology.Condition) metav1.Condition {
+	st := metav1.ConditionFalse
+	if tc.Status {
+		st = metav1.ConditionTrue
+	}
+	reason := tc.Reason
+	if reason == "" {
+		reason = "Unknown"
+	}
+	return metav1.Condition{Type: t, Status: st, Reason: reason, Message: tc.Message}
 }
 
 // rolledOut is true when the StatefulSet controller has seen the latest StatefulSet spec and
@@ -140,16 +150,6 @@ func rolledOut(c *v1alpha1.MySQLCluster, w *world) bool {
 	sts := w.statefulSet
 	return sts != nil && sts.Status.ObservedGeneration >= sts.Generation &&
 		sts.Status.Replicas == c.DesiredReplicas()
-}
-
-// primaryServing is true when status names a primary and that member is ready.
-func primaryServing(s *v1alpha1.MySQLClusterStatus) bool {
-	for _, m := range s.Members {
-		if m.Name == s.CurrentPrimary && m.Role == v1alpha1.RolePrimary && m.Ready {
-			return true
-		}
-	}
-	return false
 }
 
 func podReady(p *corev1.Pod) bool {

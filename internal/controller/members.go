@@ -1,0 +1,155 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+)
+
+// probeTimeout bounds one member's SQL observation: an unreachable member must not hold up the
+// others, nor failover.
+const probeTimeout = 3 * time.Second
+
+// member is one ordinal as observed: its pod, its SQL status and an open connection for act.
+type member struct {
+	ordinal int
+	name    string
+	pod     *corev1.Pod
+	hasPVC  bool
+	status  *mysql.Status // nil when the server did not answer
+	err     error         // why it did not answer
+	conn    mysql.Instance
+}
+
+// memberOrdinals lists the members to observe: every ordinal below spec.replicas that has a pod or
+// a data volume, and every higher ordinal that still has a pod.
+func memberOrdinals(c *v1alpha1.MySQLCluster, pods []corev1.Pod, pvcs map[string]bool) []int {
+	seen := map[int]bool{}
+	for i := 0; i < int(c.DesiredReplicas()); i++ {
+		if pvcs[c.PVCName(i)] {
+			seen[i] = true
+		}
+	}
+	for i := range pods {
+		if n, ok := c.Ordinal(pods[i].Name); ok {
+			seen[n] = true
+		}
+	}
+	out := make([]int, 0, len(seen))
+	for i := 0; i <= maxKey(seen); i++ {
+		if seen[i] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func maxKey(m map[int]bool) int {
+	top := -1
+	for k := range m {
+		top = max(top, k)
+	}
+	return top
+}
+
+// dataVolumes returns the names of the cluster's data PVCs.
+func (r *ClusterReconciler) dataVolumes(ctx context.Context, c *v1alpha1.MySQLCluster) (map[string]bool, error) {
+	var list corev1.PersistentVolumeClaimList
+	err := r.List(ctx, &list, client.InNamespace(c.Namespace), client.MatchingLabels(desired.SelectorLabels(c)))
+	if err != nil {
+		return nil, fmt.Errorf("list PVCs of %s: %w", c.Name, err)
+	}
+	out := make(map[string]bool, len(list.Items))
+	for _, p := range list.Items {
+		out[p.Name] = true
+	}
+	return out, nil
+}
+
+// probeMembers connects to every member with a running pod and reads its status. Replicas are
+// read before the primary, so a transaction committed meanwhile makes the primary look ahead,
+// never a healthy replica look errant.
+func (r *ClusterReconciler) probeMembers(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, password string) {
+	var replicas, primary []*member
+	for _, m := range ms {
+		if m.name == c.Status.CurrentPrimary {
+			primary = append(primary, m)
+		} else {
+			replicas = append(replicas, m)
+		}
+	}
+	r.probeAll(ctx, c, replicas, password)
+	r.probeAll(ctx, c, primary, password)
+}
+
+func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, password string) {
+	var wg sync.WaitGroup
+	for _, m := range ms {
+		if m.pod == nil || m.pod.Status.PodIP == "" || !m.pod.DeletionTimestamp.IsZero() {
+			m.err = fmt.Errorf("no running pod")
+			continue
+		}
+		wg.Go(func() { r.probe(ctx, c, m, password) })
+	}
+	wg.Wait()
+}
+
+func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, password string) {
+	flavor, err := mysql.FlavorByName(string(c.Flavor()))
+	if err != nil {
+		m.err = err
+		return
+	}
+	conn, err := r.opener().Open(mysql.Config{
+		Flavor: flavor, Host: m.pod.Status.PodIP, Port: desired.PortMySQL,
+		User: OperatorUser, Password: password,
+		ConnectTimeout: 2 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		StatementTimeout: 10 * time.Second,
+	})
+	if err != nil {
+		m.err = err
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	st, err := conn.Status(pctx)
+	if err != nil {
+		_ = conn.Close()
+		m.err = err
+		return
+	}
+	m.status, m.conn = &st, conn
+}
+
+// closeAll releases the connections a reconcile opened.
+func closeAll(ms []*member) {
+	for _, m := range ms {
+		if m.conn != nil {
+			_ = m.conn.Close()
+		}
+	}
+}
