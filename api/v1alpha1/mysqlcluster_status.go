@@ -99,6 +99,10 @@ type MemberStatus struct {
 	// GTIDExecuted is the member's executed GTID set.
 	// +optional
 	GTIDExecuted string `json:"gtidExecuted,omitempty"`
+	// GTIDReceived is what the member holds beyond GTIDExecuted: received into its relay log but not
+	// yet applied. It is remembered so a replica lacking it is never promoted while this member is down.
+	// +optional
+	GTIDReceived string `json:"gtidReceived,omitempty"`
 	// LagSeconds is how far a replica's applier is behind its source.
 	// +optional
 	LagSeconds *int64 `json:"lagSeconds,omitempty"`

@@ -22,7 +22,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/gtid"
-	"github.com/ordinal-dev/ordinal/internal/mysql"
+	"github.com/ordinal-dev/ordinal/internal/replication"
 	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
@@ -57,32 +57,15 @@ func topologyMember(c *v1alpha1.MySQLCluster, w *world, ms []*member, m *member)
 	prev := previousStatus(c, m.name)
 	tm.Errant = prev.Errant
 	if m.status == nil {
-		// A member that does not answer keeps its last recorded transactions in the comparison, so
-		// a replica lacking them is never promoted over it.
-		tm.Executed, _ = gtid.Parse(gtidFlavor(c), prev.GTIDExecuted)
+		// A member that does not answer keeps its last recorded transactions, applied or only
+		// received, in the comparison, so a replica lacking them is never promoted over it.
+		executed, _ := gtid.Parse(gtidFlavor(c), prev.GTIDExecuted)
+		received, _ := gtid.Parse(gtidFlavor(c), prev.GTIDReceived)
+		tm.Executed = executed.Union(received)
 		return tm
 	}
-	fillFromStatus(&tm, c, ms, m.status)
+	replication.Observe(&tm, *m.status, func(host string) string { return sourceMember(c, ms, host) })
 	return tm
-}
-
-func fillFromStatus(tm *topology.Member, c *v1alpha1.MySQLCluster, ms []*member, st *mysql.Status) {
-	tm.Reachable = true
-	tm.Writable = !st.ReadOnly && !st.SuperReadOnly
-	tm.Executed, tm.Received = st.Executed, st.Received
-	tm.SemiSyncSource, tm.SemiSyncClients = st.SemiSync.SourceEnabled, st.SemiSync.SourceClients
-	rep := st.Replication
-	if rep == nil {
-		return
-	}
-	tm.Source = sourceMember(c, ms, rep.SourceHost)
-	tm.IORunning = rep.IOState == "Yes" || rep.IOState == "Connecting"
-	tm.IOConnected = rep.IORunning
-	tm.SQLRunning = rep.SQLRunning
-	tm.LastIOErrno, tm.LastSQLErrno = rep.LastIOErrno, rep.LastSQLErrno
-	if rep.SecondsBehind >= 0 {
-		tm.Lag, tm.LagKnown = time.Duration(rep.SecondsBehind)*time.Second, true
-	}
 }
 
 // sourceMember resolves a replica's Source_Host (a stable DNS name or a pod IP) to a member name.

@@ -78,10 +78,16 @@ func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStat
 func members(w *world) []v1alpha1.MemberStatus {
 	tms := topology.Members(w.topology)
 	out := make([]v1alpha1.MemberStatus, 0, len(tms))
+	received := map[string]string{}
+	for _, m := range w.topology.Members {
+		if extra := m.Received.Subtract(m.Executed); !extra.IsEmpty() {
+			received[m.Name] = extra.String()
+		}
+	}
 	for _, m := range tms {
 		ms := v1alpha1.MemberStatus{
 			Name: m.Name, Role: string(m.Role), Ready: m.Ready, Serving: m.Serving,
-			GTIDExecuted: m.Executed, Errant: m.Errant, ErrantTransactions: m.ErrantTransactions,
+			GTIDExecuted: m.Executed, GTIDReceived: received[m.Name], Errant: m.Errant, ErrantTransactions: m.ErrantTransactions,
 			Message: m.Message,
 		}
 		if m.LagKnown {
