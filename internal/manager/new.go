@@ -33,6 +33,7 @@ import (
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/controller"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
 // Options configure a manager.
@@ -44,6 +45,8 @@ type Options struct {
 	// NewClient builds the operator's client; nil means controller-runtime's default. Tests wrap it to
 	// count the writes a reconcile makes.
 	NewClient client.NewClientFunc
+	// Opener opens SQL connections to members; nil means real connections. Tests use a fake.
+	Opener mysql.Opener
 }
 
 // New builds a manager with the MySQLCluster reconciler registered. Its cache holds only pods that
@@ -75,6 +78,7 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		Recorder:  mgr.GetEventRecorder("ordinal"),
 		Options:   desired.Options{OperatorImage: o.Image},
 		Rand:      rand.Reader,
+		Opener:    o.Opener,
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("set up MySQLCluster controller: %w", err)

@@ -36,6 +36,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/ordinal-dev/ordinal/internal/manager"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+	"github.com/ordinal-dev/ordinal/internal/mysql/fake"
 )
 
 const (
@@ -49,7 +51,10 @@ var (
 	k8s    client.Client // the test's own client, not counted
 	writes atomic.Int64  // API writes made by the operator's client
 	cancel context.CancelFunc
-	kcm    *exec.Cmd
+	// servers are the fake database servers behind the pods of these tests, by pod IP:3306. Pods
+	// never run under envtest; specs give them an IP and readiness by writing pod status.
+	servers = fake.NewCluster(mysql.MariaDB)
+	kcm     *exec.Cmd
 )
 
 func TestEnvtest(t *testing.T) {
@@ -79,7 +84,7 @@ var _ = BeforeSuite(func() {
 	kcm = startControllerManager(cfg, assets)
 
 	mgr, err := manager.New(cfg, manager.Options{
-		MetricsAddr: "0", ProbeAddr: "0", Image: operatorImage,
+		MetricsAddr: "0", ProbeAddr: "0", Image: operatorImage, Opener: servers,
 		NewClient: func(c *rest.Config, o client.Options) (client.Client, error) {
 			cl, err := client.New(c, o)
 			return countingClient{Client: cl, writes: &writes}, err

@@ -44,6 +44,7 @@ type Cluster struct {
 	mu      sync.Mutex
 	flavor  mysql.Flavor
 	members map[string]*Instance
+	aliases map[string]string // another address (a DNS name) -> member address
 	order   []string
 	calls   []string
 }
@@ -52,7 +53,23 @@ var _ mysql.Opener = (*Cluster)(nil)
 
 // NewCluster returns an empty cluster of flavor f.
 func NewCluster(f mysql.Flavor) *Cluster {
-	return &Cluster{flavor: f, members: map[string]*Instance{}}
+	return &Cluster{flavor: f, members: map[string]*Instance{}, aliases: map[string]string{}}
+}
+
+// Alias makes alias (host:port, e.g. a member's stable DNS name) reach the member at addr, as a
+// replication source.
+func (c *Cluster) Alias(alias, addr string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.aliases[alias] = addr
+}
+
+// sourceLocked resolves a replication source address through the aliases.
+func (c *Cluster) sourceLocked(addr string) *Instance {
+	if a, ok := c.aliases[addr]; ok {
+		addr = a
+	}
+	return c.members[addr]
 }
 
 // Add creates a member at addr (host:port): read-only, no source, nothing

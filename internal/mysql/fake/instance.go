@@ -140,7 +140,7 @@ func (in *Instance) replicateLocked() {
 		return
 	}
 	if in.ioWanted {
-		src := in.c.members[sourceAddr(*in.source)]
+		src := in.c.sourceLocked(sourceAddr(*in.source))
 		switch {
 		case src == nil || src.unreachable:
 			in.ioState, in.ioErrno, in.ioError = "Connecting", ErrnoCantConnect, "can't connect to "+sourceAddr(*in.source)
