@@ -41,7 +41,7 @@ func (o Options) certificates() []certSpec {
 		nodeNames = append(nodeNames, o.nodeName(i))
 	}
 	return []certSpec{
-		{name: "apiserver", cn: "kube-apiserver", server: true, ips: []string{"127.0.0.1", kubernetesServiceIP},
+		{name: "apiserver", cn: "kube-apiserver", server: true, ips: []string{"127.0.0.1", o.kubernetesServiceIP()},
 			dns: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"}},
 		{name: "admin", cn: "localkube-admin", orgs: []string{"system:masters"}},
 		{name: "kubelet", cn: "localkube-kubelet", server: true, ips: nodeIPs, dns: append(nodeNames, "localhost")},
@@ -98,7 +98,7 @@ func (o Options) apiserverArgs() []string {
 		"--client-ca-file=" + p.path("ca.crt"), "--authorization-mode=RBAC", "--allow-privileged=true",
 		"--service-account-key-file=" + p.path("sa.pub"), "--service-account-signing-key-file=" + p.path("sa.key"),
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-cluster-ip-range=" + serviceCIDR,
+		"--service-cluster-ip-range=" + o.ServiceCIDR,
 		"--kubelet-client-certificate=" + p.path("admin.crt"), "--kubelet-client-key=" + p.path("admin.key"),
 		"--kubelet-certificate-authority=" + p.path("ca.crt"), "--kubelet-preferred-address-types=InternalIP",
 		"--profiling=false", "--v=1"}

@@ -79,7 +79,7 @@ func (s *supervisor) startNodes(ctx context.Context) error {
 		return err
 	}
 	s.proxy = services.NewProxy(reg, fmt.Sprintf("127.0.0.1:%d", o.APIServerPort), s.log)
-	ipam, err := node.NewIPAM(podCIDR)
+	ipam, err := node.NewIPAM(o.PodCIDR)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,6 +46,9 @@ type Options struct {
 	Nodes int
 	// Ports on 127.0.0.1 (kubelet: on each node's IP 127.0.1.N).
 	EtcdPort, EtcdPeerPort, APIServerPort, ControllerManagerPort, SchedulerPort, KubeletPort int
+	// PodCIDR and ServiceCIDR are loopback ranges (defaults 127.10.0.0/16
+	// and 127.96.0.0/16); two clusters at once need different ones.
+	PodCIDR, ServiceCIDR string
 	// BackoffBase/Max bound container restart back-off (default 2s, 60s).
 	BackoffBase, BackoffMax time.Duration
 	// Log receives the supervisor's log (default <Dir>/logs/localkube.log).
@@ -60,9 +64,8 @@ const (
 	DefaultControllerManagerPort = 18257
 	DefaultSchedulerPort         = 18259
 	DefaultKubeletPort           = 18250
-	serviceCIDR                  = "127.96.0.0/16"
-	kubernetesServiceIP          = "127.96.0.1"
-	podCIDR                      = "127.10.0.0/16"
+	DefaultServiceCIDR           = "127.96.0.0/16"
+	DefaultPodCIDR               = "127.10.0.0/16"
 	kubeVersion                  = "v1.37.2"
 )
 
@@ -93,6 +96,12 @@ func (o Options) withDefaults() (Options, error) {
 	if o.BinDir == "" {
 		o.BinDir = filepath.Join(o.RepoRoot, "bin")
 	}
+	if o.PodCIDR == "" {
+		o.PodCIDR = DefaultPodCIDR
+	}
+	if o.ServiceCIDR == "" {
+		o.ServiceCIDR = DefaultServiceCIDR
+	}
 	if o.BackoffBase == 0 {
 		o.BackoffBase = 2 * time.Second
 	}
@@ -102,6 +111,11 @@ func (o Options) withDefaults() (Options, error) {
 	var err error
 	if o.Dir, err = filepath.Abs(o.Dir); err != nil {
 		return o, err
+	}
+	for _, c := range []string{o.PodCIDR, o.ServiceCIDR} {
+		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().IsLoopback() || p.Bits() < 8 {
+			return o, fmt.Errorf("localkube: %q must be a range inside 127.0.0.0/8", c)
+		}
 	}
 	if o.Nodes < 1 || o.Nodes > 250 {
 		return o, fmt.Errorf("nodes must be between 1 and 250, not %d", o.Nodes)
@@ -126,6 +140,16 @@ func FindRepoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// kubernetesServiceIP is the first address of the Service range, which the
+// apiserver gives the kubernetes Service.
+func (o Options) kubernetesServiceIP() string {
+	p, err := netip.ParsePrefix(o.ServiceCIDR)
+	if err != nil {
+		return ""
+	}
+	return p.Masked().Addr().Next().String()
 }
 
 func (o Options) nodeIP(i int) string { return "127.0.1." + strconv.Itoa(i) }

@@ -86,6 +86,16 @@ func (c *Cgroups) Ensure(parts ...string) (*os.File, error) {
 	return os.Open(p)
 }
 
+// Fresh recreates an empty group (a group once written to cgroup.kill
+// SIGKILLs processes cloned into it on some kernels) and opens it.
+func (c *Cgroups) Fresh(parts ...string) (*os.File, error) {
+	p := c.Path(parts...)
+	if !c.Populated(parts...) {
+		_ = os.Remove(p)
+	}
+	return c.Ensure(parts...)
+}
+
 // Freeze freezes (or thaws) every process in a group and its children.
 func (c *Cgroups) Freeze(frozen bool, parts ...string) error {
 	v := "0"

@@ -140,7 +140,7 @@ func (c *ctr) spawn(env []string) error {
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS | syscall.CLONE_NEWUTS, Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if cg := w.n.sh.Cgroups; cg != nil {
-		fd, err := cg.Ensure(w.n.cfg.Name, string(w.uid), c.spec.Name)
+		fd, err := cg.Fresh(w.n.cfg.Name, string(w.uid), c.spec.Name)
 		if err != nil {
 			return &startError{"CreateContainerError", err}
 		}

@@ -80,6 +80,8 @@ func bindFlags(fs *flag.FlagSet) *localkube.Options {
 	fs.IntVar(&o.ControllerManagerPort, "controller-manager-port", localkube.DefaultControllerManagerPort, "kube-controller-manager port")
 	fs.IntVar(&o.SchedulerPort, "scheduler-port", localkube.DefaultSchedulerPort, "kube-scheduler port")
 	fs.IntVar(&o.KubeletPort, "kubelet-port", localkube.DefaultKubeletPort, "kubelet API port on each node IP (127.0.1.N)")
+	fs.StringVar(&o.PodCIDR, "pod-cidr", localkube.DefaultPodCIDR, "loopback range for pod IPs")
+	fs.StringVar(&o.ServiceCIDR, "service-cidr", localkube.DefaultServiceCIDR, "loopback range for Service ClusterIPs")
 	fs.StringVar(&o.Helper, "helper", "", "localkube binary used as the container helper (default: this binary, copied into the state dir)")
 	return o
 }
