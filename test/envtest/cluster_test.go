@@ -132,16 +132,16 @@ var _ = Describe("a MySQLCluster", func() {
 		names := []string{"mysql", "mysql-primary", "mysql-config", "mysql"}
 		// Let the StatefulSet controller settle; then every reconcile must be a no-op.
 		Eventually(func() int64 {
-			before := writes.Load()
+			before := writes.Load(ns)
 			time.Sleep(2 * time.Second)
-			return writes.Load() - before
+			return writes.Load(ns) - before
 		}).WithContext(ctx).WithTimeout(timeout).Should(BeZero())
 		versions := resourceVersions(ctx, ns, children, names)
-		before := writes.Load()
+		before := writes.Load(ns)
 		// Poke the cluster: an annotation change triggers a reconcile without changing the spec.
 		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) { c.Annotations = map[string]string{"poke": "1"} })
 		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) { c.Annotations = map[string]string{"poke": "2"} })
-		Consistently(func() int64 { return writes.Load() - before }).
+		Consistently(func() int64 { return writes.Load(ns) - before }).
 			WithContext(ctx).WithTimeout(3 * time.Second).WithPolling(poll).Should(BeZero())
 		Expect(resourceVersions(ctx, ns, children, names)).To(Equal(versions))
 	})

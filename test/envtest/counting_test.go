@@ -20,45 +20,81 @@ package envtest
 
 import (
 	"context"
-	"sync/atomic"
+	"encoding/json"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
+// writeCounter counts writes per namespace, so parallel specs do not see each other's writes.
+type writeCounter struct {
+	mu sync.Mutex
+	n  map[string]int64
+}
+
+func (w *writeCounter) add(ns string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.n == nil {
+		w.n = map[string]int64{}
+	}
+	w.n[ns]++
+}
+
+// Load returns the writes made so far in namespace ns.
+func (w *writeCounter) Load(ns string) int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n[ns]
+}
+
+// namespaceOf reads metadata.namespace of an object or an apply configuration.
+func namespaceOf(obj any) string {
+	if o, ok := obj.(client.Object); ok {
+		return o.GetNamespace()
+	}
+	b, _ := json.Marshal(obj)
+	var m struct {
+		Metadata struct{ Namespace string } `json:"metadata"`
+	}
+	_ = json.Unmarshal(b, &m)
+	return m.Metadata.Namespace
+}
+
 // countingClient counts every write the operator sends to the API server.
 type countingClient struct {
 	client.Client
-	writes *atomic.Int64
+	writes *writeCounter
 }
 
 func (c countingClient) Create(ctx context.Context, obj client.Object, opts ...client.CreateOption) error {
-	c.writes.Add(1)
+	c.writes.add(namespaceOf(obj))
 	return c.Client.Create(ctx, obj, opts...)
 }
 
 func (c countingClient) Update(ctx context.Context, obj client.Object, opts ...client.UpdateOption) error {
-	c.writes.Add(1)
+	c.writes.add(namespaceOf(obj))
 	return c.Client.Update(ctx, obj, opts...)
 }
 
 func (c countingClient) Patch(ctx context.Context, obj client.Object, p client.Patch, opts ...client.PatchOption) error {
-	c.writes.Add(1)
+	c.writes.add(namespaceOf(obj))
 	return c.Client.Patch(ctx, obj, p, opts...)
 }
 
 func (c countingClient) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
-	c.writes.Add(1)
+	c.writes.add(namespaceOf(obj))
 	return c.Client.Apply(ctx, obj, opts...)
 }
 
 func (c countingClient) Delete(ctx context.Context, obj client.Object, opts ...client.DeleteOption) error {
-	c.writes.Add(1)
+	c.writes.add(namespaceOf(obj))
 	return c.Client.Delete(ctx, obj, opts...)
 }
 
 func (c countingClient) DeleteAllOf(ctx context.Context, obj client.Object, opts ...client.DeleteAllOfOption) error {
-	c.writes.Add(1)
+	c.writes.add(namespaceOf(obj))
 	return c.Client.DeleteAllOf(ctx, obj, opts...)
 }
 
@@ -69,20 +105,20 @@ func (c countingClient) Status() client.SubResourceWriter {
 // countingStatus counts writes to the status subresource.
 type countingStatus struct {
 	client.SubResourceWriter
-	writes *atomic.Int64
+	writes *writeCounter
 }
 
 func (s countingStatus) Update(ctx context.Context, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-	s.writes.Add(1)
+	s.writes.add(namespaceOf(obj))
 	return s.SubResourceWriter.Update(ctx, obj, opts...)
 }
 
 func (s countingStatus) Patch(ctx context.Context, obj client.Object, p client.Patch, opts ...client.SubResourcePatchOption) error {
-	s.writes.Add(1)
+	s.writes.add(namespaceOf(obj))
 	return s.SubResourceWriter.Patch(ctx, obj, p, opts...)
 }
 
 func (s countingStatus) Apply(ctx context.Context, obj runtime.ApplyConfiguration, opts ...client.SubResourceApplyOption) error {
-	s.writes.Add(1)
+	s.writes.add(namespaceOf(obj))
 	return s.SubResourceWriter.Apply(ctx, obj, opts...)
 }

@@ -23,7 +23,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,7 +48,7 @@ const (
 var (
 	env    *envtest.Environment
 	k8s    client.Client // the test's own client, not counted
-	writes atomic.Int64  // API writes made by the operator's client
+	writes writeCounter  // API writes made by the operator's client, per namespace
 	cancel context.CancelFunc
 	// servers are the fake database servers behind the pods of these tests, by pod IP:3306. Pods
 	// never run under envtest; specs give them an IP and readiness by writing pod status.
