@@ -102,8 +102,8 @@ func webObjects(binary string) (*corev1.Service, *corev1.Service, *appsv1.Statef
 		Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}}}
 	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns}, Spec: appsv1.StatefulSetSpec{
 		Replicas: ptr.To[int32](3), ServiceName: "web", Selector: &metav1.LabelSelector{MatchLabels: labels},
-		PodManagementPolicy: appsv1.OrderedReadyPodManagement,
-		Template:            corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec},
+		PodManagementPolicy:  appsv1.OrderedReadyPodManagement,
+		Template:             corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec},
 		VolumeClaimTemplates: []corev1.PersistentVolumeClaim{pvc}}}
 	return headless, ready, sts
 }

@@ -69,6 +69,29 @@ func TestCluster(t *testing.T) {
 			_ = c.Stop()
 		}
 	}()
+	cs, url := deployWeb(t, ctx, c)
+
+	t.Run("ordered start, probe-gated readiness, spread", func(t *testing.T) { orderedStart(t, cs) })
+	t.Run("names in /etc/hosts", func(t *testing.T) { names(t, c) })
+	t.Run("service reaches only ready endpoints", func(t *testing.T) { readyOnly(t, c, cs, url) })
+	t.Run("logs and exec", func(t *testing.T) { logsAndExec(t, c, cs) })
+	t.Run("deleted pod returns with its volume", func(t *testing.T) { deletedPodReturns(t, c, cs) })
+	t.Run("killed container restarts", func(t *testing.T) { killedContainer(t, c, cs) })
+	t.Run("lost node", func(t *testing.T) { lostNode(t, c, cs, url) })
+	t.Run("cut pod", func(t *testing.T) { cutPod(t, c, cs) })
+
+	stopped = true
+	if err := c.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if left := processesMentioning(o.Dir); len(left) > 0 {
+		t.Fatalf("processes left after Stop: %v", left)
+	}
+}
+
+// deployWeb creates the test namespace, Services and StatefulSet; it returns
+// a client and the ClusterIP Service's URL.
+func deployWeb(t *testing.T, ctx context.Context, c *localkube.Cluster) (kubernetes.Interface, string) {
 	cs, err := c.Client()
 	if err != nil {
 		t.Fatal(err)
@@ -93,22 +116,7 @@ func TestCluster(t *testing.T) {
 	}
 	url := "http://" + svc.Spec.ClusterIP + ":80/"
 
-	t.Run("ordered start, probe-gated readiness, spread", func(t *testing.T) { orderedStart(t, cs) })
-	t.Run("names in /etc/hosts", func(t *testing.T) { names(t, c) })
-	t.Run("service reaches only ready endpoints", func(t *testing.T) { readyOnly(t, c, cs, url) })
-	t.Run("logs and exec", func(t *testing.T) { logsAndExec(t, c, cs) })
-	t.Run("deleted pod returns with its volume", func(t *testing.T) { deletedPodReturns(t, c, cs) })
-	t.Run("killed container restarts", func(t *testing.T) { killedContainer(t, c, cs) })
-	t.Run("lost node", func(t *testing.T) { lostNode(t, c, cs, url) })
-	t.Run("cut pod", func(t *testing.T) { cutPod(t, c, cs) })
-
-	stopped = true
-	if err := c.Stop(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	if left := processesMentioning(o.Dir); len(left) > 0 {
-		t.Fatalf("processes left after Stop: %v", left)
-	}
+	return cs, url
 }
 
 func orderedStart(t *testing.T, cs kubernetes.Interface) {

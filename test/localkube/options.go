@@ -112,15 +112,20 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Dir, err = filepath.Abs(o.Dir); err != nil {
 		return o, err
 	}
+	return o, o.validate()
+}
+
+// validate keeps every address on loopback and the node count sane.
+func (o Options) validate() error {
 	for _, c := range []string{o.PodCIDR, o.ServiceCIDR} {
 		if p, err := netip.ParsePrefix(c); err != nil || !p.Addr().IsLoopback() || p.Bits() < 8 {
-			return o, fmt.Errorf("localkube: %q must be a range inside 127.0.0.0/8", c)
+			return fmt.Errorf("localkube: %q must be a range inside 127.0.0.0/8", c)
 		}
 	}
 	if o.Nodes < 1 || o.Nodes > 250 {
-		return o, fmt.Errorf("nodes must be between 1 and 250, not %d", o.Nodes)
+		return fmt.Errorf("nodes must be between 1 and 250, not %d", o.Nodes)
 	}
-	return o, nil
+	return nil
 }
 
 // FindRepoRoot walks up from the working directory to this module's go.mod.
