@@ -54,6 +54,16 @@ kube-binaries: ## Build etcd, kube-apiserver, kube-controller-manager, kube-sche
 docker-build: ## Build the operator image (needs a container engine).
 	docker build -t $(IMG) .
 
+##@ Demo
+
+.PHONY: demo
+demo: ## localkube + the operator (as a pod, from config/default) + the sample 3-member cluster.
+	hack/demo.sh
+
+.PHONY: demo-down
+demo-down: ## Stop localkube and everything the demo started.
+	go run ./test/localkube/cmd/localkube down
+
 ##@ Tests
 
 .PHONY: test

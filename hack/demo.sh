@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make demo: a real Kubernetes on this machine (localkube), the operator installed from
+# config/default as a pod, and the sample 3-member MariaDB cluster. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+start=$(date +%s)
+repo=$PWD
+kubectl="$repo/bin/kubectl"
+export KUBECONFIG="$repo/.localkube/kubeconfig"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Installing what this machine lacks (MariaDB, iptables)"
+hack/install-deps.sh
+
+step "Building the Kubernetes control plane (first time only) and the ordinal binary"
+hack/build-kube.sh
+make --no-print-directory build
+
+step "Starting localkube (etcd, kube-apiserver, controller-manager, scheduler, 3 process nodes)"
+go run ./test/localkube/cmd/localkube up
+
+step "Installing the operator from config/default"
+"$kubectl" apply --server-side --force-conflicts -k config/default
+# A rebuilt binary is picked up by a new operator pod.
+"$kubectl" -n ordinal-system rollout restart deployment/ordinal-controller-manager >/dev/null
+"$kubectl" -n ordinal-system rollout status deployment/ordinal-controller-manager --timeout=180s
+
+step "Creating the sample 3-member cluster (config/samples)"
+"$kubectl" apply -k config/samples
+"$kubectl" wait --for=condition=Ready mysqlcluster/mysql --timeout=600s
+"$kubectl" get mysqlcluster mysql
+"$kubectl" get pods -l mysql.ordinal.dev/cluster=mysql -L mysql.ordinal.dev/role
+
+primary_ip=$("$kubectl" get service mysql-primary -o jsonpath='{.spec.clusterIP}')
+cat <<MSG
+
+Ordinal is running. It took $(( $(date +%s) - start ))s.
+
+  export KUBECONFIG=$KUBECONFIG
+  alias kubectl=$kubectl
+
+  kubectl get mysqlcluster                      # READY, PRIMARY, MEMBERS
+  kubectl exec mysql-0 -c mysql -- sh -c 'mariadb -uroot -p"\$ROOT_PASSWORD" -e "SELECT @@hostname, @@read_only"'
+  kubectl exec mysql-1 -c mysql -- sh -c 'mariadb -h mysql-primary -uroot -p"\$ROOT_PASSWORD" -e "SELECT @@hostname"'
+
+  The read/write Service mysql-primary listens on $primary_ip:3306 (the replicas: mysql-replicas).
+  Passwords: kubectl get secret mysql-credentials -o jsonpath='{.data.root-password}' | base64 -d
+
+  make demo-down stops everything.
+MSG

@@ -1,0 +1,88 @@
+//go:build e2e
+
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/ordinal-dev/ordinal/test/localkube"
+)
+
+var (
+	repo       string
+	kubeconfig string
+	cluster    *localkube.Cluster // nil when KUBECONFIG names another cluster
+	flavor     = envOr("E2E_FLAVOR", "mariadb")
+)
+
+func TestE2E(t *testing.T) {
+	RegisterFailHandler(Fail)
+	SetDefaultEventuallyPollingInterval(500 * time.Millisecond)
+	RunSpecs(t, "e2e: the operator on a real Kubernetes")
+}
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	var err error
+	repo, err = localkube.FindRepoRoot()
+	Expect(err).NotTo(HaveOccurred())
+	kubeconfig = os.Getenv("KUBECONFIG")
+	if kubeconfig == "" {
+		start := time.Now()
+		cluster, err = localkube.Start(context.Background(), localkube.Options{})
+		Expect(err).NotTo(HaveOccurred(), "start localkube")
+		kubeconfig = cluster.Kubeconfig()
+		GinkgoWriter.Printf("localkube ready in %s (reused: %v)\n", time.Since(start).Round(time.Millisecond), cluster.Reused())
+	}
+	installOperator(ctx)
+}, NodeTimeout(10*time.Minute))
+
+var _ = AfterSuite(func() {
+	if cluster != nil {
+		Expect(cluster.Stop()).To(Succeed())
+	}
+})
+
+// installOperator installs the CRD, RBAC and the operator Deployment from config/default, the
+// manifests users apply, and waits for the operator pod.
+func installOperator(ctx context.Context) {
+	GinkgoHelper()
+	kubectl(ctx, "apply", "--server-side", "--force-conflicts", "-k", filepath.Join(repo, "config", "default"))
+	kubectl(ctx, "-n", "ordinal-system", "rollout", "status", "deployment/ordinal-controller-manager", "--timeout=180s")
+}
+
+var _ = ReportAfterEach(func(ctx SpecContext, r SpecReport) {
+	if r.Failed() {
+		out, _ := kubectlOut(context.Background(), "-n", "ordinal-system", "logs", "deployment/ordinal-controller-manager", "--tail=80")
+		AddReportEntry("operator logs", out)
+	}
+})
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
