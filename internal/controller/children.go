@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -47,6 +48,13 @@ func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQL
 		}
 		kind := obj.GetObjectKind().GroupVersionKind().Kind
 		live := w.children[childKey(kind, obj.GetName())]
+		if sts, ok := obj.(*appsv1.StatefulSet); ok && w.statefulSet != nil && claimTemplatesChanged(w.statefulSet, sts) {
+			w.writes++
+			if err := r.replaceStatefulSet(ctx, c, w.statefulSet, sts); err != nil {
+				return err
+			}
+			continue
+		}
 		wrote, err := a.apply(ctx, obj, live)
 		if err != nil {
 			return err

@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -123,6 +124,22 @@ var _ = Describe("a MySQLCluster", func() {
 			s := get(ctx, &appsv1.StatefulSet{}, ns, "mysql")
 			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationConfigHash]).NotTo(Equal(hashBefore))
 		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
+	})
+
+	It("grows storage by re-creating the StatefulSet without touching its pods", func(ctx SpecContext) {
+		sts := eventuallyGet(ctx, &appsv1.StatefulSet{}, ns, "mysql")
+		pod := eventuallyGet(ctx, &corev1.Pod{}, ns, "mysql-0")
+		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) { c.Spec.Storage.Size = ptr.To(resource.MustParse("2Gi")) })
+		Eventually(func(g Gomega) {
+			s := &appsv1.StatefulSet{}
+			g.Expect(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: "mysql"}, s)).To(Succeed())
+			g.Expect(s.UID).NotTo(Equal(sts.UID))
+			g.Expect(s.Spec.VolumeClaimTemplates[0].Spec.Resources.Requests.Storage().String()).To(Equal("2Gi"))
+		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
+		Consistently(func() types.UID { return get(ctx, &corev1.Pod{}, ns, "mysql-0").UID }).
+			WithContext(ctx).WithTimeout(2*time.Second).Should(Equal(pod.UID), "the pod keeps running")
+		Eventually(func() []metav1.OwnerReference { return get(ctx, &corev1.Pod{}, ns, "mysql-0").OwnerReferences }).
+			WithContext(ctx).WithTimeout(timeout).Should(ContainElement(HaveField("Name", "mysql")), "re-adopted")
 	})
 
 	It("writes nothing when a reconcile changes nothing", func(ctx SpecContext) {
