@@ -14,8 +14,8 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command ordinal is Ordinal's single binary: the operator (manager) and the two programs that run
-// in every database pod (init and agent).
+// Command ordinal is Ordinal's single binary: the operator (manager) and the programs that run
+// in every database pod (install-tools, init and agent).
 package main
 
 import (
@@ -29,9 +29,10 @@ import (
 const usage = `usage: ordinal <command> [flags]
 
 commands:
-  manager   run the operator
-  init      prepare a database pod (init container)
-  agent     run the database pod's sidecar (health, seeding)
+  manager        run the operator
+  install-tools  copy this binary into DIR (first init container of a database pod)
+  init           prepare a database pod's datadir (second init container)
+  agent          run the database pod's sidecar (health, seeding)
 `
 
 func main() {
@@ -43,6 +44,8 @@ func main() {
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
 	case "manager":
 		err = manager.Main(args)
+	case "install-tools":
+		err = instance.InstallToolsMain(args)
 	case "init":
 		err = instance.InitMain(args)
 	case "agent":

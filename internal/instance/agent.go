@@ -20,15 +20,68 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// AgentMain is "ordinal agent": the sidecar's HTTP endpoints on the pod IP.
+// Agent is "ordinal agent", the sidecar: health endpoints for the kubelet, the donor side of
+// seeding for peers, and the seed request from the operator.
+type Agent struct {
+	Env   Env
+	Paths Paths
+	Tools Tools
+	Log   *slog.Logger
+	// HungAfter: liveness fails once the server has accepted connections without answering for
+	// this long (a hung server).
+	HungAfter time.Duration
+	// StartupBudget: liveness fails once the server has not accepted connections for this long
+	// (it is starting or in crash recovery until then).
+	StartupBudget time.Duration
+	// Now is the clock (tests).
+	Now func() time.Time
+
+	db      *mysql.Client
+	backups chan struct{} // one slot: one backup at a time
+	live    liveness
+}
+
+// probeTimeout bounds one SQL ping of the health endpoints.
+const probeTimeout = 2 * time.Second
+
+// NewAgent connects (lazily) to the server's socket as the operator's account.
+func NewAgent(env Env, paths Paths, tools Tools, log *slog.Logger) (*Agent, error) {
+	db, err := mysql.Open(mysql.Config{Flavor: env.Flavor, Socket: paths.Socket(), User: mysql.AccountOperator,
+		Password: env.OperatorPassword, ConnectTimeout: probeTimeout, ReadTimeout: probeTimeout,
+		WriteTimeout: probeTimeout, StatementTimeout: probeTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("agent: %w", err)
+	}
+	return &Agent{Env: env, Paths: paths, Tools: tools, Log: log, HungAfter: time.Minute,
+		StartupBudget: time.Hour, Now: time.Now, db: db, backups: make(chan struct{}, 1)}, nil
+}
+
+// Close releases the agent's connections.
+func (a *Agent) Close() error { return a.db.Close() }
+
+// Handler serves the agent's endpoints.
+func (a *Agent) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /livez", a.livez)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.HandleFunc("GET /backup", a.requireAuth(mysql.AccountReplication, a.Env.ReplicationPassword, a.backup))
+	mux.HandleFunc("POST /seed", a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.seedRequest))
+	return mux
+}
+
+// AgentMain runs the agent on POD_IP:8080 until SIGTERM.
 func AgentMain(args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("agent takes no arguments, got %v", args)
@@ -37,38 +90,76 @@ func AgentMain(args []string) error {
 	if err != nil {
 		return err
 	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	a, err := NewAgent(env, DefaultPaths(), DefaultTools(env.Flavor), log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	srv := &http.Server{
-		Addr:              net.JoinHostPort(env.PodIP, strconv.Itoa(AgentPort)),
-		Handler:           agentHandler(Socket),
-		ReadHeaderTimeout: 5 * time.Second,
+	return serve(ctx, net.JoinHostPort(env.PodIP, strconv.Itoa(AgentPort)), a.Handler(), log)
+}
+
+// serve serves h on addr until ctx ends, then shuts down: requests in flight (a backup) see their
+// context cancelled and get a few seconds to end.
+func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("agent listening", "addr", addr)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("agent on %s: %w", addr, err)
+	case <-ctx.Done():
 	}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve agent: %w", err)
+	log.Info("agent shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("agent shutdown: %w", err)
 	}
 	return nil
 }
 
-// agentHandler serves /livez (the agent runs) and /readyz (the server accepts connections).
-func agentHandler(socket string) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("/livez", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		d := net.Dialer{Timeout: 2 * time.Second}
-		c, err := d.DialContext(r.Context(), "unix", socket)
-		if err != nil {
-			http.Error(w, "server not answering: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		_ = c.Close()
-		fmt.Fprintln(w, "ok")
-	})
-	return mux
+// readyz: the server answers a SQL ping over the socket as the operator's account. Replication
+// health is not part of readiness (docs/topology.md): a lagging replica is still ready.
+func (a *Agent) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), probeTimeout)
+	defer cancel()
+	if err := a.db.Ping(ctx); err != nil {
+		http.Error(w, "server not answering: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// livez: see liveness.
+func (a *Agent) livez(w http.ResponseWriter, r *http.Request) {
+	p := a.probe(r.Context())
+	ok, why := a.live.observe(p, a.Now(), a.HungAfter, a.StartupBudget)
+	if !ok {
+		http.Error(w, why, http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, why)
+}
+
+// probe classifies the server: answering (a ping succeeds, or fails with a server error: the
+// server is alive and talks), not listening (starting, recovering, or stopped), or unresponsive
+// (accepts connections but does not answer: hung or frozen).
+func (a *Agent) probe(ctx context.Context) probeResult {
+	d := net.Dialer{Timeout: probeTimeout}
+	c, err := d.DialContext(ctx, "unix", a.Paths.Socket())
+	if err != nil {
+		return notListening
+	}
+	_ = c.Close()
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if err := a.db.Ping(ctx); err == nil || mysql.ErrorNumber(err) != 0 {
+		return answering
+	}
+	return unresponsive
 }

@@ -14,7 +14,18 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package instance is what runs inside a database pod: "ordinal init" (the init container: copy the
-// binary for the agent, render the member's final my.cnf, initialise or seed the datadir) and
-// "ordinal agent" (the sidecar: liveness and readiness endpoints, the donor side of seeding).
+// Package instance is what runs inside a database pod (docs/pod.md):
+//
+//   - "ordinal install-tools DIR" (first init container, operator image) copies the binary into
+//     the shared tools volume, so the next two can run it inside the database image.
+//   - "ordinal init" (second init container, database image) renders the member's my.cnf, then
+//     re-creates the datadir from a donor when a seed marker asks for it, leaves an existing
+//     server untouched, or initialises an empty datadir with the cluster's accounts.
+//   - "ordinal agent" (sidecar, database image) serves /livez and /readyz for the kubelet, the
+//     donor side of seeding (GET /backup) for peers, and the operator's POST /seed.
+//
+// Every path is a field of [Paths] and every wait is bounded ([Timeouts]), so the integration
+// tests run the same code against real mariadbd processes in temporary directories:
+//
+//	go test -tags integration ./internal/instance/...
 package instance

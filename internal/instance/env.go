@@ -19,32 +19,65 @@ package instance
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// Paths inside the pod (docs/pod.md).
-const (
-	ToolsDir      = "/opt/ordinal"
-	MemberConfig  = ToolsDir + "/my.cnf"
-	ClusterConfig = "/etc/ordinal/config/my.cnf"
-	DataDir       = "/var/lib/mysql"
-	Socket        = "/run/mysqld/mysqld.sock"
-	AgentPort     = 8080
-)
+// AgentPort is the agent's HTTP port on the pod IP.
+const AgentPort = 8080
+
+// Paths are where the pod's volumes are mounted (docs/pod.md). Tests point them at temp dirs.
+type Paths struct {
+	// DataDir is the data volume (the PVC) and the server's datadir.
+	DataDir string
+	// RunDir holds the server's socket, shared by the pod's containers.
+	RunDir string
+	// ToolsDir holds the ordinal binary and the member's my.cnf.
+	ToolsDir string
+	// ClusterConfig is the cluster-wide my.cnf from the ConfigMap.
+	ClusterConfig string
+	// TmpDir is scratch space (private sockets of temporary servers, backup work dirs).
+	TmpDir string
+}
+
+// DefaultPaths are the pod's paths.
+func DefaultPaths() Paths {
+	return Paths{
+		DataDir:       "/var/lib/mysql",
+		RunDir:        "/run/mysqld",
+		ToolsDir:      "/opt/ordinal",
+		ClusterConfig: "/etc/ordinal/config/my.cnf",
+		TmpDir:        "/tmp",
+	}
+}
+
+// Socket is the server's Unix socket.
+func (p Paths) Socket() string { return filepath.Join(p.RunDir, "mysqld.sock") }
+
+// MemberConfig is the final per-member option file init writes and the server runs with.
+func (p Paths) MemberConfig() string { return filepath.Join(p.ToolsDir, "my.cnf") }
+
+// SeedMarker is the file that asks init to re-create the datadir from a donor.
+func (p Paths) SeedMarker() string { return filepath.Join(p.DataDir, SeedMarkerName) }
 
 // Env is the pod's environment as docs/pod.md defines it.
 type Env struct {
 	PodName, Namespace, PodIP string
 	ClusterName, ServiceName  string
-	Flavor                    string
+	Flavor                    mysql.Flavor
 	ServerIDBase              uint32
 	RootPassword              string
 	ReplicationPassword       string
 	OperatorPassword          string
+	// ServerUser, from the optional ORDINAL_SERVER_USER, is passed as --user to the server and
+	// the install tools. Empty in a pod (they run as uid 999); tests running as root set "root".
+	ServerUser string
 }
 
-// LoadEnv reads the pod environment and says which variables are missing.
+// LoadEnv reads the pod environment and says which variables are missing or malformed.
 func LoadEnv(getenv func(string) string) (Env, error) {
 	var missing []string
 	get := func(k string) string {
@@ -56,33 +89,57 @@ func LoadEnv(getenv func(string) string) (Env, error) {
 	}
 	e := Env{
 		PodName: get("POD_NAME"), Namespace: get("POD_NAMESPACE"), PodIP: get("POD_IP"),
-		ClusterName: get("CLUSTER_NAME"), ServiceName: get("SERVICE_NAME"), Flavor: get("MYSQL_FLAVOR"),
+		ClusterName: get("CLUSTER_NAME"), ServiceName: get("SERVICE_NAME"),
 		RootPassword: get("ROOT_PASSWORD"), ReplicationPassword: get("REPLICATION_PASSWORD"),
-		OperatorPassword: get("OPERATOR_PASSWORD"),
+		OperatorPassword: get("OPERATOR_PASSWORD"), ServerUser: getenv("ORDINAL_SERVER_USER"),
 	}
-	base := get("SERVER_ID_BASE")
+	flavor, base := get("MYSQL_FLAVOR"), get("SERVER_ID_BASE")
 	if len(missing) > 0 {
 		return e, fmt.Errorf("missing environment variables: %s", strings.Join(missing, ", "))
 	}
+	f, err := mysql.FlavorByName(flavor)
+	if err != nil {
+		return e, fmt.Errorf("MYSQL_FLAVOR: %w", err)
+	}
+	e.Flavor = f
 	n, err := strconv.ParseUint(base, 10, 32)
 	if err != nil {
 		return e, fmt.Errorf("SERVER_ID_BASE %q: %w", base, err)
 	}
 	e.ServerIDBase = uint32(n)
+	if _, err := e.Ordinal(); err != nil {
+		return e, err
+	}
 	return e, nil
 }
 
 // Ordinal is the member's ordinal, the suffix of its pod name.
 func (e Env) Ordinal() (int, error) {
 	i := strings.LastIndexByte(e.PodName, '-')
+	if i < 0 {
+		return 0, fmt.Errorf("pod name %q does not end in an ordinal", e.PodName)
+	}
 	n, err := strconv.Atoi(e.PodName[i+1:])
-	if i < 0 || err != nil || n < 0 {
+	if err != nil || n < 0 {
 		return 0, fmt.Errorf("pod name %q does not end in an ordinal", e.PodName)
 	}
 	return n, nil
 }
 
-// Host is the member's stable DNS name.
+// ServerID is SERVER_ID_BASE + ordinal.
+func (e Env) ServerID() (uint32, error) {
+	n, err := e.Ordinal()
+	if err != nil {
+		return 0, err
+	}
+	id := uint64(e.ServerIDBase) + uint64(n)
+	if id == 0 || id > 1<<32-1 {
+		return 0, fmt.Errorf("server_id %d (SERVER_ID_BASE %d + ordinal %d) is out of range", id, e.ServerIDBase, n)
+	}
+	return uint32(id), nil
+}
+
+// Host is the member's stable DNS name (api/v1alpha1 PodHost).
 func (e Env) Host() string {
 	return e.PodName + "." + e.ServiceName + "." + e.Namespace + ".svc"
 }

@@ -17,15 +17,55 @@ limitations under the License.
 package instance
 
 import (
+	"context"
 	"fmt"
-	"io"
+	"log/slog"
+	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
+	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/mycnf"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// InitMain is "ordinal init": it prepares the pod before the server starts.
+// Timeouts bound every wait of init.
+type Timeouts struct {
+	// Install bounds mariadb-install-db / mysqld --initialize-insecure.
+	Install time.Duration
+	// ServerStart bounds a temporary server's start (crash recovery included).
+	ServerStart time.Duration
+	// ServerStop bounds its clean shutdown.
+	ServerStop time.Duration
+	// Statement bounds each SQL statement on a temporary server.
+	Statement time.Duration
+	// Seed bounds a whole seed: transfer, prepare, positioning.
+	Seed time.Duration
+	// Stall aborts a transfer from the donor that delivers no byte for this long.
+	Stall time.Duration
+}
+
+// DefaultTimeouts are generous: a seed copies a whole datadir.
+func DefaultTimeouts() Timeouts {
+	return Timeouts{Install: 10 * time.Minute, ServerStart: 30 * time.Minute, ServerStop: 10 * time.Minute,
+		Statement: 30 * time.Second, Seed: 24 * time.Hour, Stall: 10 * time.Minute}
+}
+
+// Init is "ordinal init": it prepares the datadir before the server starts.
+type Init struct {
+	Env      Env
+	Paths    Paths
+	Tools    Tools
+	Timeouts Timeouts
+	Log      *slog.Logger
+	// HTTP fetches the donor's backup; nil uses a client without an overall timeout (a
+	// backup takes as long as it takes; Timeouts.Stall and Seed bound it).
+	HTTP *http.Client
+}
+
+// InitMain runs init in the pod, with the pod's paths and the database image's tools.
 func InitMain(args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("init takes no arguments, got %v", args)
@@ -34,52 +74,96 @@ func InitMain(args []string) error {
 	if err != nil {
 		return err
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find own binary: %w", err)
-	}
-	if err := copyFile(self, filepath.Join(ToolsDir, "ordinal"), 0o755); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	in := &Init{Env: env, Paths: DefaultPaths(), Tools: DefaultTools(env.Flavor), Timeouts: DefaultTimeouts(),
+		Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
+	return in.Run(ctx)
+}
+
+// Run renders the member config, then seeds (a seed marker is present), leaves an existing server
+// alone, or initialises an empty datadir.
+func (in *Init) Run(ctx context.Context) error {
+	if err := in.writeMemberConfig(); err != nil {
 		return err
 	}
-	return writeMemberConfig(env, ClusterConfig, MemberConfig)
+	marker, seed, err := readMarker(in.Paths.SeedMarker())
+	switch {
+	case err != nil:
+		return err
+	case seed:
+		in.Log.Info("seed marker found: re-creating the datadir from the donor", "donor", marker.Donor)
+		return in.seed(ctx, marker)
+	case hasServer(in.Paths.DataDir):
+		in.Log.Info("the datadir holds a server; leaving it as it is", "datadir", in.Paths.DataDir)
+		// A crash right after the last move of an initialisation leaves the empty staging dir.
+		return os.RemoveAll(filepath.Join(in.Paths.DataDir, stagingName))
+	default:
+		in.Log.Info("empty datadir: initialising", "datadir", in.Paths.DataDir)
+		return in.initialise(ctx)
+	}
 }
 
 // writeMemberConfig adds the member's own settings to the cluster-wide config.
-func writeMemberConfig(env Env, from, to string) error {
-	base, err := os.ReadFile(from)
+func (in *Init) writeMemberConfig() error {
+	base, err := os.ReadFile(in.Paths.ClusterConfig)
 	if err != nil {
 		return fmt.Errorf("read cluster config: %w", err)
 	}
-	ord, err := env.Ordinal()
+	id, err := in.Env.ServerID()
 	if err != nil {
 		return err
 	}
-	out := mycnf.Member(base, mycnf.MemberSettings{
-		ServerID: env.ServerIDBase + uint32(ord), ReportHost: env.Host(), BindAddress: env.PodIP,
-	})
-	if err := os.WriteFile(to, out, 0o644); err != nil {
+	out := mycnf.Member(base, mycnf.MemberSettings{ServerID: id, ReportHost: in.Env.Host(), BindAddress: in.Env.PodIP})
+	if err := writeFileAtomic(in.Paths.MemberConfig(), out, 0o644); err != nil {
 		return fmt.Errorf("write member config: %w", err)
 	}
 	return nil
 }
 
-func copyFile(from, to string, mode os.FileMode) error {
-	in, err := os.Open(from)
+// initialise builds a server with its accounts in a staging directory inside the volume, then
+// moves it into place. Leftovers of an interrupted attempt are wiped first.
+func (in *Init) initialise(ctx context.Context) error {
+	if err := wipe(in.Paths.DataDir); err != nil {
+		return err
+	}
+	staging := filepath.Join(in.Paths.DataDir, stagingName)
+	if err := os.Mkdir(staging, 0o750); err != nil {
+		return fmt.Errorf("initialise: %w", err)
+	}
+	if err := in.installDB(ctx, staging); err != nil {
+		return err
+	}
+	// No binary log: creating the accounts must leave no GTID behind.
+	srv, err := in.startServer(ctx, staging, "", "--skip-log-bin")
 	if err != nil {
-		return fmt.Errorf("open %s: %w", from, err)
+		return fmt.Errorf("initialise: %w", err)
 	}
-	defer in.Close()
-	tmp := to + ".tmp"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	err = srv.client.CreateAccounts(ctx, mysql.Accounts{RootPassword: in.Env.RootPassword,
+		ReplicationPassword: in.Env.ReplicationPassword, OperatorPassword: in.Env.OperatorPassword})
+	if stopErr := srv.stop(in.Timeouts.ServerStop); err == nil {
+		err = stopErr
+	}
 	if err != nil {
-		return fmt.Errorf("create %s: %w", tmp, err)
+		return fmt.Errorf("initialise: %w", err)
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return fmt.Errorf("copy to %s: %w", tmp, err)
+	if err := moveUp(staging, in.Paths.DataDir); err != nil {
+		return err
 	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
+	in.Log.Info("datadir initialised", "datadir", in.Paths.DataDir)
+	return nil
+}
+
+// installDB creates the system tables in dir: mariadb-install-db, or mysqld --initialize-insecure.
+func (in *Init) installDB(ctx context.Context, dir string) error {
+	ctx, cancel := context.WithTimeout(ctx, in.Timeouts.Install)
+	defer cancel()
+	defaults := "--defaults-file=" + in.Paths.MemberConfig()
+	if in.Env.Flavor.Name() == mysql.MySQL.Name() {
+		args := append([]string{defaults, "--initialize-insecure", "--datadir=" + dir, "--skip-log-bin"}, in.userArgs()...)
+		return in.Tools.run(ctx, in.Tools.Server, args...)
 	}
-	return os.Rename(tmp, to)
+	args := append([]string{defaults, "--datadir=" + dir, "--auth-root-authentication-method=normal",
+		"--skip-test-db", "--skip-log-bin"}, in.userArgs()...)
+	return in.Tools.run(ctx, in.Tools.InstallDB, args...)
 }

@@ -1,0 +1,173 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+)
+
+// ErrMySQLSeed is returned when a MySQL member is asked to seed: its path (the clone plugin) is
+// not implemented yet.
+var ErrMySQLSeed = errors.New("seeding MySQL members is not implemented yet (the clone plugin path is missing)")
+
+// seed re-creates the datadir from the donor named by the marker: wipe (keeping the marker),
+// stream the donor's backup into the datadir, prepare it, record its GTID position, and remove
+// the marker last, so a crash anywhere before that starts the whole seed again.
+func (in *Init) seed(ctx context.Context, m SeedMarker) error {
+	if in.Env.Flavor.Name() != mysql.MariaDB.Name() {
+		return ErrMySQLSeed
+	}
+	ctx, cancel := context.WithTimeout(ctx, in.Timeouts.Seed)
+	defer cancel()
+	if err := wipe(in.Paths.DataDir, SeedMarkerName); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	donorState, err := in.receive(ctx, m.Donor)
+	if err != nil {
+		return fmt.Errorf("seed from %s: %w", m.Donor, err)
+	}
+	in.Log.Info("backup received", "donor", m.Donor, "took", time.Since(t0).Round(time.Millisecond))
+	if err := in.Tools.run(ctx, in.Tools.Backup, "--prepare", "--target-dir="+in.Paths.DataDir); err != nil {
+		return fmt.Errorf("seed from %s: prepare: %w", m.Donor, err)
+	}
+	pos, err := readBackupPosition(in.Paths.DataDir)
+	if err != nil {
+		return fmt.Errorf("seed from %s: %w", m.Donor, err)
+	}
+	state, err := seededBinlogState(donorState, pos)
+	if err != nil {
+		return fmt.Errorf("seed from %s: %w", m.Donor, err)
+	}
+	if err := in.position(ctx, state, pos); err != nil {
+		return fmt.Errorf("seed from %s: %w", m.Donor, err)
+	}
+	if err := removeDurably(in.Paths.SeedMarker()); err != nil {
+		return err
+	}
+	in.Log.Info("datadir seeded", "donor", m.Donor, "gtid_slave_pos", pos, "gtid_binlog_state", state)
+	return nil
+}
+
+// position starts a temporary server on the seeded datadir and records which transactions it
+// holds; any replication configuration copied from the donor is dropped.
+func (in *Init) position(ctx context.Context, state, pos string) error {
+	srv, err := in.startServer(ctx, in.Paths.DataDir, in.Env.RootPassword)
+	if err != nil {
+		return err
+	}
+	err = srv.client.ResetReplication(ctx)
+	if err == nil {
+		err = srv.client.SetSeededPosition(ctx, state, pos)
+	}
+	if stopErr := srv.stop(in.Timeouts.ServerStop); err == nil {
+		err = stopErr
+	}
+	return err
+}
+
+// receive streams the donor agent's backup into mbstream, which unpacks it into the datadir. It
+// returns the donor's binary log state as of the start of the backup.
+func (in *Init) receive(ctx context.Context, donor string) (string, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+donor+"/backup", nil)
+	if err != nil {
+		return "", err
+	}
+	req.SetBasicAuth(mysql.AccountReplication, in.Env.ReplicationPassword)
+	resp, err := in.httpClient().Do(req)
+	if err != nil {
+		return "", fmt.Errorf("fetch backup: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return "", fmt.Errorf("fetch backup: %s: %s", resp.Status, strings.TrimSpace(string(msg)))
+	}
+	body := &progressReader{r: resp.Body}
+	go watchStall(ctx, cancel, body, in.Timeouts.Stall)
+	cmd := exec.CommandContext(ctx, in.Tools.Mbstream, "-x", "-C", in.Paths.DataDir)
+	tail := &tailWriter{}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = body, io.MultiWriter(in.Tools.output(), tail), io.MultiWriter(in.Tools.output(), tail)
+	if err := cmd.Run(); err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			err = cause
+		}
+		return "", fmt.Errorf("unpack backup after %d bytes: %w%s", body.n.Load(), err, tail.suffix())
+	}
+	// mbstream may stop at a clean record boundary of a truncated stream: only the trailer says
+	// the donor's backup tool finished.
+	if status := resp.Trailer.Get(TrailerBackupStatus); status != BackupStatusOK {
+		return "", fmt.Errorf("donor's backup did not complete (%s %q)", TrailerBackupStatus, status)
+	}
+	return resp.Header.Get(HeaderBinlogState), nil
+}
+
+func (in *Init) httpClient() *http.Client {
+	if in.HTTP != nil {
+		return in.HTTP
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 2 * time.Minute // the donor answers as soon as its backup tool starts
+	return &http.Client{Transport: t}
+}
+
+// progressReader counts the bytes read through it.
+type progressReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n.Add(int64(n))
+	return n, err
+}
+
+// errStalled is the cause of a transfer cancelled by watchStall.
+var errStalled = errors.New("transfer stalled")
+
+// watchStall cancels the transfer when no byte arrives for stall; it returns when ctx ends.
+func watchStall(ctx context.Context, cancel context.CancelCauseFunc, p *progressReader, stall time.Duration) {
+	tick := time.NewTicker(max(stall/10, 10*time.Millisecond))
+	defer tick.Stop()
+	last, since := p.n.Load(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if n := p.n.Load(); n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) >= stall {
+			cancel(fmt.Errorf("%w: no data from the donor for %v", errStalled, stall))
+			return
+		}
+	}
+}
