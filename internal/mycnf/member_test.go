@@ -77,6 +77,18 @@ func TestOwnedKeysMirrorCEL(t *testing.T) {
 	if !slices.Equal(cel, OwnedKeys()) {
 		t.Errorf("owned keys differ from the CEL rule:\n CEL:   %v\n mycnf: %v", cel, OwnedKeys())
 	}
+	p := regexp.MustCompile(`\^\(loose\|skip\|disable\|enable\|maximum\)_\(([a-z_|]+)\)\$`).FindSubmatch(src)
+	if p == nil || !slices.Equal(strings.Split(string(p[1]), "|"), OwnedKeys()) {
+		t.Errorf("the CEL prefix rule's keys differ from the owned keys: %q", p)
+	}
+	for _, k := range []string{"loose-server-id", "skip-log-bin", "disable_log_bin", "Maximum-Read-Only"} {
+		if !IsOwned(k) {
+			t.Errorf("%s reaches an owned setting through a prefix", k)
+		}
+	}
+	if IsOwned("skip_name_resolve") || IsOwned("loose_max_connections") {
+		t.Error("prefixed keys that reach no owned setting are the user's")
+	}
 }
 
 // TestMariaDBAcceptsRendering parses the rendered file with the real server's option parser, which

@@ -39,7 +39,21 @@ func Normalize(key string) string {
 	return strings.ReplaceAll(strings.ToLower(key), "-", "_")
 }
 
-// IsOwned reports whether a key, in any spelling, is a setting the operator owns.
+// optionPrefixes change how the server reads an option (loose-server-id sets server_id,
+// skip-log-bin turns log_bin off), so an owned key behind one is owned too.
+var optionPrefixes = []string{"loose_", "skip_", "disable_", "enable_", "maximum_"}
+
+// IsOwned reports whether a key, in any spelling or behind an option prefix, is a setting the
+// operator owns.
 func IsOwned(key string) bool {
-	return slices.Contains(ownedKeys, Normalize(key))
+	n := Normalize(key)
+	if slices.Contains(ownedKeys, n) {
+		return true
+	}
+	for _, p := range optionPrefixes {
+		if rest, ok := strings.CutPrefix(n, p); ok && slices.Contains(ownedKeys, rest) {
+			return true
+		}
+	}
+	return false
 }

@@ -53,6 +53,9 @@ var _ = Describe("the MySQLCluster schema", func() {
 			"spec.config", "must not set settings the operator owns"),
 		Entry("log-bin spelled with a dash", func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"Log-Bin": "OFF"} },
 			"spec.config", "must not set settings the operator owns"),
+		Entry("server_id behind the loose- prefix", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"loose-server-id": "7"}
+		}, "spec.config", "through an option prefix"),
 		Entry("read_only in config", func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"read_only": "OFF"} },
 			"spec.config", "must not set settings the operator owns"),
 		Entry("a config key that is not an option name", func(c *v1alpha1.MySQLCluster) {
