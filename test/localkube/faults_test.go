@@ -152,3 +152,23 @@ func cutPod(t *testing.T, c *localkube.Cluster, cs kubernetes.Interface) {
 		t.Errorf("web-0 unreachable after restoring: %v", err)
 	}
 }
+
+func unknownImage(t *testing.T, cs kubernetes.Interface) {
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "nginx", Namespace: ns}, Spec: corev1.PodSpec{
+		RestartPolicy: corev1.RestartPolicyNever,
+		Containers:    []corev1.Container{{Name: "nginx", Image: "nginx:1.27", Command: []string{"nginx"}}}}}
+	if _, err := cs.CoreV1().Pods(ns).Create(context.Background(), p, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "nginx waiting with ErrImagePull", func() error {
+		p := pod(t, cs, "nginx")
+		if len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].State.Waiting == nil ||
+			p.Status.ContainerStatuses[0].State.Waiting.Reason != "ErrImagePull" {
+			return fmt.Errorf("status %+v", p.Status.ContainerStatuses)
+		}
+		if p.Status.Phase != corev1.PodPending {
+			return fmt.Errorf("phase %s, want Pending", p.Status.Phase)
+		}
+		return nil
+	})
+}

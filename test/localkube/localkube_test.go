@@ -79,6 +79,7 @@ func TestCluster(t *testing.T) {
 	t.Run("killed container restarts", func(t *testing.T) { killedContainer(t, c, cs) })
 	t.Run("lost node", func(t *testing.T) { lostNode(t, c, cs, url) })
 	t.Run("cut pod", func(t *testing.T) { cutPod(t, c, cs) })
+	t.Run("unknown image", func(t *testing.T) { unknownImage(t, cs) })
 
 	stopped = true
 	if err := c.Stop(); err != nil {

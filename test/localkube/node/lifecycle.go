@@ -52,6 +52,9 @@ func (c *ctr) runToCompletion() bool {
 		if !ok {
 			return false
 		}
+		if code == notStarted {
+			continue
+		}
 		if code == 0 {
 			w.mu.Lock()
 			c.finished = true
@@ -68,13 +71,18 @@ func (c *ctr) runToCompletion() bool {
 	}
 }
 
+// notStarted is runOnce's code when the process could not be started.
+const notStarted = -1
+
 // runOnce starts the container and waits for it; ok is false when the pod
 // is being stopped (or the start failed and the pod stopped meanwhile).
 func (c *ctr) runOnce() (code int, ok bool) {
 	w := c.w
 	if err := c.start(w.ctx); err != nil {
+		// Not a run: retry the start (image, config) whatever the restart
+		// policy, as the kubelet does for ErrImagePull and config errors.
 		c.startFailed(err)
-		return -1, w.ctx.Err() == nil
+		return notStarted, sleepCtx(w.ctx, 5*time.Second)
 	}
 	_, exited := c.running()
 	runCtx, stop := context.WithCancel(w.ctx)
@@ -138,6 +146,9 @@ func (c *ctr) loop() {
 		code, ok := c.runOnce()
 		if !ok {
 			return
+		}
+		if code == notStarted {
+			continue
 		}
 		if time.Since(began) > 10*time.Minute {
 			b.reset()
