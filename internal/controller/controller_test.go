@@ -1,0 +1,164 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/topology"
+)
+
+func testCluster(replicas int32) *v1alpha1.MySQLCluster {
+	return &v1alpha1.MySQLCluster{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "mysql", UID: "u1"},
+		Spec:       v1alpha1.MySQLClusterSpec{Replicas: ptr.To(replicas), Engine: v1alpha1.Engine{Flavor: v1alpha1.FlavorMariaDB}},
+	}
+}
+
+func podNamed(name string) corev1.Pod { return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}} }
+
+func TestMemberOrdinals(t *testing.T) {
+	c := testCluster(3)
+	for _, tc := range []struct {
+		name string
+		pods []corev1.Pod
+		pvcs map[string]bool
+		want []int
+	}{
+		{"nothing yet", nil, nil, []int{}},
+		{"a volume without a pod is a member", nil, map[string]bool{"data-mysql-1": true}, []int{1}},
+		{"pods and volumes", []corev1.Pod{podNamed("mysql-0")}, map[string]bool{"data-mysql-2": true}, []int{0, 2}},
+		{"a volume above spec.replicas is not", nil, map[string]bool{"data-mysql-4": true}, []int{}},
+		{"a pod above spec.replicas still is", []corev1.Pod{podNamed("mysql-4")}, nil, []int{4}},
+		{"foreign pods are ignored", []corev1.Pod{podNamed("other-0"), podNamed("mysql-x")}, nil, []int{}},
+	} {
+		got := memberOrdinals(c, tc.pods, tc.pvcs)
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSourceMember(t *testing.T) {
+	c := testCluster(3)
+	p := podNamed("mysql-1")
+	p.Status.PodIP = "127.10.0.7"
+	ms := []*member{{ordinal: 0, name: "mysql-0"}, {ordinal: 1, name: "mysql-1", pod: &p}}
+	for host, want := range map[string]string{
+		"mysql-0.mysql.ns.svc":               "mysql-0",
+		"mysql-0.mysql.ns.svc.cluster.local": "mysql-0",
+		"127.10.0.7":                         "mysql-1",
+		"":                                   "",
+		"elsewhere.example":                  "unknown:elsewhere.example",
+	} {
+		if got := sourceMember(c, ms, host); got != want {
+			t.Errorf("sourceMember(%q) = %q, want %q", host, got, want)
+		}
+	}
+}
+
+func TestPendingSwitchover(t *testing.T) {
+	c := testCluster(3)
+	c.Status.CurrentPrimary = "mysql-0"
+	if got := pendingSwitchover(c); got != "" {
+		t.Errorf("no annotation: %q", got)
+	}
+	c.Annotations = map[string]string{v1alpha1.AnnotationSwitchoverTo: "mysql-2"}
+	if got := pendingSwitchover(c); got != "mysql-2" {
+		t.Errorf("requested: %q", got)
+	}
+	// Once carried out, the annotation left in git must not switch back after a later failover.
+	c.Status.CompletedSwitchover, c.Status.CurrentPrimary = "mysql-2", "mysql-1"
+	if got := pendingSwitchover(c); got != "" {
+		t.Errorf("completed request still pending: %q", got)
+	}
+}
+
+func TestUnreachableClock(t *testing.T) {
+	var u unreachableClock
+	t0 := time.Unix(1000, 0)
+	if d := u.observe("a", "mysql-0", true, t0); d != 0 {
+		t.Errorf("reachable primary: %v", d)
+	}
+	u.observe("a", "mysql-0", false, t0)
+	if d := u.observe("a", "mysql-0", false, t0.Add(7*time.Second)); d != 7*time.Second {
+		t.Errorf("unreachable for %v; want 7s", d)
+	}
+	if d := u.observe("a", "mysql-1", false, t0.Add(8*time.Second)); d <= 0 || d >= time.Second {
+		t.Errorf("a new primary restarts the clock: %v", d)
+	}
+	if d := u.observe("a", "mysql-1", true, t0.Add(9*time.Second)); d != 0 {
+		t.Errorf("answering resets: %v", d)
+	}
+}
+
+func TestClaimTemplatesChanged(t *testing.T) {
+	c := testCluster(3)
+	c.Spec.Storage.Size = ptr.To(resource.MustParse("1Gi"))
+	live := desired.StatefulSet(c, desired.Options{OperatorImage: "op"}, "h")
+	if claimTemplatesChanged(live, desired.StatefulSet(c, desired.Options{OperatorImage: "op"}, "other")) {
+		t.Error("a config hash change does not touch claim templates")
+	}
+	c.Spec.Storage.Size = ptr.To(resource.MustParse("2Gi"))
+	if !claimTemplatesChanged(live, desired.StatefulSet(c, desired.Options{OperatorImage: "op"}, "h")) {
+		t.Error("a size change must re-create the StatefulSet")
+	}
+}
+
+func TestOwnedFieldsCompareIgnoresEmptyAndServerFilledValues(t *testing.T) {
+	a := map[string]any{"spec": map[string]any{"x": 1.0, "empty": map[string]any{}, "nil": nil, "list": []any{}},
+		"status": map[string]any{"phase": "Pending"}}
+	b := map[string]any{"spec": map[string]any{"x": 1.0}}
+	ca, _ := comparable(a)
+	cb, _ := comparable(b)
+	if !reflect.DeepEqual(ca, cb) {
+		t.Errorf("%v != %v", ca, cb)
+	}
+	sts := map[string]any{"spec": map[string]any{"volumeClaimTemplates": []any{
+		map[string]any{"metadata": map[string]any{"name": "data"}, "status": map[string]any{"phase": "Pending"}}}}}
+	dropClaimTemplateStatus(sts)
+	if _, ok := sts["spec"].(map[string]any)["volumeClaimTemplates"].([]any)[0].(map[string]any)["status"]; ok {
+		t.Error("claim template status must be dropped")
+	}
+}
+
+func TestRequeueAfter(t *testing.T) {
+	for _, tc := range []struct {
+		w    world
+		want time.Duration
+	}{
+		{world{blocker: &condition{}}, stalledRetry},
+		{world{acted: true}, progressPoll},
+		{world{step: topology.Step{Kind: topology.Wait, After: time.Second}}, time.Second},
+		{world{step: topology.Step{Kind: topology.Wait, After: time.Hour}}, steadyPoll},
+		{world{}, steadyPoll},
+	} {
+		if got := requeueAfter(&tc.w); got != tc.want {
+			t.Errorf("requeueAfter(%+v) = %v, want %v", tc.w, got, tc.want)
+		}
+	}
+}
+
