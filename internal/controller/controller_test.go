@@ -161,4 +161,3 @@ func TestRequeueAfter(t *testing.T) {
 		}
 	}
 }
-
