@@ -30,13 +30,37 @@ import (
 // runAs is the unprivileged uid and gid of every container (the database images' mysql user).
 const runAs = int64(999)
 
-func initContainer(c *v1alpha1.MySQLCluster, opts Options) corev1.Container {
+// toolsContainer runs first, from the operator image (distroless: no database tools): it copies
+// the ordinal binary into the tools volume, so init and the agent can run it in the database image.
+// It needs neither the environment (no credentials) nor any other volume.
+func toolsContainer(opts Options) corev1.Container {
 	return corev1.Container{
-		Name:            ContainerInit,
+		Name:            ContainerTools,
 		Image:           opts.OperatorImage,
 		ImagePullPolicy: opts.OperatorImagePullPolicy,
-		Command:         []string{OperatorBinary, "init"},
-		Env:             env(c),
+		Command:         []string{OperatorBinary, "install-tools", ToolsDir},
+		Resources: corev1.ResourceRequirements{
+			Requests: corev1.ResourceList{
+				corev1.ResourceCPU:    resource.MustParse("10m"),
+				corev1.ResourceMemory: resource.MustParse("32Mi"),
+			},
+			Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")},
+		},
+		VolumeMounts:             []corev1.VolumeMount{{Name: VolumeTools, MountPath: ToolsDir}},
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+		SecurityContext:          containerSecurityContext(),
+	}
+}
+
+// initContainer runs "ordinal init" in the database image, which has the engine's own tools
+// (mariadb-install-db, mariadb-backup, mbstream; mysqld --initialize): it renders the member's
+// my.cnf and initialises or seeds the datadir.
+func initContainer(c *v1alpha1.MySQLCluster) corev1.Container {
+	return corev1.Container{
+		Name:    ContainerInit,
+		Image:   c.Image(),
+		Command: []string{AgentBinary, "init"},
+		Env:     env(c),
 		// Seeding a datadir is as heavy as running the server, so init gets the same resources.
 		Resources:                *c.Spec.Resources.DeepCopy(),
 		VolumeMounts:             mounts(true, false),

@@ -24,14 +24,15 @@ import (
 
 // Options are the operator-wide settings the builders need besides the cluster itself.
 type Options struct {
-	// OperatorImage runs the init container (its binary is /ordinal). Required.
+	// OperatorImage runs the tools init container (its binary is /ordinal). Required.
 	OperatorImage string
-	// OperatorImagePullPolicy of the init container; empty leaves the apiserver's default.
+	// OperatorImagePullPolicy of the tools container; empty leaves the apiserver's default.
 	OperatorImagePullPolicy corev1.PullPolicy
 }
 
 // Names of the pod's containers, ports and volumes (docs/pod.md).
 const (
+	ContainerTools = "tools"
 	ContainerInit  = "init"
 	ContainerMySQL = "mysql"
 	ContainerAgent = "agent"
@@ -54,11 +55,12 @@ const (
 	ConfigKey = "my.cnf"
 	// ConfigDir is where the ConfigMap is mounted (init container only).
 	ConfigDir = "/etc/ordinal/config"
-	// ToolsDir is the emptyDir where init copies the ordinal binary and writes the member's my.cnf.
+	// ToolsDir is the emptyDir where the tools container copies the ordinal binary and init writes
+	// the member's my.cnf.
 	ToolsDir = "/opt/ordinal"
 	// MemberConfigPath is the final per-member option file the server runs with.
 	MemberConfigPath = ToolsDir + "/my.cnf"
-	// AgentBinary is the ordinal binary as copied by init, run by the agent sidecar.
+	// AgentBinary is the ordinal binary as copied by the tools container, run by init and the agent.
 	AgentBinary = ToolsDir + "/ordinal"
 	// OperatorBinary is the ordinal binary inside the operator image.
 	OperatorBinary = "/ordinal"

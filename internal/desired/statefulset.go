@@ -120,7 +120,7 @@ func podSpec(c *v1alpha1.MySQLCluster, opts Options) corev1.PodSpec {
 		EnableServiceLinks:            &no, // a Service named mysql would inject MYSQL_* variables
 		TerminationGracePeriodSeconds: &grace,
 		SecurityContext:               podSecurityContext(),
-		InitContainers:                []corev1.Container{initContainer(c, opts)},
+		InitContainers:                []corev1.Container{toolsContainer(opts), initContainer(c)},
 		Containers:                    []corev1.Container{mysqlContainer(c), agentContainer(c)},
 		Volumes:                       volumes(c),
 		Affinity:                      affinity(c, p.Affinity),

@@ -141,7 +141,7 @@ func TestUserLabelsCannotOverrideOurs(t *testing.T) {
 func TestResourcesPropagate(t *testing.T) {
 	c := mariadbCluster()
 	pod := statefulSet(t, c).Spec.Template.Spec
-	for _, ctr := range []corev1.Container{pod.Containers[0], pod.InitContainers[0]} {
+	for _, ctr := range []corev1.Container{pod.Containers[0], pod.InitContainers[1]} {
 		if !equality.Semantic.DeepEqual(ctr.Resources, c.Spec.Resources) {
 			t.Errorf("%s resources = %v, want %v", ctr.Name, ctr.Resources, c.Spec.Resources)
 		}
@@ -163,7 +163,7 @@ func TestPodShape(t *testing.T) {
 			names = append(names, ctr.Name)
 			checkContainer(t, c, sts, ctr)
 		}
-		if !slices.Equal(names, []string{ContainerInit, ContainerMySQL, ContainerAgent}) {
+		if !slices.Equal(names, []string{ContainerTools, ContainerInit, ContainerMySQL, ContainerAgent}) {
 			t.Errorf("containers = %v", names)
 		}
 		sc := pod.SecurityContext
@@ -191,6 +191,21 @@ func checkContainer(t *testing.T, c *v1alpha1.MySQLCluster, sts *appsv1.Stateful
 			t.Errorf("%s mounts %s, which is not a volume of the pod", ctr.Name, m.Name)
 		}
 	}
+	sc := ctr.SecurityContext
+	if *sc.AllowPrivilegeEscalation || !*sc.ReadOnlyRootFilesystem || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) {
+		t.Errorf("%s security context is not restricted: %+v", ctr.Name, sc)
+	}
+	if ctr.Name == ContainerTools {
+		// The operator image only copies its binary: no credentials, no data.
+		if ctr.Image != testOpts.OperatorImage || len(ctr.Env) != 0 || len(ctr.VolumeMounts) != 1 ||
+			!slices.Equal(ctr.Command, []string{OperatorBinary, "install-tools", ToolsDir}) {
+			t.Errorf("tools container: image %s, env %v, mounts %v, command %v", ctr.Image, ctr.Env, ctr.VolumeMounts, ctr.Command)
+		}
+		return
+	}
+	if ctr.Image != c.Image() {
+		t.Errorf("%s runs %s, want the database image %s", ctr.Name, ctr.Image, c.Image())
+	}
 	env := map[string]corev1.EnvVar{}
 	for _, e := range ctr.Env {
 		env[e.Name] = e
@@ -203,10 +218,6 @@ func checkContainer(t *testing.T, c *v1alpha1.MySQLCluster, sts *appsv1.Stateful
 	}
 	if ref := env[EnvRootPassword].ValueFrom.SecretKeyRef; ref.Name != c.CredentialsSecretName() || ref.Key != v1alpha1.SecretKeyRootPassword {
 		t.Errorf("%s root password from %s/%s", ctr.Name, ref.Name, ref.Key)
-	}
-	sc := ctr.SecurityContext
-	if *sc.AllowPrivilegeEscalation || !*sc.ReadOnlyRootFilesystem || !slices.Equal(sc.Capabilities.Drop, []corev1.Capability{"ALL"}) {
-		t.Errorf("%s security context is not restricted: %+v", ctr.Name, sc)
 	}
 }
 
