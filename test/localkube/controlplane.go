@@ -60,7 +60,7 @@ func (o Options) checkPorts() error {
 	check := func(what, addr string) error {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return fmt.Errorf("localkube: %s port %s is already in use (another localkube with a different --dir, or another program); choose another port: %w", what, addr, err)
+			return fmt.Errorf("%s port %s is already in use (another localkube with a different --dir, or another program); choose another port: %w", what, addr, err)
 		}
 		return ln.Close()
 	}

@@ -22,6 +22,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -86,6 +87,9 @@ func (s *supervisor) startNodes(ctx context.Context) error {
 	mapping, err := images.Load(o.path("images.json"), images.Default(o.RepoRoot))
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(o.path("images.json")); err != nil {
+		_ = mapping.Save(o.path("images.json")) // written once so it can be edited
 	}
 	sh := &node.Shared{Client: s.client, Helper: o.Helper, Dir: o.path("pods"), Images: mapping,
 		APIServerHost: "127.0.0.1", APIServerPort: o.APIServerPort, Hosts: reg.Hosts, IPAM: ipam, Cgroups: cg,

@@ -101,13 +101,19 @@ func (o Options) logWriter() io.Writer {
 // claimSupervisor records this process as the cluster's supervisor, unless
 // another live one holds the state directory.
 func claimSupervisor(o Options) error {
-	if pid, ok := recordedPids(o)["supervisor"]; ok && pid != os.Getpid() && processExists(pid) {
+	// A live pid alone may be a recycled one: the supervisor must also answer.
+	if pid, ok := recordedPids(o)["supervisor"]; ok && pid != os.Getpid() && processExists(pid) && supervisorAnswers(o) {
 		return fmt.Errorf("localkube: a supervisor (pid %d) already runs with state dir %s: %w", pid, o.Dir, errAlreadyRunning)
 	}
 	return os.WriteFile(o.path("run", "supervisor.pid"), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
 }
 
 var errAlreadyRunning = errors.New("already running")
+
+func supervisorAnswers(o Options) bool {
+	_, err := newControlClient(o).status()
+	return err == nil
+}
 
 func processExists(pid int) bool {
 	_, err := os.Stat("/proc/" + strconv.Itoa(pid))

@@ -47,17 +47,21 @@ func (n *Node) FreezePod(ns, pod string, frozen bool) error {
 	return w.freeze(frozen)
 }
 
+// freeze freezes each running container's cgroup (not the pod's: a
+// container restarted meanwhile starts unfrozen, as after SIGSTOP).
 func (w *podWorker) freeze(frozen bool) error {
-	if cg := w.n.sh.Cgroups; cg != nil {
-		return cg.Freeze(frozen, w.n.cfg.Name, string(w.uid))
-	}
 	sig := syscall.SIGCONT
 	if frozen {
 		sig = syscall.SIGSTOP
 	}
 	var errs []error
 	for _, c := range append(append([]*ctr{}, w.initCs...), w.appCs...) {
-		if pid, _ := c.running(); pid != 0 {
+		pid, _ := c.running()
+		switch cg := w.n.sh.Cgroups; {
+		case pid == 0:
+		case cg != nil:
+			errs = append(errs, cg.Freeze(frozen, w.n.cfg.Name, string(w.uid), c.spec.Name))
+		default:
 			errs = append(errs, syscall.Kill(-pid, sig))
 		}
 	}

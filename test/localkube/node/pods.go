@@ -119,6 +119,9 @@ func (n *Node) RefreshNames() {
 // Shutdown stops every pod (keeping the pod objects, like a node going
 // down) within grace per container, and waits for them.
 func (n *Node) Shutdown(grace time.Duration) {
+	if n.Lost() {
+		_ = n.Restore()
+	}
 	ws := n.allWorkers()
 	for _, w := range ws {
 		w.terminate(grace, false)

@@ -143,6 +143,9 @@ func (w *podWorker) run() {
 	}
 	<-w.ctx.Done()
 	w.wg.Wait()
+	// A lost node acts on nothing: a pod deleted meanwhile stays
+	// Terminating (its processes keep running or frozen) until it returns.
+	_ = w.n.gate.wait(context.Background())
 	w.killAll()
 	stopStatus()
 	<-statusDone

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -97,7 +98,7 @@ func usage() {
 
 func die(err error) {
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "localkube:", err)
+		fmt.Fprintln(os.Stderr, "localkube:", strings.TrimPrefix(err.Error(), "localkube: "))
 		os.Exit(1)
 	}
 	os.Exit(0)
