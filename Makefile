@@ -70,8 +70,8 @@ demo-down: ## Stop localkube and everything the demo started.
 test: test-unit test-integration test-envtest test-e2e ## Every test tier: what CI runs.
 
 .PHONY: test-unit
-test-unit: ## Unit tests: pure packages, fakes, golden files.
-	go test $(GO_TEST_FLAGS) ./...
+test-unit: ## Unit tests: pure packages, fakes, golden files (-short: no servers, no cluster).
+	go test $(GO_TEST_FLAGS) -short ./...
 
 .PHONY: test-integration
 test-integration: ## internal/mysql and internal/topology against real mariadbd processes on 127.0.0.x.
@@ -82,7 +82,8 @@ test-envtest: kube-binaries ## The controller against a real kube-apiserver, etc
 	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./test/envtest/... -ginkgo.v
 
 .PHONY: test-e2e
-test-e2e: kube-binaries build ## The whole operator on localkube (or the cluster in $KUBECONFIG).
+test-e2e: kube-binaries build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
+	go test $(GO_TEST_FLAGS) -timeout 15m ./test/localkube/...
 	go test $(GO_TEST_FLAGS) -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v
 
 .PHONY: bench
