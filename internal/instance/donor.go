@@ -44,7 +44,8 @@ const (
 // member's datadir, one backup at a time.
 func (a *Agent) backup(w http.ResponseWriter, r *http.Request) {
 	if a.Env.Flavor.Name() != mysql.MariaDB.Name() {
-		http.Error(w, ErrMySQLSeed.Error(), http.StatusNotImplemented)
+		http.Error(w, "MySQL members are seeded with the clone plugin over the server port, not from /backup",
+			http.StatusNotImplemented)
 		return
 	}
 	select {

@@ -18,7 +18,6 @@ package instance
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,15 +159,45 @@ func TestRunEmptyDatadirNeedsTools(t *testing.T) {
 	}
 }
 
-func TestRunSeedMySQLNotImplemented(t *testing.T) {
+// TestRunSeedMySQL: a MySQL member seeds by clone; when that fails (here: no server program) the
+// datadir is wiped but the marker stays, so the next start seeds again.
+func TestRunSeedMySQL(t *testing.T) {
 	in := testInit(t, "mysql")
+	touch(t, filepath.Join(in.Paths.DataDir, "mysql", "old"))
 	if err := writeMarker(in.Paths.SeedMarker(), SeedMarker{Donor: "db-0.db.ns.svc:8080"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := in.Run(context.Background()); !errors.Is(err, ErrMySQLSeed) {
-		t.Fatalf("Run = %v, want ErrMySQLSeed", err)
+	if err := in.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "seed from db-0.db.ns.svc:8080") {
+		t.Fatalf("Run = %v, want a failed seed", err)
 	}
 	if _, ok, err := readMarker(in.Paths.SeedMarker()); !ok || err != nil {
 		t.Errorf("the marker must stay until a seed succeeds (%v, %v)", ok, err)
+	}
+	if hasServer(in.Paths.DataDir) {
+		t.Error("the old datadir survived the start of a seed")
+	}
+}
+
+// TestMySQLInitialiseArgs: MySQL initialises with the member config, no binary log and the fence
+// lowered (super_read_only would stop even root); the program's failure is reported.
+func TestMySQLInitialiseArgs(t *testing.T) {
+	in := testInit(t, "mysql")
+	in.Env.ServerUser = "mysql"
+	record := filepath.Join(t.TempDir(), "args")
+	fake := filepath.Join(t.TempDir(), "mysqld")
+	script := "#!/bin/sh\necho \"$@\" > " + record + "\necho '[ERROR] no space left' >&2\nexit 1\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in.Tools.Server = fake
+	err := in.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("Run = %v, want the program's error", err)
+	}
+	b, _ := os.ReadFile(record)
+	want := "--defaults-file=" + in.Paths.MemberConfig() + " --initialize-insecure --datadir=" +
+		filepath.Join(in.Paths.DataDir, stagingName) + " --skip-log-bin --super-read-only=OFF --read-only=OFF --user=mysql\n"
+	if string(b) != want {
+		t.Errorf("mysqld args:\n%s\nwant:\n%s", b, want)
 	}
 }

@@ -135,7 +135,7 @@ func (in *Init) initialise(ctx context.Context) error {
 		return err
 	}
 	// No binary log: creating the accounts must leave no GTID behind.
-	srv, err := in.startServer(ctx, staging, "", "--skip-log-bin")
+	srv, err := in.startServer(ctx, staging, "", append([]string{"--skip-log-bin"}, in.unfenced()...)...)
 	if err != nil {
 		return fmt.Errorf("initialise: %w", err)
 	}
@@ -160,10 +160,21 @@ func (in *Init) installDB(ctx context.Context, dir string) error {
 	defer cancel()
 	defaults := "--defaults-file=" + in.Paths.MemberConfig()
 	if in.Env.Flavor.Name() == mysql.MySQL.Name() {
-		args := append([]string{defaults, "--initialize-insecure", "--datadir=" + dir, "--skip-log-bin"}, in.userArgs()...)
+		args := append([]string{defaults, "--initialize-insecure", "--datadir=" + dir, "--skip-log-bin"}, in.unfenced()...)
+		args = append(args, in.userArgs()...)
 		return in.Tools.run(ctx, in.Tools.Server, args...)
 	}
 	args := append([]string{defaults, "--datadir=" + dir, "--auth-root-authentication-method=normal",
 		"--skip-test-db", "--skip-log-bin"}, in.userArgs()...)
 	return in.Tools.run(ctx, in.Tools.InstallDB, args...)
+}
+
+// unfenced lowers MySQL's super_read_only on a throwaway server that builds a datadir: unlike
+// MariaDB's read_only, it stops even root from creating the accounts. Such a server has no
+// network; the server that runs the datadir afterwards starts fenced from its config.
+func (in *Init) unfenced() []string {
+	if in.Env.Flavor.Name() != mysql.MySQL.Name() {
+		return nil
+	}
+	return []string{"--super-read-only=OFF", "--read-only=OFF"}
 }

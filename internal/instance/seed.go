@@ -30,19 +30,15 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// ErrMySQLSeed is returned when a MySQL member is asked to seed: its path (the clone plugin) is
-// not implemented yet.
-var ErrMySQLSeed = errors.New("seeding MySQL members is not implemented yet (the clone plugin path is missing)")
-
 // seed re-creates the datadir from the donor named by the marker: wipe (keeping the marker),
 // stream the donor's backup into the datadir, prepare it, record its GTID position, and remove
 // the marker last, so a crash anywhere before that starts the whole seed again.
 func (in *Init) seed(ctx context.Context, m SeedMarker) error {
-	if in.Env.Flavor.Name() != mysql.MariaDB.Name() {
-		return ErrMySQLSeed
-	}
 	ctx, cancel := context.WithTimeout(ctx, in.Timeouts.Seed)
 	defer cancel()
+	if in.Env.Flavor.Name() == mysql.MySQL.Name() {
+		return in.cloneSeed(ctx, m)
+	}
 	if err := wipe(in.Paths.DataDir, SeedMarkerName); err != nil {
 		return err
 	}

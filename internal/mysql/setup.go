@@ -21,6 +21,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 
 	"github.com/ordinal-dev/ordinal/internal/gtid"
 )
@@ -150,6 +152,35 @@ func seededPositionStmts(f Flavor, binlogState, slavePos string) ([]stmt, error)
 		statement("RESET MASTER"),
 		statement("SET GLOBAL gtid_binlog_state = ?", binlogState),
 		statement("SET GLOBAL gtid_slave_pos = ?", slavePos),
+	}, nil
+}
+
+// CloneFrom copies the donor's whole datadir into dataDir (a directory the server creates) with
+// MySQL's clone plugin; the connected server is only the recipient of the copy, its own data stays
+// as it is. donor.User needs BACKUP_ADMIN on the donor. The copy takes as long as the datadir is
+// large: open the client with a StatementTimeout and ReadTimeout to match. MySQL only.
+func (c *Client) CloneFrom(ctx context.Context, donor Source, dataDir string) error {
+	sts, err := cloneStmts(c.cfg.Flavor, donor, dataDir)
+	if err != nil {
+		return fmt.Errorf("mysql %s: %w", c.Addr(), err)
+	}
+	return c.execAll(ctx, sts)
+}
+
+func cloneStmts(f Flavor, donor Source, dataDir string) ([]stmt, error) {
+	if f.Name() != MySQL.Name() {
+		return nil, errors.New("clone: MySQL-only (MariaDB members are seeded with mariadb-backup)")
+	}
+	if err := donor.validate(); err != nil {
+		return nil, fmt.Errorf("clone: %w", err)
+	}
+	if dataDir == "" {
+		return nil, errors.New("clone: no target directory")
+	}
+	return []stmt{
+		statement("SET GLOBAL clone_valid_donor_list = ?", net.JoinHostPort(donor.Host, strconv.Itoa(donor.Port))),
+		statement("CLONE INSTANCE FROM ?@?:? IDENTIFIED BY ? DATA DIRECTORY = ?",
+			donor.User, donor.Host, donor.Port, donor.Password, dataDir),
 	}, nil
 }
 

@@ -101,3 +101,33 @@ func TestPingAndBinlogState(t *testing.T) {
 		t.Error("MySQL has no gtid_binlog_state")
 	}
 }
+
+func TestCloneFrom(t *testing.T) {
+	c, rec := testClient(MySQL)
+	donor := Source{Host: "db-0.db.ns.svc", Port: 3306, User: "repl", Password: "p'w"}
+	if err := c.CloneFrom(context.Background(), donor, "/var/lib/mysql/.ordinal-clone"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"SET GLOBAL clone_valid_donor_list = ? [db-0.db.ns.svc:3306]",
+		"CLONE INSTANCE FROM ?@?:? IDENTIFIED BY ? DATA DIRECTORY = ? [repl db-0.db.ns.svc 3306 p'w /var/lib/mysql/.ordinal-clone]",
+	}
+	if !slices.Equal(rec.calls, want) {
+		t.Errorf("got %q, want %q", rec.calls, want)
+	}
+	for name, tc := range map[string]struct {
+		f     Flavor
+		donor Source
+		dir   string
+	}{
+		"mariadb":  {MariaDB, donor, "/d"},
+		"no host":  {MySQL, Source{Port: 3306, User: "repl"}, "/d"},
+		"no dir":   {MySQL, donor, ""},
+		"bad port": {MySQL, Source{Host: "h", Port: 0, User: "repl"}, "/d"},
+	} {
+		c, rec := testClient(tc.f)
+		if err := c.CloneFrom(context.Background(), tc.donor, tc.dir); err == nil || len(rec.calls) != 0 {
+			t.Errorf("%s: err %v, calls %q", name, err, rec.calls)
+		}
+	}
+}
