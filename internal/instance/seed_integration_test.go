@@ -27,9 +27,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/mycnf"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
 )
@@ -76,9 +79,13 @@ func memberAgent(t *testing.T, m *mysqltest.Member, ordinal int) string {
 		OperatorPassword: operatorPassword}
 	tools := filepath.Join(filepath.Dir(m.DataDir), "tools")
 	must(t, os.MkdirAll(tools, 0o750))
-	cnf := "[mysqld]\ndatadir=" + m.DataDir + "\ninnodb_buffer_pool_size=32M\ninnodb_log_file_size=4M\n"
-	must(t, os.WriteFile(filepath.Join(tools, "my.cnf"), []byte(cnf), 0o644))
 	paths := Paths{DataDir: m.DataDir, RunDir: filepath.Dir(m.Socket), ToolsDir: tools, TmpDir: t.TempDir()}
+	// mariadb-backup reads the member config the agent has in a pod: the operator's rendered one.
+	base, err := mycnf.Render(v1alpha1.FlavorMariaDB, map[string]string{"innodb_log_file_size": "4M"})
+	must(t, err)
+	cnf := strings.NewReplacer(mycnf.DataDir, m.DataDir, mycnf.SocketPath, m.Socket).Replace(string(base))
+	cnf = string(mycnf.Member([]byte(cnf), mycnf.MemberSettings{ServerID: m.ServerID, ReportHost: m.Host, BindAddress: m.Host}))
+	must(t, os.WriteFile(paths.MemberConfig(), []byte(cnf), 0o644))
 	a, err := NewAgent(env, paths, Tools{Backup: DefaultTools(mysql.MariaDB).Backup}, discardLog())
 	must(t, err)
 	return serveOn(t, m.Host, a)
@@ -136,15 +143,20 @@ func TestSeed(t *testing.T) {
 	if want := "ON|102|" + backupPos + "|" + st.Executed.String(); got != want {
 		t.Errorf("read_only|server_id|slave pos|binlog state = %q, want %q", got, want)
 	}
-	c := p.client()
-	pst, err := c.Status(ctx)
+	pst, err := p.client().Status(ctx)
 	must(t, err)
 	if pst.Replication != nil || pst.Executed.IsEmpty() {
 		t.Errorf("seeded member: replication %+v, executed %v: want none configured and data", pst.Replication, pst.Executed)
 	}
 
-	// Rows written after the backup arrive by replication from the primary.
+	catchUpFromPrimary(t, ctx, d, p)
+	reseed(t, ctx, d, p)
+}
+
+// catchUpFromPrimary: rows written after the backup arrive by replication from the primary.
+func catchUpFromPrimary(t *testing.T, ctx context.Context, d *donorCluster, p *testPod) {
 	d.insert(20)
+	c := p.client()
 	m0 := d.cluster.Members[0]
 	must(t, c.ConfigureReplica(ctx, mysql.Source{Host: m0.Host, Port: m0.Port, User: mysqltest.ReplUser, Password: mysqltest.ReplPassword}))
 	must(t, c.StartReplication(ctx))
@@ -154,11 +166,9 @@ func TestSeed(t *testing.T) {
 		pst, _ := c.Status(ctx)
 		t.Fatalf("seeded member does not catch up: %v (replication %+v)", err, pst.Replication)
 	}
-	if n := query(t, root, "SELECT COUNT(*) FROM app.t"); n != strconv.Itoa(d.rows) {
+	if n := query(t, p.db("root", mysqltest.RootPassword), "SELECT COUNT(*) FROM app.t"); n != strconv.Itoa(d.rows) {
 		t.Errorf("after catching up: %s rows, want %d", n, d.rows)
 	}
-
-	reseed(t, ctx, d, p)
 }
 
 // reseed: POST /seed, the pod restarts, init re-creates the datadir from the donor, this time
@@ -223,6 +233,17 @@ func TestSeedFailsWithoutTrailer(t *testing.T) {
 	}
 	if _, err := os.Stat(p.paths.SeedMarker()); err != nil {
 		t.Errorf("the marker must survive a failed seed: %v", err)
+	}
+	// The donor dies mid-stream: the chunked body ends without its terminator.
+	dies := fakeDonor(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", TrailerBackupStatus)
+		w.WriteHeader(http.StatusOK)
+		_ = http.NewResponseController(w).Flush()
+		panic(http.ErrAbortHandler)
+	})
+	must(t, writeMarker(p.paths.SeedMarker(), SeedMarker{Donor: dies}))
+	if err := p.init().Run(ctx); err == nil || !strings.Contains(err.Error(), "unexpected EOF") {
+		t.Fatalf("a stream cut short: %v", err)
 	}
 	wrongAuth := fakeDonor(t, func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
