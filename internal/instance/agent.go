@@ -132,7 +132,26 @@ func (a *Agent) readyz(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server not answering: "+err.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	a.dropStaleMarker(ctx)
 	fmt.Fprintln(w, "ok")
+}
+
+// dropStaleMarker removes a seed marker once the server is writable. The operator makes only the
+// primary writable and never seeds the primary, so such a marker is stale: the operator asked for
+// a seed, then (before it deleted the pod) promoted this member in a failover. Left in place, the
+// marker would wipe the primary's datadir at its next start.
+func (a *Agent) dropStaleMarker(ctx context.Context) {
+	if _, err := os.Stat(a.Paths.SeedMarker()); err != nil {
+		return
+	}
+	if !a.writable(ctx) {
+		return
+	}
+	if err := removeDurably(a.Paths.SeedMarker()); err != nil {
+		a.Log.Error("remove stale seed marker", "err", err)
+		return
+	}
+	a.Log.Warn("removed the seed marker: this member is writable, so it is the primary and must not be re-seeded")
 }
 
 // livez: see liveness.
@@ -162,4 +181,12 @@ func (a *Agent) probe(ctx context.Context) probeResult {
 		return answering
 	}
 	return unresponsive
+}
+
+// writable reports whether the server answers and its fence is down.
+func (a *Agent) writable(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	st, err := a.db.Status(ctx)
+	return err == nil && !st.ReadOnly && !st.SuperReadOnly
 }

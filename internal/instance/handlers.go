@@ -59,7 +59,8 @@ const maxSeedRequest = 4096
 
 // seedRequest (POST /seed, operator only) writes the seed marker into the datadir; the operator
 // then deletes the pod and init re-creates the datadir from the donor when the pod starts again.
-// The running server is not touched.
+// The running server is not touched. A writable server (the primary) is refused; a server that
+// does not answer may be seeded.
 func (a *Agent) seedRequest(w http.ResponseWriter, r *http.Request) {
 	req, err := decodeSeedRequest(http.MaxBytesReader(w, r.Body, maxSeedRequest))
 	if err == nil {
@@ -67,6 +68,10 @@ func (a *Agent) seedRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if a.writable(r.Context()) {
+		http.Error(w, "this member is writable (the primary): it is never re-seeded", http.StatusConflict)
 		return
 	}
 	m := SeedMarker{Donor: req.Donor, Requested: a.Now().UTC()}

@@ -76,6 +76,22 @@ func TestInitEmptyDatadir(t *testing.T) {
 		}
 	}
 
+	// A seed marker on a writable server (the primary) is stale and goes; on a read-only one it stays.
+	must(t, writeMarker(p.paths.SeedMarker(), SeedMarker{Donor: "db-0.db.ns.svc:8080"}))
+	get(t, "http://"+addr+"/readyz")
+	if _, ok, _ := readMarker(p.paths.SeedMarker()); !ok {
+		t.Fatal("readyz removed the seed marker of a read-only member")
+	}
+	exec1(t, root, "SET GLOBAL read_only = OFF")
+	if code := post(t, "http://"+addr+"/seed", "ordinal", operatorPassword, []byte(`{"donor":"db-0.db.ns.svc:8080"}`)); code != http.StatusConflict {
+		t.Errorf("POST /seed to a writable member = %d, want 409", code)
+	}
+	get(t, "http://"+addr+"/readyz")
+	if _, ok, _ := readMarker(p.paths.SeedMarker()); ok {
+		t.Error("the seed marker of a writable member (the primary) was kept")
+	}
+	exec1(t, root, "SET GLOBAL read_only = ON")
+
 	// A restart: init leaves the datadir exactly as it was.
 	p.stopServer()
 	before := snapshot(t, p.paths.DataDir)
