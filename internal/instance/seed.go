@@ -48,7 +48,10 @@ func (in *Init) seed(ctx context.Context, m SeedMarker) error {
 		return fmt.Errorf("seed from %s: %w", m.Donor, err)
 	}
 	in.Log.Info("backup received", "donor", m.Donor, "took", time.Since(t0).Round(time.Millisecond))
-	if err := in.Tools.run(ctx, in.Tools.Backup, "--prepare", "--target-dir="+in.Paths.DataDir); err != nil {
+	// The member config, not the image's default option files, as for every program init runs.
+	err = in.Tools.run(ctx, in.Tools.Backup, "--defaults-file="+in.Paths.MemberConfig(), "--prepare",
+		"--target-dir="+in.Paths.DataDir)
+	if err != nil {
 		return fmt.Errorf("seed from %s: prepare: %w", m.Donor, err)
 	}
 	pos, err := readBackupPosition(in.Paths.DataDir)
