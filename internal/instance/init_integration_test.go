@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
 )
 
@@ -67,6 +68,14 @@ func TestInitEmptyDatadir(t *testing.T) {
 		t.Errorf("read_only|server_id|report_host|binlog state|current pos|slave pos = %q", got)
 	}
 	checkAccounts(t, p)
+	// The fence holds for every account, root included: none keeps READ_ONLY ADMIN. The operator's
+	// account can still move the fence.
+	if _, err := root.Exec("CREATE DATABASE fenced"); mysql.ErrorNumber(err) != 1290 {
+		t.Errorf("root wrote through read_only: %v", err)
+	}
+	op := p.db("ordinal", operatorPassword)
+	exec1(t, op, "SET GLOBAL read_only = OFF")
+	exec1(t, op, "SET GLOBAL read_only = ON")
 
 	// The agent: ready and live while the server answers.
 	_, addr := p.agent()
@@ -82,7 +91,7 @@ func TestInitEmptyDatadir(t *testing.T) {
 	if _, ok, _ := readMarker(p.paths.SeedMarker()); !ok {
 		t.Fatal("readyz removed the seed marker of a read-only member")
 	}
-	exec1(t, root, "SET GLOBAL read_only = OFF")
+	exec1(t, op, "SET GLOBAL read_only = OFF")
 	if code := post(t, "http://"+addr+"/seed", "ordinal", operatorPassword, []byte(`{"donor":"db-0.db.ns.svc:8080"}`)); code != http.StatusConflict {
 		t.Errorf("POST /seed to a writable member = %d, want 409", code)
 	}
@@ -90,7 +99,7 @@ func TestInitEmptyDatadir(t *testing.T) {
 	if _, ok, _ := readMarker(p.paths.SeedMarker()); ok {
 		t.Error("the seed marker of a writable member (the primary) was kept")
 	}
-	exec1(t, root, "SET GLOBAL read_only = ON")
+	exec1(t, op, "SET GLOBAL read_only = ON")
 
 	// A restart: init leaves the datadir exactly as it was.
 	p.stopServer()

@@ -100,8 +100,34 @@ func (c *Client) CreateAccounts(ctx context.Context, a Accounts) error {
 				return err
 			}
 		}
-		return nil
+		return revokeReadOnlyAdmin(ctx, c.cfg.Flavor, s)
 	})
+}
+
+// readOnlyAdmins lists the MariaDB accounts (not roles, not the internal mariadb.sys) that could
+// hold READ_ONLY ADMIN, which lets a session write through read_only=ON. The operator's own
+// account keeps it: MariaDB requires it to move the fence, and the operator writes no data.
+// Revoking a global privilege an account lacks is not an error.
+var readOnlyAdmins = statement("SELECT User AS user, Host AS host FROM mysql.global_priv " +
+	"WHERE User <> '' AND Host <> '' AND User NOT IN ('mariadb.sys', '" + AccountOperator + "')")
+
+// revokeReadOnlyAdmin takes READ_ONLY ADMIN from every account but the operator's on MariaDB, so
+// the read-only fence holds for root and applications alike (MySQL's super_read_only already does). Replication threads
+// are not sessions and still apply.
+func revokeReadOnlyAdmin(ctx context.Context, f Flavor, s session) error {
+	if f.Name() != MariaDB.Name() {
+		return nil
+	}
+	rows, err := s.query(ctx, readOnlyAdmins)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := s.exec(ctx, statement("REVOKE READ_ONLY ADMIN ON *.* FROM ?@?", r.str("user"), r.str("host"))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Ping runs a trivial query: the server accepts the account and answers.

@@ -49,6 +49,11 @@ func TestCreateAccounts(t *testing.T) {
 			"CREATE USER 'ordinal'@'%' IDENTIFIED BY ? [op]",
 			"GRANT ALL PRIVILEGES ON *.* TO 'ordinal'@'%' WITH GRANT OPTION",
 		}
+		if f == MariaDB { // the recorder answers both account queries with the same rows
+			want = append(want, readOnlyAdmins.sql,
+				"REVOKE READ_ONLY ADMIN ON *.* FROM ?@? [root 127.0.0.1]",
+				"REVOKE READ_ONLY ADMIN ON *.* FROM ?@? [ localhost]")
+		}
 		if !slices.Equal(rec.calls, want) {
 			t.Errorf("%s:\n got %q\nwant %q", f.Name(), rec.calls, want)
 		}
