@@ -33,6 +33,19 @@ step "Creating the sample 3-member cluster (config/samples)"
 "$kubectl" get mysqlcluster mysql
 "$kubectl" get pods -l mysql.ordinal.dev/cluster=mysql -L mysql.ordinal.dev/role
 
+step "Writing a row on mysql-0 and timing its arrival on mysql-1 and mysql-2"
+sql() { "$kubectl" exec "$1" -c mysql -- sh -c "mariadb -uroot -p\"\$ROOT_PASSWORD\" -N -B -e \"$2\""; }
+sql mysql-0 "CREATE DATABASE IF NOT EXISTS demo; CREATE TABLE IF NOT EXISTS demo.hello (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))"
+id=$(sql mysql-0 "INSERT INTO demo.hello () VALUES (); SELECT LAST_INSERT_ID()")
+for replica in mysql-1 mysql-2; do
+  for _ in $(seq 1 50); do
+    lag=$(sql "$replica" "SELECT ROUND(TIMESTAMPDIFF(MICROSECOND, at, NOW(6)) / 1000) FROM demo.hello WHERE id = $id" || true)
+    [[ -n "$lag" ]] && break
+    sleep 0.1
+  done
+  echo "  row $id is on $replica (read ${lag:-?} ms after it was written, kubectl exec included)"
+done
+
 primary_ip=$("$kubectl" get service mysql-primary -o jsonpath='{.spec.clusterIP}')
 cat <<MSG
 

@@ -70,6 +70,8 @@ var _ = AfterSuite(func() {
 func installOperator(ctx context.Context) {
 	GinkgoHelper()
 	kubectl(ctx, "apply", "--server-side", "--force-conflicts", "-k", filepath.Join(repo, "config", "default"))
+	// A reused cluster may run an operator built from older code: start a fresh pod.
+	kubectl(ctx, "-n", "ordinal-system", "rollout", "restart", "deployment/ordinal-controller-manager")
 	kubectl(ctx, "-n", "ordinal-system", "rollout", "status", "deployment/ordinal-controller-manager", "--timeout=180s")
 }
 
