@@ -50,6 +50,11 @@ func (in *Init) startServer(ctx context.Context, datadir, rootPassword string, e
 	sock := filepath.Join(dir, "mysqld.sock")
 	args := append([]string{"--defaults-file=" + in.Paths.MemberConfig(), "--datadir=" + datadir,
 		"--socket=" + sock, "--pid-file=" + filepath.Join(dir, "mysqld.pid"), "--skip-networking"}, extra...)
+	if in.Env.Flavor == mysql.MariaDB {
+		// Init's own session must write (accounts, the seeded GTID position) and root has no
+		// READ_ONLY ADMIN; without a network no one else can reach this server.
+		args = append(args, "--read-only=OFF")
+	}
 	args = append(args, in.userArgs()...)
 	s := &tempServer{cmd: exec.Command(in.Tools.Server, args...), done: make(chan struct{}), dir: dir, tail: &tailWriter{}}
 	s.cmd.Stdout = io.MultiWriter(in.Tools.output(), s.tail)

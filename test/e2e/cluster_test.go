@@ -94,6 +94,11 @@ var _ = Describe("the sample 3-member cluster", Ordered, func() {
 		c = k8sClient()
 		ns = fmt.Sprintf("e2e-sample-%d", time.Now().Unix()%100000)
 		kubectl(ctx, "create", "namespace", ns)
+		DeferCleanup(func(ctx SpecContext) {
+			if os.Getenv("E2E_KEEP") == "" {
+				kubectl(ctx, "delete", "namespace", ns, "--wait=false")
+			}
+		})
 		sample := strings.ReplaceAll(kubectl(ctx, "kustomize", repo+"/config/samples"), "flavor: mariadb", "flavor: "+flavor)
 		applyManifest(ctx, ns, sample)
 		start := time.Now()
