@@ -197,7 +197,16 @@ var _ = Describe("the sample 3-member cluster", Ordered, func() {
 	It("brings a deleted primary back as primary with its data when failover is disabled", func(ctx SpecContext) {
 		kubectl(ctx, "-n", ns, "patch", "mysqlcluster/mysql", "--type=merge", "-p", `{"spec":{"failover":{"enabled":false}}}`)
 		waitReady(ctx, c, ns)
+		old := pod(ctx, c, ns, "mysql-0")
 		kubectl(ctx, "-n", ns, "delete", "pod", "mysql-0", "--wait=true")
+		// The cluster is Ready again once a new mysql-0 runs, and it answers writable behind the
+		// primary Service.
+		Eventually(func(g Gomega) {
+			p := &corev1.Pod{}
+			g.Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: "mysql-0"}, p)).To(Succeed())
+			g.Expect(p.UID).NotTo(Equal(old.UID))
+			g.Expect(sqlIn(ctx, ns, "mysql-1", "mysql-primary", "SELECT CONCAT(@@hostname, ' ', @@read_only)")).To(Equal("mysql-0 0"))
+		}).WithContext(ctx).WithTimeout(readyTimeout).Should(Succeed())
 		mc := waitReady(ctx, c, ns)
 		Expect(mc.Status.CurrentPrimary).To(Equal("mysql-0"))
 		Expect(rowsVia(ctx, ns, "mysql-1", "mysql-primary")).To(Equal("6"))
