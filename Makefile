@@ -79,7 +79,8 @@ test-integration: ## internal/mysql and internal/topology against real mariadbd 
 
 .PHONY: test-envtest
 test-envtest: kube-binaries ## The controller against a real kube-apiserver, etcd and kube-controller-manager.
-	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./internal/desired/... ./test/envtest/... -ginkgo.v
+	go test $(GO_TEST_FLAGS) -tags envtest ./internal/desired/...
+	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./test/envtest/... -ginkgo.v
 
 .PHONY: test-e2e
 test-e2e: kube-binaries build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
