@@ -63,7 +63,8 @@ func (e Executor) Run(ctx context.Context, step topology.Step) (promoted bool, e
 	}
 	switch step.Kind {
 	case topology.Bootstrap, topology.Promote:
-		return true, Promote(ctx, conn)
+		err := Promote(ctx, conn)
+		return err == nil, err
 	case topology.MakeWritable:
 		return false, makeWritable(ctx, conn)
 	case topology.Fence:

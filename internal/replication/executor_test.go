@@ -139,10 +139,9 @@ func TestExecutorReportsPromotionOnlyOnSuccess(t *testing.T) {
 	in.FailOn("SetReadOnly", fmt.Errorf("boom"))
 	e := Executor{Conns: map[string]mysql.Instance{"m-0": in}}
 	promoted, err := e.Run(context.Background(), topology.Step{Kind: topology.Bootstrap, Target: "m-0"})
-	if err == nil {
-		t.Fatal("want the fence error")
+	if err == nil || promoted {
+		t.Fatalf("promoted=%v err=%v: a failed promotion must not be reported as one", promoted, err)
 	}
-	_ = promoted // the caller records a primary only when err is nil
 	if _, err := e.Run(context.Background(), topology.Step{Kind: topology.Promote, Target: "m-9"}); err == nil {
 		t.Fatal("a step on a member without a connection must fail")
 	}
