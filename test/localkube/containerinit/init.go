@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -38,6 +39,12 @@ func Run(specPath string) error {
 	// Without this, mounts would propagate back to the host's namespace.
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("making / private: %w", err)
+	}
+	// Pin every host path this namespace needs before anything is mounted: a volume mounted at
+	// /tmp would otherwise hide sources and scratch space that live under /tmp (a state directory
+	// in a clone under /tmp, as CI may have).
+	if err := pinPaths(s); err != nil {
+		return err
 	}
 	m := &mounter{scratch: s.ScratchDir, overlaid: map[string]bool{}}
 	// Create mount points first: an overlay made for a later mount point
@@ -61,6 +68,37 @@ func Run(specPath string) error {
 		}
 	}
 	return become(s)
+}
+
+// pinPaths replaces each mount source and the scratch directory with /proc/self/fd/N, an O_PATH
+// descriptor opened now, so later mounts cannot shadow them. The descriptors close on exec.
+func pinPaths(s *Spec) error {
+	pin := func(path string) (string, error) {
+		fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return "", fmt.Errorf("opening %s: %w", path, err)
+		}
+		return "/proc/self/fd/" + strconv.Itoa(fd), nil
+	}
+	for i := range s.Mounts {
+		p, err := pin(s.Mounts[i].Source)
+		if err != nil {
+			return fmt.Errorf("volume source for %s: %w", s.Mounts[i].Target, err)
+		}
+		s.Mounts[i].Source = p
+	}
+	if s.ScratchDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(s.ScratchDir, 0o755); err != nil {
+		return fmt.Errorf("creating scratch dir: %w", err)
+	}
+	p, err := pin(s.ScratchDir)
+	if err != nil {
+		return err
+	}
+	s.ScratchDir = p
+	return nil
 }
 
 // Enter is the exec mode: the caller (nsenter) already joined the
