@@ -33,6 +33,22 @@ import (
 	utilexec "k8s.io/utils/exec"
 )
 
+// openAll opens files for reading; on error it closes what it opened.
+func openAll(paths ...string) ([]*os.File, error) {
+	var files []*os.File
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			for _, o := range files {
+				_ = o.Close()
+			}
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
 // command builds "nsenter -t PID -m -u -- localkube enter SPEC ARGV...":
 // nsenter joins the container's mount and UTS namespaces, the helper then
 // takes the container's user, directory and environment.
@@ -44,15 +60,28 @@ func (c *ctr) command(ctx context.Context, argv []string) (*exec.Cmd, func(), er
 	if !running || pid == 0 {
 		return nil, nil, fmt.Errorf("container %s is not running", c.spec.Name)
 	}
-	args := append([]string{"-t", strconv.Itoa(pid), "-m", "-u", "--", c.w.n.sh.Helper, "enter", spec}, argv...)
+	// The helper and the spec are handed over as open files (fds 3 and 4): inside the container's
+	// mount namespace their host paths may be hidden (a volume mounted at /tmp hides a state
+	// directory under /tmp), while /proc/self/fd reaches them from any namespace.
+	files, err := openAll(c.w.n.sh.Helper, spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("exec in %s: %w", c.spec.Name, err)
+	}
+	args := append([]string{"-t", strconv.Itoa(pid), "-m", "-u", "--", "/proc/self/fd/3", "enter", "/proc/self/fd/4"}, argv...)
 	cmd := exec.CommandContext(ctx, "nsenter", args...)
 	cmd.Env = env
+	cmd.ExtraFiles = files
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
-	done := func() {}
+	done := func() {
+		for _, f := range files {
+			_ = f.Close()
+		}
+	}
 	if cg := c.w.n.sh.Cgroups; cg != nil {
 		if fd, err := cg.Ensure(c.w.n.cfg.Name, string(c.w.uid), c.spec.Name); err == nil {
 			cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, int(fd.Fd())
-			done = func() { _ = fd.Close() }
+			closeFiles := done
+			done = func() { closeFiles(); _ = fd.Close() }
 		}
 	}
 	return cmd, done, nil
