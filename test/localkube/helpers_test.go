@@ -77,7 +77,11 @@ func buildWebserver(t *testing.T, o localkube.Options) string {
 
 // webObjects returns a headless Service, a ClusterIP Service and a 3-pod
 // StatefulSet of the test webserver spread over the nodes.
-func webObjects(binary string) (*corev1.Service, *corev1.Service, *appsv1.StatefulSet) {
+//
+// Each pod also mounts an emptyDir over the state directory's pods/ folder, first: the host paths
+// of its own volumes and exec spec live there, and must still work once hidden in the pod's mount
+// namespace (as a pod's /tmp hides a state directory under /tmp).
+func webObjects(binary, stateDir string) (*corev1.Service, *corev1.Service, *appsv1.StatefulSet) {
 	labels := map[string]string{"app": "web"}
 	headless := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns}, Spec: corev1.ServiceSpec{
 		ClusterIP: corev1.ClusterIPNone, PublishNotReadyAddresses: true, Selector: labels,
@@ -92,8 +96,10 @@ func webObjects(binary string) (*corev1.Service, *corev1.Service, *appsv1.Statef
 		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/ready", Port: intstr.FromString("http")}},
 			InitialDelaySeconds: 2, PeriodSeconds: 1, TimeoutSeconds: 2, FailureThreshold: 2},
 		LivenessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(8080)}}, PeriodSeconds: 2},
-		VolumeMounts:  []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}}
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: "shadow", MountPath: filepath.Join(stateDir, "pods")}, {Name: "data", MountPath: "/data"}}}
 	spec := corev1.PodSpec{Containers: []corev1.Container{container}, TerminationGracePeriodSeconds: ptr.To[int64](5),
+		Volumes:         []corev1.Volume{{Name: "shadow", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}},
 		SecurityContext: &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](999), RunAsGroup: ptr.To[int64](999), FSGroup: ptr.To[int64](999)},
 		TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "kubernetes.io/hostname",
 			WhenUnsatisfiable: corev1.DoNotSchedule, LabelSelector: &metav1.LabelSelector{MatchLabels: labels}}}}

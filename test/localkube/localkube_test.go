@@ -102,7 +102,7 @@ func deployWeb(t *testing.T, ctx context.Context, c *localkube.Cluster) (kuberne
 	if err != nil {
 		t.Fatal(err)
 	}
-	headless, readySvc, sts := webObjects(web)
+	headless, readySvc, sts := webObjects(web, c.Options().Dir)
 	for _, s := range []*corev1.Service{headless, readySvc} {
 		if _, err := cs.CoreV1().Services(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
