@@ -98,7 +98,7 @@ func TestSeedRequestValidation(t *testing.T) {
 		"path in host":   `{"donor":"evil/x:8080"}`,
 		"self by host":   `{"donor":"db-2.db.ns.svc:8080"}`,
 		"self by fqdn":   `{"donor":"DB-2.db.ns.svc.cluster.local.:8080"}`,
-		"self by ip":     `{"donor":"10.1.2.3:8080"}`,
+		"self by ip":     `{"donor":"127.10.1.3:8080"}`,
 		"self by name":   `{"donor":"db-2:8080"}`,
 		"too large body": `{"donor":"db-0.db.ns.svc:8080","x":"` + strings.Repeat("a", maxSeedRequest) + `"}`,
 	} {

@@ -85,7 +85,7 @@ func TestMarkerRoundTrip(t *testing.T) {
 }
 
 func TestValidateDonor(t *testing.T) {
-	for _, ok := range []string{"db-0.db.ns.svc:8080", "10.0.0.1:1", "[fd00::1]:65535"} {
+	for _, ok := range []string{"db-0.db.ns.svc:8080", "127.0.0.201:1", "[fd00::1]:65535"} {
 		if err := validateDonor(ok); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}

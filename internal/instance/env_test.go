@@ -28,7 +28,7 @@ import (
 
 func podEnv() map[string]string {
 	return map[string]string{
-		"POD_NAME": "db-2", "POD_NAMESPACE": "ns", "POD_IP": "10.1.2.3", "CLUSTER_NAME": "db",
+		"POD_NAME": "db-2", "POD_NAMESPACE": "ns", "POD_IP": "127.10.1.3", "CLUSTER_NAME": "db",
 		"SERVICE_NAME": "db", "MYSQL_FLAVOR": "mariadb", "SERVER_ID_BASE": "1000",
 		"ROOT_PASSWORD": "r", "REPLICATION_PASSWORD": "p", "OPERATOR_PASSWORD": "o",
 	}
@@ -116,7 +116,7 @@ func TestMemberConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "[mysqld]\nread_only=ON\n# Member settings written by ordinal init.\nbind_address=10.1.2.3\n" +
+	want := "[mysqld]\nread_only=ON\n# Member settings written by ordinal init.\nbind_address=127.10.1.3\n" +
 		"report_host=db-2.db.ns.svc\nreport_port=3306\nserver_id=1002\n"
 	if string(b) != want {
 		t.Errorf("member config:\n%s\nwant:\n%s", b, want)

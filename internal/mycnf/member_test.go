@@ -30,12 +30,12 @@ import (
 
 func TestMember(t *testing.T) {
 	base := []byte(mustRender(t, v1alpha1.FlavorMariaDB, nil))
-	got := string(Member(base, MemberSettings{ServerID: 4242, ReportHost: "db-1.db.ns.svc", BindAddress: "10.1.2.3"}))
+	got := string(Member(base, MemberSettings{ServerID: 4242, ReportHost: "db-1.db.ns.svc", BindAddress: "127.10.1.3"}))
 	if !strings.HasPrefix(got, string(base)) {
 		t.Fatal("Member must keep the base config unchanged in front")
 	}
 	tail := strings.TrimPrefix(got, string(base))
-	want := "# Member settings written by ordinal init.\nbind_address=10.1.2.3\n" +
+	want := "# Member settings written by ordinal init.\nbind_address=127.10.1.3\n" +
 		"report_host=db-1.db.ns.svc\nreport_port=3306\nserver_id=4242\n"
 	if tail != want {
 		t.Errorf("member settings = %q, want %q", tail, want)

@@ -234,7 +234,7 @@ func TestWaitAppliedTimesOut(t *testing.T) {
 	slow := &slowSession{recorder: rec, delay: 20 * time.Millisecond}
 	cl.s = slow
 	err := cl.WaitApplied(ctx, gtid.MustParse(gtid.MariaDB, "0-1-5"))
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "10.0.0.1:3306") {
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "127.0.0.201:3306") {
 		t.Errorf("err = %v, want a deadline error naming the member", err)
 	}
 	if n := len(rec.calls); n < 2 || n > 4 {

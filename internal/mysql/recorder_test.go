@@ -81,5 +81,5 @@ func mkRow(kv ...string) row {
 
 func testClient(f Flavor) (*Client, *recorder) {
 	rec := newRecorder()
-	return newClient(Config{Flavor: f, Host: "10.0.0.1", Port: 3306}, rec), rec
+	return newClient(Config{Flavor: f, Host: "127.0.0.201", Port: 3306}, rec), rec
 }

@@ -159,7 +159,7 @@ func TestStatusErrors(t *testing.T) {
 			t.Errorf("%s: no error", name)
 			continue
 		}
-		if name != "unreachable" && !strings.Contains(err.Error(), "mysql 10.0.0.1:3306: ") {
+		if name != "unreachable" && !strings.Contains(err.Error(), "mysql 127.0.0.201:3306: ") {
 			t.Errorf("%s: error %q does not name the member", name, err)
 		}
 	}
