@@ -49,7 +49,6 @@ func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQL
 		kind := obj.GetObjectKind().GroupVersionKind().Kind
 		live := w.children[childKey(kind, obj.GetName())]
 		if sts, ok := obj.(*appsv1.StatefulSet); ok && w.statefulSet != nil && claimTemplatesChanged(w.statefulSet, sts) {
-			w.writes++
 			if err := r.replaceStatefulSet(ctx, c, w.statefulSet, sts); err != nil {
 				return err
 			}
@@ -60,7 +59,6 @@ func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQL
 			return err
 		}
 		if wrote {
-			w.writes++
 			verb := "Updated"
 			if live == nil {
 				verb = "Created"
@@ -116,7 +114,6 @@ func (r *ClusterReconciler) ensureSecret(ctx context.Context, c *v1alpha1.MySQLC
 	if err := r.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create Secret %s: %w", s.Name, err)
 	}
-	w.writes++
 	w.secret = s
 	logf(ctx)("Created Secret", "name", s.Name)
 	return nil
@@ -131,7 +128,6 @@ func (r *ClusterReconciler) removePDBIfDisabled(ctx context.Context, c *v1alpha1
 	if err := r.Delete(ctx, live); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("delete PodDisruptionBudget %s: %w", live.GetName(), err)
 	}
-	w.writes++
 	logf(ctx)("Deleted PodDisruptionBudget", "name", live.GetName())
 	return nil
 }

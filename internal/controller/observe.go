@@ -41,8 +41,6 @@ type world struct {
 	secret      *corev1.Secret           // credentials, nil when absent
 	// blocker is why the operator cannot go on without the user (Stalled), nil when it can.
 	blocker *condition
-	// writes counts API writes made by this reconcile (events excluded).
-	writes int
 
 	members  []*member         // every member, probed over SQL when credentials exist
 	topology topology.Snapshot // what the topology engine decides on

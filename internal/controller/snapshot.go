@@ -46,7 +46,7 @@ func snapshot(c *v1alpha1.MySQLCluster, w *world, ms []*member, unreachableFor t
 }
 
 func topologyMember(c *v1alpha1.MySQLCluster, w *world, ms []*member, m *member) topology.Member {
-	tm := topology.Member{Name: m.name, Ordinal: m.ordinal, HasData: false}
+	tm := topology.Member{Name: m.name, Ordinal: m.ordinal}
 	if m.pod != nil {
 		tm.PodExists = true
 		tm.PodReady = podReady(m.pod)

@@ -44,7 +44,6 @@ func (r *ClusterReconciler) writeStatus(ctx context.Context, original, c *v1alph
 	if err := r.Status().Patch(ctx, c, client.MergeFrom(original)); err != nil {
 		return fmt.Errorf("patch status of %s: %w", c.Name, err)
 	}
-	w.writes++
 	return nil
 }
 

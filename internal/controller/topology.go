@@ -121,8 +121,9 @@ func (r *ClusterReconciler) reconcileTopology(ctx context.Context, c *v1alpha1.M
 // applyRoles labels each pod with its role and whether it serves reads; the Services select on
 // these labels. Pods whose labels already match are not written.
 func (r *ClusterReconciler) applyRoles(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
+	byName := membersByName(w.members)
 	for _, as := range topology.Roles(w.topology) {
-		m := membersByName(w.members)[as.Name]
+		m := byName[as.Name]
 		if m == nil || m.pod == nil || !m.pod.DeletionTimestamp.IsZero() {
 			continue
 		}
@@ -141,7 +142,6 @@ func (r *ClusterReconciler) applyRoles(ctx context.Context, c *v1alpha1.MySQLClu
 		if err := r.Patch(ctx, m.pod, patch); client.IgnoreNotFound(err) != nil {
 			return fmt.Errorf("label pod %s: %w", m.name, err)
 		}
-		w.writes++
 		logf(ctx)("Labelled Pod", "name", m.name, "role", as.Role, "serving", serving)
 	}
 	return nil
