@@ -129,6 +129,11 @@ func Fence(ctx context.Context, conn mysql.Instance) error {
 }
 
 func (e Executor) configureReplica(ctx context.Context, conn mysql.Instance, source string) error {
+	// A replica never waits for acknowledgements: a former primary (switchover) still has the wait
+	// on, and MariaDB would hold its applier on every replicated commit, forever.
+	if err := conn.SetSemiSyncSource(ctx, false); err != nil {
+		return err
+	}
 	host, port := e.SourceAddr(source)
 	err := conn.ConfigureReplica(ctx, mysql.Source{
 		Host: host, Port: port, User: ReplicationUser, Password: e.ReplicationPassword,

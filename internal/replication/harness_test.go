@@ -43,6 +43,7 @@ type harness struct {
 	seed     func(ctx context.Context, step topology.Step) error
 	restart  func(ctx context.Context, target string) error
 	mode     topology.Mode
+	switchTo string // a pending switchover request
 }
 
 func name(i int) string { return "m-" + strconv.Itoa(i) }
@@ -56,6 +57,9 @@ func (h *harness) ordinal(name string) int {
 func (h *harness) observe(ctx context.Context) (topology.Snapshot, map[string]mysql.Instance) {
 	s := topology.Snapshot{Flavor: h.flavor.GTID(), Replicas: len(h.addrs), CurrentPrimary: h.primary,
 		FailoverEnabled: true, FailoverDelay: time.Second, Mode: h.mode}
+	if h.switchTo != h.primary {
+		s.SwitchoverTo = h.switchTo
+	}
 	conns := map[string]mysql.Instance{}
 	for i, addr := range h.addrs {
 		m := topology.Member{Name: name(i), Ordinal: i, PodExists: true, Errant: h.errant[name(i)], Executed: h.executed[name(i)]}

@@ -22,6 +22,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,14 +46,24 @@ func realHarness(t *testing.T, n int) (*harness, *mysqltest.Cluster) {
 
 func settle() { time.Sleep(100 * time.Millisecond) }
 
+// appDBs keeps one pool per member: a pool per query would exhaust max_connections.
+var appDBs sync.Map
+
 func appDB(t *testing.T, m *mysqltest.Member) *sql.DB {
-	return m.DB(t, mysqltest.AppUser, mysqltest.AppPassword)
+	if db, ok := appDBs.Load(m); ok {
+		return db.(*sql.DB)
+	}
+	db := m.DB(t, mysqltest.AppUser, mysqltest.AppPassword)
+	appDBs.Store(m, db)
+	t.Cleanup(func() { appDBs.Delete(m) })
+	return db
 }
 
 // rowsOn counts the rows of app.t on a member.
 func rowsOn(t *testing.T, m *mysqltest.Member) int {
 	var n int
 	if err := appDB(t, m).QueryRow("SELECT COUNT(*) FROM app.t").Scan(&n); err != nil {
+		t.Logf("count rows on %s: %v", m.Addr(), err)
 		return -1
 	}
 	return n
@@ -181,5 +192,30 @@ func TestRealErrantOldPrimaryIsNotRejoined(t *testing.T) {
 	}
 	if !s.ReadOnly || s.Replication != nil {
 		t.Fatalf("errant old primary: read_only=%v replication=%+v; want fenced and not replicating", s.ReadOnly, s.Replication)
+	}
+}
+
+// A switchover fences the primary, promotes the target once it has every transaction, and the old
+// primary follows the new one.
+func TestRealSwitchover(t *testing.T) {
+	ctx := context.Background()
+	h, cl := realHarness(t, 3)
+	h.converge(ctx, 30, settle)
+	p := cl.Members[0]
+	if _, err := appDB(t, p).Exec("CREATE TABLE app.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20))"); err != nil {
+		t.Fatal(err)
+	}
+	h.converge(ctx, 30, settle)
+	insert(t, p, 4)
+	eventuallyRows(t, cl.Members[2], 4)
+	h.switchTo = "m-2"
+	steps := h.converge(ctx, 40, settle)
+	if h.primary != "m-2" {
+		t.Fatalf("primary %s after %v; want m-2", h.primary, kinds(steps))
+	}
+	insert(t, cl.Members[2], 2)
+	h.converge(ctx, 40, settle)
+	for _, m := range cl.Members {
+		eventuallyRows(t, m, 6)
 	}
 }
