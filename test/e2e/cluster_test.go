@@ -214,6 +214,46 @@ var _ = Describe("the sample 3-member cluster", Ordered, func() {
 		_, err := sqlIn(ctx, ns, "mysql-1", "mysql-primary", "INSERT INTO app.t (v) VALUES ('after')")
 		Expect(err).NotTo(HaveOccurred(), "the primary is writable again")
 	})
+
+	It("switches over to the member named by the switchover-to annotation", func(ctx SpecContext) {
+		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster/mysql", v1alpha1.AnnotationSwitchoverTo+"=mysql-2")
+		Eventually(func(g Gomega) {
+			g.Expect(getCluster(ctx, c, ns).Status.CurrentPrimary).To(Equal("mysql-2"))
+			g.Expect(sqlIn(ctx, ns, "mysql-0", "mysql-primary", "SELECT @@hostname")).To(Equal("mysql-2"))
+		}).WithContext(ctx).WithTimeout(2 * time.Minute).Should(Succeed())
+		_, err := sqlIn(ctx, ns, "mysql-0", "mysql-primary", "INSERT INTO app.t (v) VALUES ('switched')")
+		Expect(err).NotTo(HaveOccurred())
+		// The old primary follows the new one, fenced, with every row.
+		Eventually(func() string { return rowsVia(ctx, ns, "mysql-0", "localhost") }).
+			WithContext(ctx).WithTimeout(30 * time.Second).Should(Equal("8"))
+		_, err = sqlIn(ctx, ns, "mysql-0", "localhost", "INSERT INTO app.t (v) VALUES ('no')")
+		Expect(err).To(MatchError(ContainSubstring("read-only")))
+		waitReady(ctx, c, ns)
+	})
+
+	It("rolls a config change out one member at a time, keeping every row", func(ctx SpecContext) {
+		before := map[string]string{}
+		for i := range 5 {
+			name := fmt.Sprintf("mysql-%d", i)
+			before[name] = string(pod(ctx, c, ns, name).UID)
+		}
+		kubectl(ctx, "-n", ns, "patch", "mysqlcluster/mysql", "--type=merge", "-p", `{"spec":{"config":{"max_connections":"321"}}}`)
+		Eventually(func(g Gomega) {
+			for name, uid := range before {
+				p := &corev1.Pod{}
+				g.Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, p)).To(Succeed())
+				g.Expect(string(p.UID)).NotTo(Equal(uid), "%s was restarted", name)
+			}
+		}).WithContext(ctx).WithTimeout(8 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
+		mc := waitReady(ctx, c, ns)
+		for i := range 5 {
+			host := fmt.Sprintf("mysql-%d.mysql", i)
+			Expect(sqlIn(ctx, ns, "mysql-0", host, "SELECT @@max_connections")).To(Equal("321"), host)
+			Expect(rowsVia(ctx, ns, "mysql-0", host)).To(Equal("8"), host)
+		}
+		_, err := sqlIn(ctx, ns, "mysql-0", "mysql-primary", "INSERT INTO app.t (v) VALUES ('rolled')")
+		Expect(err).NotTo(HaveOccurred(), "primary %s is writable", mc.Status.CurrentPrimary)
+	})
 })
 
 func applyManifest(ctx context.Context, ns, manifest string) {
