@@ -56,34 +56,11 @@ type condition struct {
 
 func childKey(kind, name string) string { return kind + "/" + name }
 
-// observe reads the cluster's children, member pods and credentials.
+// observe reads the cluster's children, member pods, credentials and members' SQL state.
 func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluster) (*world, error) {
 	w := &world{children: map[string]client.Object{}}
-	reads := []struct {
-		kind, name string
-		obj        client.Object
-	}{
-		{"StatefulSet", c.StatefulSetName(), &appsv1.StatefulSet{}},
-		{"Service", c.HeadlessServiceName(), &corev1.Service{}},
-		{"Service", c.PrimaryServiceName(), &corev1.Service{}},
-		{"Service", c.ReplicasServiceName(), &corev1.Service{}},
-		{"ConfigMap", c.ConfigMapName(), &corev1.ConfigMap{}},
-		{"ServiceAccount", c.ServiceAccountName(), &corev1.ServiceAccount{}},
-		{"PodDisruptionBudget", c.PodDisruptionBudgetName(), &policyv1.PodDisruptionBudget{}},
-	}
-	for _, rd := range reads {
-		err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: rd.name}, rd.obj)
-		switch {
-		case apierrors.IsNotFound(err):
-			w.children[childKey(rd.kind, rd.name)] = nil
-		case err != nil:
-			return nil, fmt.Errorf("get %s %s: %w", rd.kind, rd.name, err)
-		default:
-			w.children[childKey(rd.kind, rd.name)] = rd.obj
-		}
-	}
-	if sts, ok := w.children[childKey("StatefulSet", c.StatefulSetName())].(*appsv1.StatefulSet); ok {
-		w.statefulSet = sts
+	if err := r.observeChildren(ctx, c, w); err != nil {
+		return nil, err
 	}
 	pods, err := r.memberPods(ctx, c)
 	if err != nil {
@@ -112,6 +89,37 @@ func (r *ClusterReconciler) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
+}
+
+// observeChildren reads every child the operator applies; an absent one is recorded as nil.
+func (r *ClusterReconciler) observeChildren(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
+	reads := []struct {
+		kind, name string
+		obj        client.Object
+	}{
+		{"StatefulSet", c.StatefulSetName(), &appsv1.StatefulSet{}},
+		{"Service", c.HeadlessServiceName(), &corev1.Service{}},
+		{"Service", c.PrimaryServiceName(), &corev1.Service{}},
+		{"Service", c.ReplicasServiceName(), &corev1.Service{}},
+		{"ConfigMap", c.ConfigMapName(), &corev1.ConfigMap{}},
+		{"ServiceAccount", c.ServiceAccountName(), &corev1.ServiceAccount{}},
+		{"PodDisruptionBudget", c.PodDisruptionBudgetName(), &policyv1.PodDisruptionBudget{}},
+	}
+	for _, rd := range reads {
+		err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: rd.name}, rd.obj)
+		switch {
+		case apierrors.IsNotFound(err):
+			w.children[childKey(rd.kind, rd.name)] = nil
+		case err != nil:
+			return fmt.Errorf("get %s %s: %w", rd.kind, rd.name, err)
+		default:
+			w.children[childKey(rd.kind, rd.name)] = rd.obj
+		}
+	}
+	if sts, ok := w.children[childKey("StatefulSet", c.StatefulSetName())].(*appsv1.StatefulSet); ok {
+		w.statefulSet = sts
+	}
+	return nil
 }
 
 // memberPods lists the cluster's pods, ordered by ordinal.
