@@ -87,7 +87,7 @@ func (a actor) seed(ctx context.Context, step topology.Step) error {
 	if err != nil {
 		return fmt.Errorf("seed %s: %w", step.Target, err)
 	}
-	req.SetBasicAuth(replication.OperatorUser, string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]))
+	req.SetBasicAuth(mysql.AccountOperator, string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 	if err != nil {

@@ -26,12 +26,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/ordinal-dev/ordinal/internal/desired"
 )
 
 // FieldOwner is the server-side apply field manager of everything the operator writes.
@@ -45,9 +45,9 @@ type applier struct {
 }
 
 // apply returns whether it sent a write. live is the object as last read (nil when absent).
-func (a applier) apply(ctx context.Context, desired, live client.Object) (bool, error) {
+func (a applier) apply(ctx context.Context, obj, live client.Object) (bool, error) {
 	if live != nil {
-		same, err := ownedFieldsMatch(desired, live)
+		same, err := ownedFieldsMatch(obj, live)
 		if err != nil {
 			return false, err
 		}
@@ -55,7 +55,7 @@ func (a applier) apply(ctx context.Context, desired, live client.Object) (bool, 
 			return false, nil
 		}
 	}
-	u, err := toUnstructured(desired)
+	u, err := desired.ForApply(obj)
 	if err != nil {
 		return false, err
 	}
@@ -64,17 +64,6 @@ func (a applier) apply(ctx context.Context, desired, live client.Object) (bool, 
 		return false, fmt.Errorf("apply %s %s: %w", u.GetKind(), u.GetName(), err)
 	}
 	return true, nil
-}
-
-// toUnstructured drops the nulls a typed object carries (creationTimestamp: null), which would
-// otherwise be sent as fields the operator claims.
-func toUnstructured(obj client.Object) (*unstructured.Unstructured, error) {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	if err != nil {
-		return nil, fmt.Errorf("convert %T: %w", obj, err)
-	}
-	delete(m, "status")
-	return &unstructured.Unstructured{Object: prune(m, false).(map[string]any)}, nil
 }
 
 // ownedFieldsMatch compares the desired object with the live object's fields managed by FieldOwner.
@@ -141,7 +130,7 @@ func comparable(obj any) (any, error) {
 		// Extraction always reports name and namespace; the rest of metadata is compared as owned.
 		delete(md, "managedFields")
 	}
-	return prune(m, true), nil
+	return prune(m), nil
 }
 
 // dropClaimTemplateStatus removes the status the apiserver stores in each StatefulSet claim
@@ -156,14 +145,14 @@ func dropClaimTemplateStatus(m map[string]any) {
 	}
 }
 
-// prune removes nulls and, when empties is set, empty maps and lists, recursively.
-func prune(v any, empties bool) any {
+// prune removes nulls, empty maps and empty lists, recursively.
+func prune(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			e = prune(e, empties)
-			if e == nil || (empties && isEmpty(e)) {
+			e = prune(e)
+			if e == nil || isEmpty(e) {
 				continue
 			}
 			out[k] = e
@@ -172,7 +161,7 @@ func prune(v any, empties bool) any {
 	case []any:
 		out := make([]any, 0, len(t))
 		for _, e := range t {
-			out = append(out, prune(e, empties))
+			out = append(out, prune(e))
 		}
 		return out
 	default:

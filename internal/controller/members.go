@@ -28,7 +28,6 @@ import (
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
-	"github.com/ordinal-dev/ordinal/internal/replication"
 )
 
 // probeTimeout bounds one member's SQL observation: an unreachable member must not hold up the
@@ -127,7 +126,7 @@ func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster,
 	}
 	conn, err := r.opener().Open(mysql.Config{
 		Flavor: flavor, Host: m.pod.Status.PodIP, Port: desired.PortMySQL,
-		User: replication.OperatorUser, Password: password,
+		User: mysql.AccountOperator, Password: password,
 		ConnectTimeout: 2 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		StatementTimeout: 10 * time.Second,
 	})

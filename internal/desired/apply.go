@@ -26,18 +26,18 @@ import (
 // ForApply converts a built object into the apply configuration the operator sends with
 // server-side apply (client.ApplyConfigurationFromUnstructured). It drops what typed Go structs
 // cannot leave out but the operator must not claim: the zero status (non-omitempty counters such as
-// a StatefulSet's status.replicas) and the claim templates' empty status.
+// a StatefulSet's status.replicas), the claim templates' empty status, and every null
+// (creationTimestamp: null at any depth).
 func ForApply(obj runtime.Object) (*unstructured.Unstructured, error) {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
 		return nil, fmt.Errorf("convert %T to unstructured: %w", obj, err)
 	}
-	u := &unstructured.Unstructured{Object: m}
+	u := &unstructured.Unstructured{Object: dropNulls(m)}
 	if u.GetAPIVersion() == "" || u.GetKind() == "" {
 		return nil, fmt.Errorf("convert %T %q: apiVersion and kind must be set", obj, u.GetName())
 	}
 	unstructured.RemoveNestedField(u.Object, "status")
-	unstructured.RemoveNestedField(u.Object, "metadata", "creationTimestamp")
 	claims, found, err := unstructured.NestedSlice(u.Object, "spec", "volumeClaimTemplates")
 	if err != nil {
 		return nil, fmt.Errorf("convert %T %q: volumeClaimTemplates: %w", obj, u.GetName(), err)
@@ -48,11 +48,29 @@ func ForApply(obj runtime.Object) (*unstructured.Unstructured, error) {
 	for _, claim := range claims {
 		if cm, ok := claim.(map[string]any); ok {
 			delete(cm, "status")
-			unstructured.RemoveNestedField(cm, "metadata", "creationTimestamp")
 		}
 	}
 	if err := unstructured.SetNestedSlice(u.Object, claims, "spec", "volumeClaimTemplates"); err != nil {
 		return nil, fmt.Errorf("convert %T %q: %w", obj, u.GetName(), err)
 	}
 	return u, nil
+}
+
+// dropNulls removes null values from a JSON-like map, recursively.
+func dropNulls(m map[string]any) map[string]any {
+	for k, v := range m {
+		switch t := v.(type) {
+		case nil:
+			delete(m, k)
+		case map[string]any:
+			dropNulls(t)
+		case []any:
+			for _, e := range t {
+				if em, ok := e.(map[string]any); ok {
+					dropNulls(em)
+				}
+			}
+		}
+	}
+	return m
 }

@@ -56,20 +56,6 @@ func Selector(c *v1alpha1.MySQLCluster) string {
 	return labels.SelectorFromSet(SelectorLabels(c)).String()
 }
 
-// OwnerReference makes the cluster the controller owner of an object. The builders leave owner
-// references out; the controller adds this one (or uses controllerutil.SetControllerReference).
-func OwnerReference(c *v1alpha1.MySQLCluster) metav1.OwnerReference {
-	yes := true
-	return metav1.OwnerReference{
-		APIVersion:         v1alpha1.GroupVersion.String(),
-		Kind:               "MySQLCluster",
-		Name:               c.Name,
-		UID:                c.UID,
-		Controller:         &yes,
-		BlockOwnerDeletion: &yes,
-	}
-}
-
 // merged returns user entries overlaid by the operator's, so users can add but never replace ours.
 // Nil when both are empty, to keep empty maps out of applied objects.
 func merged(user, ours map[string]string) map[string]string {

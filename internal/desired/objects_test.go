@@ -167,14 +167,10 @@ func TestPasswordUnbiased(t *testing.T) {
 	}
 }
 
-func TestSelectorAndOwner(t *testing.T) {
+func TestSelector(t *testing.T) {
 	c := mariadbCluster()
 	if got := Selector(c); got != "app.kubernetes.io/instance=db,app.kubernetes.io/name=mysql,mysql.ordinal.dev/cluster=db" {
 		t.Errorf("Selector = %q", got)
-	}
-	ref := OwnerReference(c)
-	if ref.APIVersion != "mysql.ordinal.dev/v1alpha1" || ref.Kind != "MySQLCluster" || ref.UID != c.UID || !*ref.Controller {
-		t.Errorf("OwnerReference = %+v", ref)
 	}
 }
 

@@ -24,12 +24,6 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
-// Users the operator relies on (created by ordinal init).
-const (
-	OperatorUser    = "ordinal"
-	ReplicationUser = "repl"
-)
-
 // Executor carries out topology steps. Its fields describe the members of one observation.
 type Executor struct {
 	// Conns are open connections to the members that answered, by member name.
@@ -124,7 +118,7 @@ func Fence(ctx context.Context, conn mysql.Instance) error {
 	if err := conn.SetReadOnly(ctx, true); err != nil {
 		return err
 	}
-	_, err := conn.KillClientConnections(ctx, OperatorUser, ReplicationUser)
+	_, err := conn.KillClientConnections(ctx, mysql.AccountOperator, mysql.AccountReplication)
 	return err
 }
 
@@ -136,7 +130,7 @@ func (e Executor) configureReplica(ctx context.Context, conn mysql.Instance, sou
 	}
 	host, port := e.SourceAddr(source)
 	err := conn.ConfigureReplica(ctx, mysql.Source{
-		Host: host, Port: port, User: ReplicationUser, Password: e.ReplicationPassword,
+		Host: host, Port: port, User: mysql.AccountReplication, Password: e.ReplicationPassword,
 	})
 	if err != nil {
 		return err
