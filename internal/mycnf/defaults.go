@@ -60,28 +60,55 @@ func common() map[string]string {
 	}
 }
 
+// hugeSemiSyncTimeout (ms, ~49 days; the largest value MySQL accepts) makes a primary wait for an
+// ack instead of silently falling back to asynchronous replication. internal/mysql sets the same
+// value at run time.
+const hugeSemiSyncTimeout = "4294967295"
+
+// netTimeout (seconds) lets an IO thread notice a dead or frozen source quickly; the replication
+// heartbeat (1 s, set by CHANGE MASTER / CHANGE REPLICATION SOURCE) keeps a quiet source alive.
+const netTimeout = "4"
+
 // mariadbDefaults: MariaDB 10.11 knows only the slave spellings; 11.4 accepts them too. Semi-sync is
-// built in; the operator enables the wait only once replicas are connected.
+// built in. The replica side acknowledges from the start, so a restarted replica counts as an
+// acker as soon as its IO thread connects (harmless while the primary does not wait); the source
+// side's wait (rpl_semi_sync_master_enabled) stays off here and is turned on by the operator, but
+// how it waits is fixed so it can never fall back to asynchronous replication.
 func mariadbDefaults() map[string]string {
 	d := common()
 	d["gtid_domain_id"] = "0"
 	d["gtid_strict_mode"] = "ON"
 	d["log_slave_updates"] = "ON"
+	d["rpl_semi_sync_master_timeout"] = hugeSemiSyncTimeout
+	d["rpl_semi_sync_master_wait_no_slave"] = "ON"
 	d["rpl_semi_sync_master_wait_point"] = "AFTER_SYNC"
+	d["rpl_semi_sync_slave_enabled"] = "ON"
 	d["skip_slave_start"] = "ON"
+	d["slave_net_timeout"] = netTimeout
 	return d
 }
 
 // mysqlDefaults: MySQL 8.0.26+ and 8.4 spellings. super_read_only fences even privileged users;
-// mysqlx is off because it would listen on every address, not the pod IP.
+// mysqlx is off because it would listen on every address, not the pod IP. The semi-sync plugins
+// are always loaded by plugin_load_add (a user override only extends it), so their variables need
+// no loose- prefix. Semi-sync is set up as for MariaDB (see mariadbDefaults). max_connect_errors is
+// raised because probes that time out against a frozen server count as handshake errors, and past
+// the default 100 the server would refuse the operator's host.
 func mysqlDefaults() map[string]string {
 	d := common()
 	d["enforce_gtid_consistency"] = "ON"
 	d["gtid_mode"] = "ON"
 	d["log_replica_updates"] = "ON"
+	d["max_connect_errors"] = "1000000"
 	d["mysqlx"] = "OFF"
 	d[pluginLoadAdd] = "rpl_semi_sync_source=semisync_source.so;" +
 		"rpl_semi_sync_replica=semisync_replica.so;clone=mysql_clone.so"
+	d["replica_net_timeout"] = netTimeout
+	d["rpl_semi_sync_replica_enabled"] = "ON"
+	d["rpl_semi_sync_source_timeout"] = hugeSemiSyncTimeout
+	d["rpl_semi_sync_source_wait_for_replica_count"] = "1"
+	d["rpl_semi_sync_source_wait_no_replica"] = "ON"
+	d["rpl_semi_sync_source_wait_point"] = "AFTER_SYNC"
 	d["skip_replica_start"] = "ON"
 	d["super_read_only"] = "ON"
 	return d

@@ -28,6 +28,15 @@ var ownedKeys = []string{
 	"log_bin", "log_slave_updates", "log_replica_updates", "read_only", "super_read_only",
 	"report_host", "report_port", "datadir", "port", "socket", "bind_address", "relay_log",
 	"relay_log_recovery", "skip_log_bin", "skip_networking", "binlog_format", "user", "pid_file",
+	// Lossless semi-sync: the operator turns the wait on and off, and an override of how it waits
+	// (an ack count, a timeout, async fallback without replicas, the wait point) or of the replica
+	// side would silently drop acknowledged writes at the next failover.
+	"rpl_semi_sync_master_enabled", "rpl_semi_sync_source_enabled",
+	"rpl_semi_sync_slave_enabled", "rpl_semi_sync_replica_enabled",
+	"rpl_semi_sync_master_wait_no_slave", "rpl_semi_sync_source_wait_no_replica",
+	"rpl_semi_sync_source_wait_for_replica_count",
+	"rpl_semi_sync_master_wait_point", "rpl_semi_sync_source_wait_point",
+	"rpl_semi_sync_master_timeout", "rpl_semi_sync_source_timeout",
 }
 
 // OwnedKeys returns the settings the operator owns and users may not override.

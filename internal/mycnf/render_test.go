@@ -89,6 +89,38 @@ func TestRenderSafetyDefaults(t *testing.T) {
 	}
 }
 
+// TestRenderLosslessSemiSync: the replica side acknowledges from the start (a restarted replica is
+// an acker again as soon as its IO thread connects), the wait itself is left to the operator, and
+// how the primary waits can never fall back to asynchronous replication.
+func TestRenderLosslessSemiSync(t *testing.T) {
+	want := map[v1alpha1.Flavor][]string{
+		v1alpha1.FlavorMariaDB: {"rpl_semi_sync_slave_enabled=ON", "rpl_semi_sync_master_wait_no_slave=ON",
+			"rpl_semi_sync_master_wait_point=AFTER_SYNC", "rpl_semi_sync_master_timeout=4294967295",
+			"slave_net_timeout=4"},
+		v1alpha1.FlavorMySQL: {"rpl_semi_sync_replica_enabled=ON", "rpl_semi_sync_source_wait_no_replica=ON",
+			"rpl_semi_sync_source_wait_for_replica_count=1", "rpl_semi_sync_source_wait_point=AFTER_SYNC",
+			"rpl_semi_sync_source_timeout=4294967295", "replica_net_timeout=4"},
+	}
+	for f, lines := range want {
+		got := mustRender(t, f, nil)
+		for _, l := range lines {
+			if !strings.Contains(got, "\n"+l+"\n") {
+				t.Errorf("%s config lacks %q", f, l)
+			}
+			k, _, _ := strings.Cut(l, "=")
+			if strings.HasSuffix(k, "_timeout") && !strings.HasPrefix(k, "rpl_") {
+				continue // net timeouts are tuning, not safety
+			}
+			if _, err := Render(f, map[string]string{"loose-" + k: "OFF"}); err == nil {
+				t.Errorf("%s: an override of %s was accepted", f, k)
+			}
+		}
+		if strings.Contains(got, "master_enabled") || strings.Contains(got, "source_enabled") {
+			t.Errorf("%s: the source-side wait must stay off in the config (the operator turns it on)", f)
+		}
+	}
+}
+
 func TestRenderOverridesWin(t *testing.T) {
 	got := mustRender(t, v1alpha1.FlavorMariaDB, map[string]string{
 		"sync-binlog":             "0",
