@@ -216,7 +216,9 @@ func TestStartNeedsAPrimary(t *testing.T) {
 func TestLoopsAreBoundedWithoutAServer(t *testing.T) {
 	w, err := Start(context.Background(), Options{
 		Primary: "127.0.0.1:1", User: "u", Password: "p",
-		Topology:    func() Topology { return Topology{Members: map[string]string{"m-0": "127.0.0.1:1"}, Routed: []string{"m-0"}} },
+		Topology: func() Topology {
+			return Topology{Members: map[string]string{"m-0": "127.0.0.1:1"}, Routed: []string{"m-0"}}
+		},
 		MaxDuration: 700 * time.Millisecond,
 	})
 	if err != nil {
