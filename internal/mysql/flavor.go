@@ -65,10 +65,12 @@ type replicationSQL struct {
 
 // semiSyncNames are the flavor's semi-sync variable and status names.
 type semiSyncNames struct {
-	sourceEnabled, replicaEnabled  string // variables
-	sourceStatus, sourceClients    string // status
-	sourceYesTx, replicaStatus     string // status
-	sourceWaitPoint, sourceTimeout string // variables
+	sourceEnabled, replicaEnabled     string // variables
+	sourceStatus, sourceClients       string // status
+	sourceYesTx, replicaStatus        string // status
+	sourceWaitSessions                string // status
+	sourceWaitPoint, sourceTimeout    string // variables
+	sourceWaitNoReplica, sourceAckers string // variables ("" when the flavor has none)
 }
 
 // Source is what a replica needs to replicate from a source.
@@ -121,4 +123,17 @@ func FlavorByName(name string) (Flavor, error) {
 // hugeSemiSyncTimeout (ms, ~49 days) makes the source wait for an ack
 // instead of silently falling back to asynchronous replication: a commit
 // is acknowledged only once a replica has it (lossless failover).
+// internal/mycnf renders the same value into the config.
 const hugeSemiSyncTimeout = 4294967295
+
+// heartbeatPeriod (seconds) is how often a quiet source sends the IO thread
+// a heartbeat event; with the rendered net timeout of 4s a replica notices a
+// dead or frozen source within a few seconds instead of a minute.
+const heartbeatPeriod = 1
+
+// fenceLockWait (seconds) bounds how long raising the fence waits for the
+// global read lock: SET GLOBAL read_only waits for running write statements
+// and for commits in progress, including commits stuck on the semi-sync
+// wait. Failing fast lets the caller kill connections or restart the pod
+// instead of stalling every new write behind the pending SET.
+const fenceLockWait = 2

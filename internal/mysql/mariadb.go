@@ -38,8 +38,11 @@ func (mariaDB) globals() stmt {
 // configures named (multi-source) connections.
 func (mariaDB) replicaStatus() stmt { return statement("SHOW SLAVE STATUS") }
 
+// parseGlobals: read_only is MariaDB's whole fence.
 func (mariaDB) parseGlobals(r row, st *Status) error {
-	return parseGlobalsCommon(r, st, gtid.MariaDB, "current_pos")
+	err := parseGlobalsCommon(r, st, gtid.MariaDB, "current_pos")
+	st.Fenced = st.ReadOnly
+	return err
 }
 
 var mariaDBReplicaColumns = map[string]string{
@@ -69,14 +72,16 @@ func (mariaDB) parseReplica(r row, st *Status) error {
 
 func (mariaDB) semiSyncNames() semiSyncNames {
 	return semiSyncNames{
-		sourceEnabled:   "rpl_semi_sync_master_enabled",
-		replicaEnabled:  "rpl_semi_sync_slave_enabled",
-		sourceStatus:    "Rpl_semi_sync_master_status",
-		sourceClients:   "Rpl_semi_sync_master_clients",
-		sourceYesTx:     "Rpl_semi_sync_master_yes_tx",
-		replicaStatus:   "Rpl_semi_sync_slave_status",
-		sourceWaitPoint: "rpl_semi_sync_master_wait_point",
-		sourceTimeout:   "rpl_semi_sync_master_timeout",
+		sourceEnabled:       "rpl_semi_sync_master_enabled",
+		replicaEnabled:      "rpl_semi_sync_slave_enabled",
+		sourceStatus:        "Rpl_semi_sync_master_status",
+		sourceClients:       "Rpl_semi_sync_master_clients",
+		sourceYesTx:         "Rpl_semi_sync_master_yes_tx",
+		replicaStatus:       "Rpl_semi_sync_slave_status",
+		sourceWaitSessions:  "Rpl_semi_sync_master_wait_sessions",
+		sourceWaitPoint:     "rpl_semi_sync_master_wait_point",
+		sourceTimeout:       "rpl_semi_sync_master_timeout",
+		sourceWaitNoReplica: "rpl_semi_sync_master_wait_no_slave",
 	}
 }
 
@@ -97,8 +102,8 @@ func (mariaDB) configureReplica(src Source) ([]stmt, error) {
 		statement("STOP SLAVE"),
 		pos,
 		statement("CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, "+
-			"MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = ?",
-			src.Host, src.Port, src.User, src.Password, src.retrySeconds()),
+			"MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = ?",
+			src.Host, src.Port, src.User, src.Password, src.retrySeconds(), heartbeatPeriod),
 	}, nil
 }
 
@@ -111,8 +116,14 @@ func (mariaDB) replication() replicationSQL {
 	}
 }
 
+// setReadOnly bounds the fence's lock wait for this one statement (SET
+// STATEMENT … FOR), so no session setting leaks into the pool.
 func (mariaDB) setReadOnly(on bool) []stmt {
-	return []stmt{statement("SET GLOBAL read_only = " + onOffWord(on))}
+	if on {
+		return []stmt{statement(fmt.Sprintf(
+			"SET STATEMENT lock_wait_timeout = %d FOR SET GLOBAL read_only = ON", fenceLockWait))}
+	}
+	return []stmt{statement("SET GLOBAL read_only = OFF")}
 }
 
 func (m mariaDB) setSemiSyncSource(on bool) []stmt {
@@ -175,11 +186,17 @@ func semiSyncSourceStmts(n semiSyncNames, on bool) []stmt {
 	if !on {
 		return []stmt{statement("SET GLOBAL " + n.sourceEnabled + " = OFF")}
 	}
-	return []stmt{
+	// The config already holds these (internal/mycnf); setting them again
+	// covers a server started from an older config.
+	sts := []stmt{
 		statement("SET GLOBAL " + n.sourceWaitPoint + " = 'AFTER_SYNC'"),
 		statement(fmt.Sprintf("SET GLOBAL %s = %d", n.sourceTimeout, hugeSemiSyncTimeout)),
-		statement("SET GLOBAL " + n.sourceEnabled + " = ON"),
+		statement("SET GLOBAL " + n.sourceWaitNoReplica + " = ON"),
 	}
+	if n.sourceAckers != "" {
+		sts = append(sts, statement("SET GLOBAL "+n.sourceAckers+" = 1"))
+	}
+	return append(sts, statement("SET GLOBAL "+n.sourceEnabled+" = ON"))
 }
 
 // parseGlobalsCommon reads the globals row; currentCol names the column

@@ -17,6 +17,7 @@ limitations under the License.
 package mysql
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/gtid"
@@ -36,8 +37,12 @@ func (mySQL) globals() stmt {
 
 func (mySQL) replicaStatus() stmt { return statement("SHOW REPLICA STATUS") }
 
+// parseGlobals: the fence is super_read_only. read_only=ON alone (a fence
+// half raised) still lets SUPER and CONNECTION_ADMIN accounts write.
 func (mySQL) parseGlobals(r row, st *Status) error {
-	return parseGlobalsCommon(r, st, gtid.MySQL, "")
+	err := parseGlobalsCommon(r, st, gtid.MySQL, "")
+	st.Fenced = st.SuperReadOnly
+	return err
 }
 
 var mySQLReplicaColumns = map[string]string{
@@ -65,19 +70,25 @@ func (mySQL) parseReplica(r row, st *Status) error {
 
 func (mySQL) semiSyncNames() semiSyncNames {
 	return semiSyncNames{
-		sourceEnabled:   "rpl_semi_sync_source_enabled",
-		replicaEnabled:  "rpl_semi_sync_replica_enabled",
-		sourceStatus:    "Rpl_semi_sync_source_status",
-		sourceClients:   "Rpl_semi_sync_source_clients",
-		sourceYesTx:     "Rpl_semi_sync_source_yes_tx",
-		replicaStatus:   "Rpl_semi_sync_replica_status",
-		sourceWaitPoint: "rpl_semi_sync_source_wait_point",
-		sourceTimeout:   "rpl_semi_sync_source_timeout",
+		sourceEnabled:       "rpl_semi_sync_source_enabled",
+		replicaEnabled:      "rpl_semi_sync_replica_enabled",
+		sourceStatus:        "Rpl_semi_sync_source_status",
+		sourceClients:       "Rpl_semi_sync_source_clients",
+		sourceYesTx:         "Rpl_semi_sync_source_yes_tx",
+		replicaStatus:       "Rpl_semi_sync_replica_status",
+		sourceWaitSessions:  "Rpl_semi_sync_source_wait_sessions",
+		sourceWaitPoint:     "rpl_semi_sync_source_wait_point",
+		sourceTimeout:       "rpl_semi_sync_source_timeout",
+		sourceWaitNoReplica: "rpl_semi_sync_source_wait_no_replica",
+		sourceAckers:        "rpl_semi_sync_source_wait_for_replica_count",
 	}
 }
 
 // configureReplica points the server at src with GTID auto-positioning.
-// GET_SOURCE_PUBLIC_KEY lets caching_sha2_password work without TLS.
+// GET_SOURCE_PUBLIC_KEY lets caching_sha2_password work without TLS. The
+// retry count is explicit because 8.4 lowered its default to 10: with a 1s
+// retry an IO thread would give up after ~10s without its source (a primary
+// restarting) and nothing would acknowledge commits until it is restarted.
 func (mySQL) configureReplica(src Source) ([]stmt, error) {
 	if err := src.validate(); err != nil {
 		return nil, err
@@ -88,8 +99,9 @@ func (mySQL) configureReplica(src Source) ([]stmt, error) {
 	return []stmt{
 		statement("STOP REPLICA"),
 		statement("CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, "+
-			"SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_CONNECT_RETRY = ?",
-			src.Host, src.Port, src.User, src.Password, src.retrySeconds()),
+			"SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_CONNECT_RETRY = ?, "+
+			"SOURCE_RETRY_COUNT = ?, SOURCE_HEARTBEAT_PERIOD = ?",
+			src.Host, src.Port, src.User, src.Password, src.retrySeconds(), replicaRetryCount, heartbeatPeriod),
 	}, nil
 }
 
@@ -102,12 +114,18 @@ func (mySQL) replication() replicationSQL {
 	}
 }
 
-// setReadOnly sets both flags in the order the server requires:
-// super_read_only implies read_only, and clearing read_only clears both.
+// replicaRetryCount is the 8.0 default (a day of 1s retries).
+const replicaRetryCount = 86400
+
+// setReadOnly raises the fence with one statement (super_read_only=ON
+// implies read_only), so it is never left half raised. MySQL has no SET
+// STATEMENT: the lock wait is bounded by a session setting, which
+// Client.SetReadOnly runs on one connection and resets afterwards. Clearing
+// goes in the order the server requires.
 func (mySQL) setReadOnly(on bool) []stmt {
 	if on {
 		return []stmt{
-			statement("SET GLOBAL read_only = ON"),
+			statement(fmt.Sprintf("SET SESSION lock_wait_timeout = %d", fenceLockWait)),
 			statement("SET GLOBAL super_read_only = ON"),
 		}
 	}

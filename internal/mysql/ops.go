@@ -32,9 +32,11 @@ func (c *Client) fail(st stmt, err error) error {
 	return &StatementError{Addr: c.Addr(), Statement: st.sql, Err: err}
 }
 
-func (c *Client) execAll(ctx context.Context, sts []stmt) error {
+func (c *Client) execAll(ctx context.Context, sts []stmt) error { return execOn(ctx, c.s, sts) }
+
+func execOn(ctx context.Context, s session, sts []stmt) error {
 	for _, st := range sts {
-		if err := c.s.exec(ctx, st); err != nil {
+		if err := s.exec(ctx, st); err != nil {
 			return err
 		}
 	}
@@ -124,9 +126,23 @@ func (c *Client) ResetReplication(ctx context.Context) error {
 	return c.execAll(ctx, []stmt{statement(r.stop), statement(r.reset)})
 }
 
+// resetLockWait undoes the fence's session lock wait (MySQL) before the
+// connection goes back to the pool.
+var resetLockWait = statement("SET SESSION lock_wait_timeout = DEFAULT")
+
 // SetReadOnly raises or clears the write fence (SET GLOBAL, not persisted).
+// Raising it waits at most fenceLockWait seconds for running writes and
+// commits in progress (semi-sync waits included), then fails with
+// ER_LOCK_WAIT_TIMEOUT (1205): kill the client connections first, and if it
+// still fails, restart the server rather than wait.
 func (c *Client) SetReadOnly(ctx context.Context, on bool) error {
-	return c.execAll(ctx, c.cfg.Flavor.setReadOnly(on))
+	sts := c.cfg.Flavor.setReadOnly(on)
+	return c.onOneConnection(ctx, func(s session) error {
+		if strings.HasPrefix(sts[0].sql, "SET SESSION ") {
+			defer func() { _ = s.exec(context.WithoutCancel(ctx), resetLockWait) }()
+		}
+		return execOn(ctx, s, sts)
+	})
 }
 
 // SetSemiSyncSource turns the source-side wait on or off.

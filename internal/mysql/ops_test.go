@@ -43,10 +43,11 @@ func TestStatementsPerFlavor(t *testing.T) {
 		{"ConfigureReplica", func(c *Client) error { return c.ConfigureReplica(ctx, src) },
 			[]string{"STOP SLAVE", "SET GLOBAL gtid_slave_pos = @@gtid_current_pos",
 				"CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, " +
-					"MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = ? [db-0.db 3306 repl s3cr'et 1]"},
+					"MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = ? [db-0.db 3306 repl s3cr'et 1 1]"},
 			[]string{"STOP REPLICA",
 				"CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, " +
-					"SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_CONNECT_RETRY = ? [db-0.db 3306 repl s3cr'et 1]"}},
+					"SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_CONNECT_RETRY = ?, " +
+					"SOURCE_RETRY_COUNT = ?, SOURCE_HEARTBEAT_PERIOD = ? [db-0.db 3306 repl s3cr'et 1 86400 1]"}},
 		{"StartReplication", func(c *Client) error { return c.StartReplication(ctx) },
 			[]string{"START SLAVE"}, []string{"START REPLICA"}},
 		{"StopReplication", func(c *Client) error { return c.StopReplication(ctx) },
@@ -56,19 +57,23 @@ func TestStatementsPerFlavor(t *testing.T) {
 		{"ResetReplication", func(c *Client) error { return c.ResetReplication(ctx) },
 			[]string{"STOP SLAVE", "RESET SLAVE ALL"}, []string{"STOP REPLICA", "RESET REPLICA ALL"}},
 		{"SetReadOnly(true)", func(c *Client) error { return c.SetReadOnly(ctx, true) },
-			[]string{"SET GLOBAL read_only = ON"},
-			[]string{"SET GLOBAL read_only = ON", "SET GLOBAL super_read_only = ON"}},
+			[]string{"SET STATEMENT lock_wait_timeout = 2 FOR SET GLOBAL read_only = ON"},
+			[]string{"SET SESSION lock_wait_timeout = 2", "SET GLOBAL super_read_only = ON",
+				"SET SESSION lock_wait_timeout = DEFAULT"}},
 		{"SetReadOnly(false)", func(c *Client) error { return c.SetReadOnly(ctx, false) },
 			[]string{"SET GLOBAL read_only = OFF"},
 			[]string{"SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF"}},
 		{"SetSemiSyncSource(true)", func(c *Client) error { return c.SetSemiSyncSource(ctx, true) },
 			[]string{"SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'",
 				"SET GLOBAL rpl_semi_sync_master_timeout = 4294967295",
+				"SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON",
 				"SET GLOBAL rpl_semi_sync_master_enabled = ON"},
 			[]string{"SELECT PLUGIN_STATUS FROM information_schema.PLUGINS WHERE PLUGIN_NAME = ? [rpl_semi_sync_source]",
 				"INSTALL PLUGIN rpl_semi_sync_source SONAME 'semisync_source.so'",
 				"SET GLOBAL rpl_semi_sync_source_wait_point = 'AFTER_SYNC'",
 				"SET GLOBAL rpl_semi_sync_source_timeout = 4294967295",
+				"SET GLOBAL rpl_semi_sync_source_wait_no_replica = ON",
+				"SET GLOBAL rpl_semi_sync_source_wait_for_replica_count = 1",
 				"SET GLOBAL rpl_semi_sync_source_enabled = ON"}},
 		{"SetSemiSyncSource(false)", func(c *Client) error { return c.SetSemiSyncSource(ctx, false) },
 			[]string{"SET GLOBAL rpl_semi_sync_master_enabled = OFF"},
@@ -107,7 +112,7 @@ func TestConfigureReplicaStartPos(t *testing.T) {
 	if err := cl.ConfigureReplica(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	if rec.calls[1] != "SET GLOBAL gtid_slave_pos = ? [0-1-100,1-1-5]" || !strings.HasSuffix(rec.calls[2], "s3cr'et 5]") {
+	if rec.calls[1] != "SET GLOBAL gtid_slave_pos = ? [0-1-100,1-1-5]" || !strings.HasSuffix(rec.calls[2], "s3cr'et 5 1]") {
 		t.Errorf("calls = %q", rec.calls)
 	}
 	bad := []Source{

@@ -33,6 +33,10 @@ type Status struct {
 	ReadOnly bool
 	// SuperReadOnly is MySQL's stronger fence (always false on MariaDB).
 	SuperReadOnly bool
+	// Fenced is whether the fence holds for every account: super_read_only
+	// on MySQL (read_only alone lets SUPER accounts write), read_only on
+	// MariaDB (where only the operator's account keeps READ_ONLY ADMIN).
+	Fenced bool
 	// Executed is what the server has committed: MySQL gtid_executed,
 	// MariaDB gtid_binlog_state (one entry per domain AND server, the set
 	// to compare when looking for errant transactions).
@@ -71,12 +75,18 @@ type Replication struct {
 
 // SemiSync is the semi-synchronous replication state of both sides.
 type SemiSync struct {
-	SourceEnabled  bool   // variable rpl_semi_sync_{master,source}_enabled
-	SourceActive   bool   // status: the source is waiting for acks
-	SourceClients  int    // semi-sync replicas connected
-	SourceAcked    uint64 // commits acknowledged by a replica (yes_tx)
-	ReplicaEnabled bool   // variable rpl_semi_sync_{slave,replica}_enabled
-	ReplicaActive  bool   // status: the IO thread acknowledges
+	SourceEnabled bool // variable rpl_semi_sync_{master,source}_enabled
+	// SourceActive is the status Rpl_semi_sync_{master,source}_status: the
+	// source really waits for acks (false when it fell back to async).
+	SourceActive  bool
+	SourceClients int    // semi-sync replicas connected
+	SourceAcked   uint64 // commits acknowledged by a replica (yes_tx)
+	// SourceWaitSessions is Rpl_semi_sync_{master,source}_wait_sessions:
+	// commits waiting for an ack right now. Non-zero with no clients means
+	// the primary cannot commit.
+	SourceWaitSessions int
+	ReplicaEnabled     bool // variable rpl_semi_sync_{slave,replica}_enabled
+	ReplicaActive      bool // status: the IO thread acknowledges
 }
 
 // row is one result row by column name; NULL values are !Valid.
@@ -155,12 +165,17 @@ func parseSemiSync(vals map[string]string, n semiSyncNames) (SemiSync, error) {
 		ReplicaEnabled: onOff(vals[n.replicaEnabled]),
 		ReplicaActive:  onOff(vals[n.replicaStatus]),
 	}
-	if v := vals[n.sourceClients]; v != "" {
-		c, err := strconv.Atoi(v)
-		if err != nil {
-			return s, fmt.Errorf("%s %q: %w", n.sourceClients, v, err)
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{n.sourceClients, &s.SourceClients}, {n.sourceWaitSessions, &s.SourceWaitSessions}} {
+		if v := vals[f.name]; v != "" {
+			c, err := strconv.Atoi(v)
+			if err != nil {
+				return s, fmt.Errorf("%s %q: %w", f.name, v, err)
+			}
+			*f.dst = c
 		}
-		s.SourceClients = c
 	}
 	if v := vals[n.sourceYesTx]; v != "" {
 		c, err := strconv.ParseUint(v, 10, 64)

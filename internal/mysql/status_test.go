@@ -77,7 +77,8 @@ func TestStatusMySQLPrimary(t *testing.T) {
 	rec.rows["SELECT @@version"] = []row{mkRow("version", "8.4.3", "server_id", "1",
 		"read_only", "0", "super_read_only", "0", "executed", u+":1-50,\n"+u+":tag:1-2")}
 	semiSyncRows(rec, "rpl_semi_sync_source_enabled", "ON", "Rpl_semi_sync_source_status", "ON",
-		"Rpl_semi_sync_source_clients", "2", "Rpl_semi_sync_source_yes_tx", "48")
+		"Rpl_semi_sync_source_clients", "2", "Rpl_semi_sync_source_yes_tx", "48",
+		"Rpl_semi_sync_source_wait_sessions", "3")
 	st, err := cl.Status(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +87,8 @@ func TestStatusMySQLPrimary(t *testing.T) {
 	if st.ReadOnly || st.Replication != nil || !st.Executed.Equal(want) || !st.Received.Equal(want) || !st.CurrentPos.Equal(want) {
 		t.Errorf("status: %+v", st)
 	}
-	if st.SemiSync != (SemiSync{SourceEnabled: true, SourceActive: true, SourceClients: 2, SourceAcked: 48}) {
+	if st.SemiSync != (SemiSync{SourceEnabled: true, SourceActive: true, SourceClients: 2, SourceAcked: 48,
+		SourceWaitSessions: 3}) {
 		t.Errorf("semi-sync: %+v", st.SemiSync)
 	}
 	wantCalls := []string{MySQL.globals().sql, "SHOW REPLICA STATUS", semiSyncVariables.sql, semiSyncStatus.sql}
@@ -113,6 +115,35 @@ func TestStatusMySQLReplica(t *testing.T) {
 	}
 	if st.Received.String() != u+":1-45" || r.Retrieved.String() != u+":30-45" {
 		t.Errorf("received %q, retrieved %q", st.Received, r.Retrieved)
+	}
+}
+
+// TestStatusFenced: on MySQL only super_read_only fences SUPER accounts, so a
+// half-raised fence (read_only alone) is not fenced; MariaDB's is read_only.
+func TestStatusFenced(t *testing.T) {
+	for _, c := range []struct {
+		f         Flavor
+		ro, super string
+		fenced    bool
+	}{
+		{MySQL, "1", "0", false}, {MySQL, "1", "1", true}, {MySQL, "0", "0", false},
+		{MariaDB, "1", "", true}, {MariaDB, "0", "", false},
+	} {
+		cl, rec := testClient(c.f)
+		rec.rows["SELECT @@version"] = []row{mkRow("version", "8.4.3", "server_id", "1",
+			"read_only", c.ro, "super_read_only", c.super, "executed", "", "current_pos", "")}
+		semiSyncRows(rec, "Rpl_semi_sync_master_wait_sessions", "2", "Rpl_semi_sync_master_status", "ON",
+			"Rpl_semi_sync_slave_status", "ON")
+		st, err := cl.Status(context.Background())
+		if err != nil || st.Fenced != c.fenced || st.Version != "8.4.3" {
+			t.Errorf("%s read_only=%s super_read_only=%s: fenced %v version %q (%v), want fenced %v",
+				c.f.Name(), c.ro, c.super, st.Fenced, st.Version, err, c.fenced)
+		}
+		mariadb := c.f == MariaDB
+		if st.SemiSync.SourceActive != mariadb || st.SemiSync.ReplicaActive != mariadb ||
+			(st.SemiSync.SourceWaitSessions == 2) != mariadb {
+			t.Errorf("%s semi-sync parsed with the other flavor's names: %+v", c.f.Name(), st.SemiSync)
+		}
 	}
 }
 
