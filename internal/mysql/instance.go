@@ -43,7 +43,10 @@ type Instance interface {
 	// WaitApplied waits until every GTID of set is applied, bounded by ctx
 	// (by 60s when ctx has no deadline).
 	WaitApplied(ctx context.Context, set gtid.Set) error
-	// SetReadOnly raises (true) or clears (false) the write fence.
+	// SetReadOnly raises (true) or clears (false) the write fence. Raising
+	// it fails after a short lock wait (about 2s) instead of waiting for
+	// long writes or commits stuck on the semi-sync wait; Status.Fenced
+	// says whether it holds.
 	SetReadOnly(ctx context.Context, on bool) error
 	// SetSemiSyncSource turns the lossless AFTER_SYNC wait on or off. Turn it
 	// on only once a semi-sync replica is connected: with the huge timeout
@@ -58,6 +61,11 @@ type Instance interface {
 	KillClientConnections(ctx context.Context, exceptUsers ...string) (int, error)
 	// PurgeBinaryLogs rotates the binary log and purges every older file.
 	PurgeBinaryLogs(ctx context.Context) error
+	// Heartbeat proves the server can commit a replicated transaction now
+	// (a row in ordinal.heartbeat). It fails with ErrReadOnly when fenced,
+	// and within ctx's deadline when a commit cannot complete (no semi-sync
+	// acker, disk full), leaving no stuck session behind.
+	Heartbeat(ctx context.Context) error
 	Close() error
 }
 

@@ -33,10 +33,18 @@ var ErrUnreachable = errors.New("connect: connection refused")
 
 // Error numbers the fake reports like a server.
 const (
-	ErrnoCantConnect   = 2003
-	ErrnoSourceLogs    = 1236
-	defaultFakeVersion = "fake"
+	ErrnoCantConnect  = 2003
+	ErrnoSourceLogs   = 1236
+	ErrnoLockWaitTime = 1205
 )
+
+// defaultVersion is what a member reports until SetVersion, shaped like the flavor's own.
+func defaultVersion(f mysql.Flavor) string {
+	if f.Name() == mysql.MySQL.Name() {
+		return "8.4.0-fake"
+	}
+	return "10.11.0-MariaDB-fake"
+}
 
 // Cluster is a set of fake members; it implements mysql.Opener. One mutex
 // guards every member, so tests may call it from several goroutines.
@@ -73,7 +81,8 @@ func (c *Cluster) sourceLocked(addr string) *Instance {
 }
 
 // Add creates a member at addr (host:port): read-only, no source, nothing
-// executed. It panics on a duplicate or malformed address (a test bug).
+// executed, the replica side of semi-sync on (as the rendered config has it).
+// It panics on a duplicate or malformed address (a test bug).
 func (c *Cluster) Add(addr string, serverID uint32) *Instance {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		panic(fmt.Sprintf("fake: member address %q: %v", addr, err))
@@ -83,8 +92,8 @@ func (c *Cluster) Add(addr string, serverID uint32) *Instance {
 	if _, dup := c.members[addr]; dup {
 		panic("fake: duplicate member " + addr)
 	}
-	in := &Instance{c: c, addr: addr, serverID: serverID, version: defaultFakeVersion,
-		readOnly: true, errs: map[string]error{}}
+	in := &Instance{c: c, addr: addr, serverID: serverID, version: defaultVersion(c.flavor),
+		readOnly: true, semiReplica: true, configSemiReplica: true, errs: map[string]error{}}
 	c.members[addr] = in
 	c.order = append(c.order, addr)
 	return in
@@ -121,6 +130,18 @@ func (c *Cluster) Replicate() {
 	defer c.mu.Unlock()
 	for _, addr := range c.order {
 		c.members[addr].replicateLocked()
+	}
+	c.releaseWaitingLocked()
+}
+
+// releaseWaitingLocked acknowledges the commits waiting on every member
+// that has a semi-sync replica connected again.
+func (c *Cluster) releaseWaitingLocked() {
+	for _, m := range c.members {
+		if m.waiting > 0 && m.semiSource && m.semiClientsLocked() > 0 {
+			m.acked += uint64(m.waiting)
+			m.waiting = 0
+		}
 	}
 }
 

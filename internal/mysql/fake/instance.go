@@ -50,7 +50,9 @@ type Instance struct {
 	ioError    string
 
 	semiSource, semiReplica bool
+	configSemiReplica       bool // the replica side after a restart (the config's value)
 	acked                   uint64
+	waiting                 int // commits waiting for a semi-sync ack
 	clients                 int // application connections, for KillClientConnections
 }
 
@@ -83,17 +85,50 @@ func (in *Instance) Calls() []string {
 
 // Write commits n transactions originated by this member, ignoring the
 // fence (assert ReadOnly yourself; a write on a fenced replica is how
-// tests make errant transactions). For MariaDB they are in domain 0.
+// tests make errant transactions). For MariaDB they are in domain 0. While
+// the member waits for semi-sync acks and no semi-sync replica is connected,
+// they are in the binary log (AFTER_SYNC) but their commits wait: they count
+// in SourceWaitSessions until a replica connects, the wait is turned off or
+// their connections are killed.
 func (in *Instance) Write(n int) {
+	in.with(func() { in.commitLocked(n) })
+}
+
+func (in *Instance) commitLocked(n int) {
+	for range n {
+		in.executed = in.executed.Union(in.nextGTID())
+	}
+	switch {
+	case !in.semiSource:
+	case in.semiClientsLocked() > 0:
+		in.acked += uint64(n)
+	default:
+		in.waiting += n
+	}
+}
+
+// Waiting is the number of commits waiting for a semi-sync ack.
+func (in *Instance) Waiting() int {
+	in.c.mu.Lock()
+	defer in.c.mu.Unlock()
+	return in.waiting
+}
+
+// Restart models a server restart: runtime settings fall back to the
+// config (read-only, no semi-sync wait, the replica side as configured),
+// replication threads stay stopped (skip_slave_start), and waiting commits
+// and client connections are gone. Data and the replication source survive.
+func (in *Instance) Restart() {
 	in.with(func() {
-		for range n {
-			in.executed = in.executed.Union(in.nextGTID())
-		}
-		if in.semiSource && in.semiClientsLocked() > 0 {
-			in.acked += uint64(n)
-		}
+		in.readOnly, in.semiSource, in.semiReplica = true, false, in.configSemiReplica
+		in.stopLocked(true)
+		in.waiting, in.clients = 0, 0
 	})
 }
+
+// SetConfigSemiSyncReplica sets the replica side a restart comes back with
+// (true, the default, is what the rendered config says).
+func (in *Instance) SetConfigSemiSyncReplica(v bool) { in.with(func() { in.configSemiReplica = v }) }
 
 // SetExecuted replaces the executed set (e.g. a member seeded from a backup).
 func (in *Instance) SetExecuted(s gtid.Set) { in.with(func() { in.executed = s }) }
@@ -157,11 +192,12 @@ func (in *Instance) replicateLocked() {
 	}
 }
 
-// semiClientsLocked counts connected semi-sync replicas of this member.
+// semiClientsLocked counts connected semi-sync replicas of this member,
+// whichever address (a DNS alias) they replicate from.
 func (in *Instance) semiClientsLocked() int {
 	n := 0
 	for _, m := range in.c.members {
-		if m.source != nil && sourceAddr(*m.source) == in.addr && m.ioState == "Yes" && m.semiReplica {
+		if m.source != nil && in.c.sourceLocked(sourceAddr(*m.source)) == in && m.ioState == "Yes" && m.semiReplica {
 			n++
 		}
 	}

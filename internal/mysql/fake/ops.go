@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"strings"
 
+	driver "github.com/go-sql-driver/mysql"
+
 	"github.com/ordinal-dev/ordinal/internal/gtid"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
@@ -61,12 +63,12 @@ func (in *Instance) Status(ctx context.Context) (mysql.Status, error) {
 	}
 	st := mysql.Status{
 		Version: in.version, ServerID: in.serverID, ReadOnly: in.readOnly,
-		SuperReadOnly: in.readOnly && in.c.gtidFlavor() == gtid.MySQL,
-		Executed:      in.executed, CurrentPos: in.executed,
+		SuperReadOnly: in.readOnly && in.c.gtidFlavor() == gtid.MySQL, Fenced: in.readOnly,
+		Executed: in.executed, CurrentPos: in.executed,
 		Received: in.executed,
 		SemiSync: mysql.SemiSync{
 			SourceEnabled: in.semiSource, SourceActive: in.semiSource, SourceAcked: in.acked,
-			SourceClients:  in.semiClientsLocked(),
+			SourceClients: in.semiClientsLocked(), SourceWaitSessions: in.waiting,
 			ReplicaEnabled: in.semiReplica, ReplicaActive: in.semiReplica && in.ioState == "Yes",
 		},
 	}
@@ -126,6 +128,7 @@ func (in *Instance) StartReplication(ctx context.Context) error {
 	}
 	in.ioWanted, in.sqlRunning, in.ioState = true, true, "Connecting"
 	in.replicateLocked()
+	in.c.releaseWaitingLocked()
 	return nil
 }
 
@@ -178,23 +181,33 @@ func (in *Instance) WaitApplied(ctx context.Context, set gtid.Set) error {
 	return nil
 }
 
-// SetReadOnly raises or clears the fence.
+// SetReadOnly raises or clears the fence. Like the real server, raising it
+// fails with a lock wait timeout while commits wait for a semi-sync ack
+// (KillClientConnections ends them).
 func (in *Instance) SetReadOnly(ctx context.Context, on bool) error {
 	defer in.end()
 	if err := in.begin(ctx, "SetReadOnly", on); err != nil {
 		return err
 	}
+	if on && !in.readOnly && in.waiting > 0 {
+		return &mysql.StatementError{Addr: in.addr, Statement: "SetReadOnly", Err: &driver.MySQLError{
+			Number: ErrnoLockWaitTime, Message: "Lock wait timeout exceeded; try restarting transaction"}}
+	}
 	in.readOnly = on
 	return nil
 }
 
-// SetSemiSyncSource turns the source side on or off.
+// SetSemiSyncSource turns the source side on or off; off releases the
+// waiting commits unacknowledged.
 func (in *Instance) SetSemiSyncSource(ctx context.Context, on bool) error {
 	defer in.end()
 	if err := in.begin(ctx, "SetSemiSyncSource", on); err != nil {
 		return err
 	}
 	in.semiSource = on
+	if !on {
+		in.waiting = 0
+	}
 	return nil
 }
 
@@ -214,9 +227,33 @@ func (in *Instance) KillClientConnections(ctx context.Context, exceptUsers ...st
 	if err := in.begin(ctx, "KillClientConnections", strings.Join(exceptUsers, ",")); err != nil {
 		return 0, err
 	}
-	n := in.clients
-	in.clients = 0
+	n := in.clients + in.waiting
+	in.clients, in.waiting = 0, 0
 	return n, nil
+}
+
+// Heartbeat commits one transaction like the real probe: it fails with
+// mysql.ErrReadOnly on a fenced member, and with context.DeadlineExceeded
+// when the member waits for acks and no semi-sync replica is connected (the
+// transaction is then in the binary log, its session killed, not waiting).
+func (in *Instance) Heartbeat(ctx context.Context) error {
+	defer in.end()
+	if err := in.begin(ctx, "Heartbeat"); err != nil {
+		return err
+	}
+	if in.readOnly {
+		return &mysql.StatementError{Addr: in.addr, Statement: "Heartbeat", Err: mysql.ErrReadOnly}
+	}
+	in.executed = in.executed.Union(in.nextGTID())
+	switch {
+	case !in.semiSource:
+	case in.semiClientsLocked() > 0:
+		in.acked++
+	default:
+		return &mysql.StatementError{Addr: in.addr, Statement: "Heartbeat",
+			Err: fmt.Errorf("commit waits for a semi-sync ack: %w", context.DeadlineExceeded)}
+	}
+	return nil
 }
 
 // PurgeBinaryLogs forgets the binary logs of everything executed so far.
