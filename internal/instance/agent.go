@@ -78,6 +78,7 @@ func (a *Agent) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /backup", a.requireAuth(mysql.AccountReplication, a.Env.ReplicationPassword, a.backup))
 	mux.HandleFunc("POST /seed", a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.seedRequest))
+	mux.HandleFunc("GET /quarantine", a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.quarantine))
 	return mux
 }
 

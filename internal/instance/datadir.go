@@ -48,6 +48,27 @@ type SeedMarker struct {
 	Donor string `json:"donor"`
 	// Requested is when the agent wrote the marker.
 	Requested time.Time `json:"requested"`
+	// KeepAside, when set, is why the member's binary logs must be kept before the wipe (e.g.
+	// "errant: 0-101-57"): init moves them under QuarantineDirName with a manifest.
+	KeepAside string `json:"keepAside,omitempty"`
+	// GTIDBinlogState is the member's gtid_binlog_state when the seed was requested: nil when its
+	// server did not answer, "" for a server without transactions. Init uses it to recognise a
+	// stale marker (staleMarker).
+	GTIDBinlogState *string `json:"gtidBinlogState,omitempty"`
+}
+
+// maxKeepAside bounds the reason text (it ends up in a manifest, status and an event).
+const maxKeepAside = 1024
+
+// validateKeepAside accepts printable text of bounded length.
+func validateKeepAside(s string) error {
+	if len(s) > maxKeepAside {
+		return fmt.Errorf("keepAside: longer than %d bytes", maxKeepAside)
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return errors.New("keepAside: control characters")
+	}
+	return nil
 }
 
 // validateDonor accepts host:port with a plain host name or IP and a port in 1..65535.
@@ -78,7 +99,7 @@ func readMarker(path string) (SeedMarker, bool, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return m, false, fmt.Errorf("seed marker %s: %w", path, err)
 	}
-	if err := validateDonor(m.Donor); err != nil {
+	if err := errors.Join(validateDonor(m.Donor), validateKeepAside(m.KeepAside)); err != nil {
 		return m, false, fmt.Errorf("seed marker %s: %w", path, err)
 	}
 	return m, true, nil
@@ -142,14 +163,15 @@ func hasServer(dir string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// wipe removes everything in dir except lost+found and the names in keep.
+// wipe removes everything in dir except lost+found, what was kept aside (QuarantineDirName: only
+// a person deletes it) and the names in keep.
 func wipe(dir string, keep ...string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("wipe %s: %w", dir, err)
 	}
 	for _, e := range entries {
-		if e.Name() == lostFound || slices.Contains(keep, e.Name()) {
+		if e.Name() == lostFound || e.Name() == QuarantineDirName || slices.Contains(keep, e.Name()) {
 			continue
 		}
 		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {

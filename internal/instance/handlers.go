@@ -17,6 +17,7 @@ limitations under the License.
 package instance
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -26,6 +27,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
 // requireAuth admits requests with HTTP Basic credentials user/password, compared in constant time.
@@ -52,6 +55,9 @@ func equal(a, b string) bool {
 type SeedRequest struct {
 	// Donor is host:port of the donor member's agent.
 	Donor string `json:"donor"`
+	// KeepAside, when set, says why this member's binary logs must be kept before its datadir is
+	// wiped, e.g. "errant: 0-101-57" (SeedMarker.KeepAside).
+	KeepAside string `json:"keepAside,omitempty"`
 }
 
 // maxSeedRequest bounds the body of POST /seed.
@@ -74,13 +80,17 @@ func (a *Agent) seedRequest(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this member is writable (the primary): it is never re-seeded", http.StatusConflict)
 		return
 	}
-	m := SeedMarker{Donor: req.Donor, Requested: a.Now().UTC()}
+	// Read after the writable check: a commit of this member's own from here on proves the
+	// marker stale (staleMarker).
+	m := SeedMarker{Donor: req.Donor, KeepAside: req.KeepAside, GTIDBinlogState: a.binlogState(r.Context())}
+	m.Requested = a.Now().UTC()
 	if err := writeMarker(a.Paths.SeedMarker(), m); err != nil {
 		a.Log.Error("seed request", "err", err)
 		http.Error(w, "write seed marker: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	a.Log.Info("seed requested: the datadir is re-created from the donor on the next start", "donor", req.Donor)
+	a.Log.Info("seed requested: the datadir is re-created from the donor on the next start", "donor", req.Donor,
+		"keepAside", req.KeepAside, "gtid_binlog_state", m.GTIDBinlogState)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(m)
 }
@@ -95,7 +105,7 @@ func decodeSeedRequest(body io.Reader) (SeedRequest, error) {
 	if dec.More() {
 		return req, errors.New("seed request: trailing data after the JSON object")
 	}
-	if err := validateDonor(req.Donor); err != nil {
+	if err := errors.Join(validateDonor(req.Donor), validateKeepAside(req.KeepAside)); err != nil {
 		return req, fmt.Errorf("seed request: %w", err)
 	}
 	return req, nil
@@ -110,4 +120,36 @@ func (a *Agent) notSelf(donor string) error {
 		return fmt.Errorf("seed request: %s is this member; it cannot seed from itself", donor)
 	}
 	return nil
+}
+
+// binlogState is the server's gtid_binlog_state, nil when it does not answer or is not MariaDB.
+func (a *Agent) binlogState(ctx context.Context) *string {
+	if a.Env.Flavor.Name() != mysql.MariaDB.Name() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	state, err := a.db.GTIDBinlogState(ctx)
+	if err != nil {
+		return nil
+	}
+	return &state
+}
+
+// quarantine (GET /quarantine, operator only) lists what re-seeds kept aside (QuarantineDirName),
+// so the operator can name it in status and events. Nothing here deletes anything.
+func (a *Agent) quarantine(w http.ResponseWriter, _ *http.Request) {
+	entries, err := listQuarantine(a.Paths.DataDir)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(QuarantineList{Directories: entries})
+}
+
+// QuarantineList is the answer of GET /quarantine.
+type QuarantineList struct {
+	// Directories are the kept-aside directories, oldest first; empty when nothing was kept.
+	Directories []QuarantineEntry `json:"directories"`
 }

@@ -88,12 +88,21 @@ func (in *Init) Run(ctx context.Context) error {
 		return err
 	}
 	marker, seed, err := readMarker(in.Paths.SeedMarker())
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case seed:
-		in.Log.Info("seed marker found: re-creating the datadir from the donor", "donor", marker.Donor)
-		return in.seed(ctx, marker)
+	}
+	if seed {
+		stale, err := in.dropIfStale(ctx, marker)
+		if err != nil {
+			return err
+		}
+		if !stale {
+			in.Log.Info("seed marker found: re-creating the datadir from the donor", "donor", marker.Donor,
+				"keepAside", marker.KeepAside)
+			return in.seed(ctx, marker)
+		}
+	}
+	switch {
 	case hasServer(in.Paths.DataDir):
 		in.Log.Info("the datadir holds a server; leaving it as it is", "datadir", in.Paths.DataDir)
 		// A crash right after the last move of an initialisation leaves the empty staging dir.
@@ -102,6 +111,21 @@ func (in *Init) Run(ctx context.Context) error {
 		in.Log.Info("empty datadir: initialising", "datadir", in.Paths.DataDir)
 		return in.initialise(ctx)
 	}
+}
+
+// dropIfStale removes a provably stale seed marker (see staleMarker) instead of seeding. A stale
+// marker over a datadir without a server is refused: nothing then says which datadir is right.
+func (in *Init) dropIfStale(ctx context.Context, m SeedMarker) (bool, error) {
+	own, err := in.staleMarker(ctx, m)
+	if err != nil || own == "" {
+		return false, err
+	}
+	if !hasServer(in.Paths.DataDir) {
+		return false, fmt.Errorf("seed marker is stale (this member committed %s after it) but the datadir holds no server", own)
+	}
+	in.Log.Warn("seed marker is stale: this member committed a transaction of its own after the seed was "+
+		"requested, so it was made writable (promoted); not seeding", "gtid", own, "requested", m.Requested)
+	return true, removeDurably(in.Paths.SeedMarker())
 }
 
 // writeMemberConfig adds the member's own settings to the cluster-wide config.

@@ -36,6 +36,9 @@ import (
 func (in *Init) seed(ctx context.Context, m SeedMarker) error {
 	ctx, cancel := context.WithTimeout(ctx, in.Timeouts.Seed)
 	defer cancel()
+	if err := in.keepAsideIfAsked(m); err != nil {
+		return err
+	}
 	if in.Env.Flavor.Name() == mysql.MySQL.Name() {
 		return in.cloneSeed(ctx, m)
 	}
@@ -69,6 +72,21 @@ func (in *Init) seed(ctx context.Context, m SeedMarker) error {
 		return err
 	}
 	in.Log.Info("datadir seeded", "donor", m.Donor, "gtid_slave_pos", pos, "gtid_binlog_state", state)
+	return nil
+}
+
+// keepAsideIfAsked keeps the binary logs before the wipe when the request said why (errant
+// transactions that may be acknowledged writes): see keepAside.
+func (in *Init) keepAsideIfAsked(m SeedMarker) error {
+	if m.KeepAside == "" {
+		return nil
+	}
+	dir, err := keepAside(in.Paths.DataDir, in.Env.PodName, m, time.Now())
+	if err != nil {
+		return fmt.Errorf("seed from %s: %w", m.Donor, err)
+	}
+	in.Log.Warn("kept the binary logs aside before re-seeding; only a person deletes them", "dir", dir,
+		"reason", m.KeepAside)
 	return nil
 }
 

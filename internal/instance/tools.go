@@ -37,6 +37,8 @@ type Tools struct {
 	InstallDB string
 	// Backup and Mbstream stream and unpack a MariaDB backup.
 	Backup, Mbstream string
+	// Binlog is mariadb-binlog, which init reads the binary log with to tell a stale seed marker.
+	Binlog string
 	// Output receives the programs' output (the container log).
 	Output io.Writer
 }
@@ -51,6 +53,7 @@ func DefaultTools(f mysql.Flavor) Tools {
 		InstallDB: lookPath("mariadb-install-db"),
 		Backup:    lookPath("mariadb-backup"),
 		Mbstream:  lookPath("mbstream"),
+		Binlog:    lookPath("mariadb-binlog"),
 		Output:    os.Stderr,
 	}
 }
