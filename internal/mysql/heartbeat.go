@@ -83,6 +83,10 @@ func (c *Client) Heartbeat(ctx context.Context) error {
 		if ErrorNumber(err) == 0 && !errors.Is(err, ErrReadOnly) {
 			c.killStuck(ctx, id)
 		}
+		var se *StatementError
+		if errors.As(err, &se) { // already names the member
+			return fmt.Errorf("heartbeat: %w", err)
+		}
 		return fmt.Errorf("mysql %s: heartbeat: %w", c.Addr(), err)
 	})
 }
