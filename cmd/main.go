@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Command ordinal is Ordinal's single binary: the operator (manager) and the programs that run
-// in every database pod (install-tools, init and agent).
+// in every database pod (install-tools, init, agent and the prestop hook).
 package main
 
 import (
@@ -33,6 +33,8 @@ commands:
   install-tools  copy this binary into DIR (first init container of a database pod)
   init           prepare a database pod's datadir (second init container)
   agent          run the database pod's sidecar (health, seeding)
+  prestop        the database container's preStop hook: a terminating primary keeps serving
+                 until the operator has fenced it (switchover), at most --timeout; always exits 0
 `
 
 func main() {
@@ -50,6 +52,8 @@ func main() {
 		err = instance.InitMain(args)
 	case "agent":
 		err = instance.AgentMain(args)
+	case "prestop":
+		err = instance.PreStopMain(args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return
