@@ -85,9 +85,20 @@ func mysqlContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		ReadinessProbe:           probe("/readyz", 5, 3, 3),
 		LivenessProbe:            probe("/livez", 10, 5, 6),
 		StartupProbe:             probe("/livez", 10, 5, 360), // up to an hour of crash recovery
+		Lifecycle:                &corev1.Lifecycle{PreStop: preStopHook()},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),
 	}
+}
+
+// preStopHook runs "ordinal prestop" (the copy in the tools volume, which this container mounts)
+// before the server gets SIGTERM: a primary keeps serving until the operator has fenced it in a
+// switchover, so deleting or evicting the primary's pod is no failover. A replica returns at once.
+// The hook reads the credentials from the container's environment and always exits 0.
+func preStopHook() *corev1.LifecycleHandler {
+	return &corev1.LifecycleHandler{Exec: &corev1.ExecAction{
+		Command: []string{AgentBinary, "prestop", "--timeout=" + preStopTimeout.String()},
+	}}
 }
 
 func agentContainer(c *v1alpha1.MySQLCluster) corev1.Container {

@@ -17,12 +17,23 @@ limitations under the License.
 package desired
 
 import (
+	"time"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 )
+
+// terminationGracePeriod is the pod's: the database container's preStop hook (at most
+// preStopTimeout), then a clean InnoDB shutdown, which flushes the buffer pool (SIGKILL at the end
+// of the period means crash recovery at the next start).
+const terminationGracePeriod = 60 * time.Second
+
+// preStopTimeout bounds "ordinal prestop", the hook that keeps a terminating primary serving until
+// the operator has switched over. The rest of the grace period is the server's to shut down.
+const preStopTimeout = 45 * time.Second
 
 // StatefulSet is NAME, one pod per member (docs/pod.md). configHash (ConfigHash of the ConfigMap)
 // goes into the pod template, so a config change alters the template and nothing else does. The
@@ -113,7 +124,7 @@ func podTemplate(c *v1alpha1.MySQLCluster, opts Options, configHash string) core
 func podSpec(c *v1alpha1.MySQLCluster, opts Options) corev1.PodSpec {
 	p := c.Spec.Pod.DeepCopy()
 	no := false
-	grace := int64(60) // a clean InnoDB shutdown flushes the buffer pool; SIGKILL means crash recovery
+	grace := int64(terminationGracePeriod / time.Second)
 	return corev1.PodSpec{
 		ServiceAccountName:            c.ServiceAccountName(),
 		AutomountServiceAccountToken:  &no,
