@@ -22,7 +22,10 @@ limitations under the License.
 //     re-creates the datadir from a donor when a seed marker asks for it, leaves an existing
 //     server untouched, or initialises an empty datadir with the cluster's accounts.
 //   - "ordinal agent" (sidecar, database image) serves /livez and /readyz for the kubelet, the
-//     donor side of seeding (GET /backup) for peers, and the operator's POST /seed.
+//     donor side of seeding (GET /backup) for peers, and the operator's POST /seed and
+//     GET /quarantine (what re-seeds kept aside: see quarantine.go).
+//   - "ordinal prestop" (the server container's preStop hook) keeps a terminating primary
+//     serving until the operator has fenced it in a switchover, bounded by --timeout.
 //
 // Every path is a field of [Paths] and every wait is bounded ([Timeouts]), so the integration
 // tests run the same code against real mariadbd processes in temporary directories:
