@@ -243,7 +243,7 @@ func (e *faultEnv) replicas(ctx context.Context) []string {
 
 func (e *faultEnv) options() workload.Options {
 	return workload.Options{
-		Primary: e.primary, User: e.user, Password: e.password,
+		Primary: e.primary, User: e.user, Password: e.password, Database: "faultload",
 		Topology: e.topology,
 		Logf: func(f string, a ...any) {
 			GinkgoWriter.Printf("%s [%s] %s\n", time.Now().Format("15:04:05.000"), e.name, fmt.Sprintf(f, a...))

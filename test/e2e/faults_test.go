@@ -242,6 +242,8 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 	}
 	viz := filepath.Join(os.TempDir(), "fault-"+e.ns+"-history.html")
 	a := workload.Analyze(h, "fault", 2*time.Minute, viz)
+	mc := e.cluster(ctx)
+	a.SemiSyncWanted = mc.Spec.Replication.Mode != v1alpha1.ReplicationAsync && mc.DesiredReplicas() > 1
 	violations = append(violations, a.Violations()...)
 
 	primaryAfter := e.primaryName(ctx)

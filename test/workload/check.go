@@ -146,6 +146,31 @@ func ProbeWindows(probes []Probe) Windows {
 	return w
 }
 
+// AsyncAcks are the acknowledged writes that fell between a probe tick that saw their member
+// writable without an active semi-sync wait and the next tick: writes acknowledged that no replica
+// may hold.
+func AsyncAcks(acks []Ack, probes []Probe) []Ack {
+	var out []Ack
+	i := 0
+	for k, p := range probes {
+		if k+1 >= len(probes) {
+			break
+		}
+		next := probes[k+1].At
+		for i < len(acks) && acks[i].At.Before(p.At) {
+			i++
+		}
+		for j := i; j < len(acks) && acks[j].At.Before(next); j++ {
+			a := acks[j]
+			if slices.Contains(p.Writable, a.Host) && !slices.Contains(p.SemiSyncOn, a.Host) &&
+				slices.Contains(probes[k+1].Writable, a.Host) && !slices.Contains(probes[k+1].SemiSyncOn, a.Host) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
 // AckHosts is the sequence of members that acknowledged writes, with consecutive repeats merged
 // ("mysql-0 x120, mysql-1 x300").
 func AckHosts(acks []Ack) string {

@@ -34,6 +34,10 @@ type Analysis struct {
 	Acked       int
 	Attempts    Attempts
 	Probes      int
+	// AsyncAcks were acknowledged while their member ran without semi-sync (see AsyncAcks).
+	AsyncAcks []Ack
+	// SemiSyncWanted: the cluster runs in semiSync mode (AsyncAcks are then a violation).
+	SemiSyncWanted bool
 }
 
 // Analyze runs the pure checks on h; the fault instant is the mark named fault.
@@ -47,6 +51,7 @@ func Analyze(h *History, fault string, linTimeout time.Duration, vizPath string)
 		Acked:       len(h.Acks),
 		Attempts:    h.Attempts,
 		Probes:      len(h.Probes),
+		AsyncAcks:   AsyncAcks(h.Acks, h.Probes),
 	}
 }
 
@@ -57,6 +62,11 @@ func (a Analysis) Violations() []string {
 	for _, sb := range a.SplitBrains {
 		v = append(v, fmt.Sprintf("two writable members routed by the primary Service: %v for %d ticks from %s to %s",
 			sb.Members, sb.Ticks, sb.From.Format("15:04:05.000"), sb.To.Format("15:04:05.000")))
+	}
+	if a.SemiSyncWanted && len(a.AsyncAcks) > 0 {
+		first, last := a.AsyncAcks[0], a.AsyncAcks[len(a.AsyncAcks)-1]
+		v = append(v, fmt.Sprintf("%d writes acknowledged by a primary without an active semi-sync wait (ids %d..%d on %s, %s to %s)",
+			len(a.AsyncAcks), first.ID, last.ID, first.Host, first.At.Format("15:04:05.000"), last.At.Format("15:04:05.000")))
 	}
 	if a.Lin.Result == porcupine.Illegal {
 		v = append(v, "key history is not linearizable: "+a.Lin.Detail)
@@ -82,6 +92,7 @@ func (a Analysis) Line(scenario string, target time.Duration, extra ...string) s
 		"multi_writable=" + a.Windows.MultiWritable.Round(10*time.Millisecond).String(),
 		"no_writable_routed=" + a.Windows.NoWritableRouted.Round(10*time.Millisecond).String(),
 		"async_writable=" + a.Windows.AsyncWritable.Round(10*time.Millisecond).String(),
+		fmt.Sprintf("async_acks=%d", len(a.AsyncAcks)),
 		fmt.Sprintf("linearizable=%s(%d ops, %d unknown)", a.Lin.Result, a.Lin.Ops, a.Lin.Unknown),
 		"writers=" + strings.Join(a.Windows.Writers, ","),
 	}

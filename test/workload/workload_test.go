@@ -83,6 +83,29 @@ func TestSplitBrains(t *testing.T) {
 	}
 }
 
+func TestAsyncAcks(t *testing.T) {
+	probes := []Probe{
+		{At: at(0), Writable: []string{"m-0"}, SemiSyncOn: []string{"m-0"}},
+		{At: at(100), Writable: []string{"m-1"}},
+		{At: at(200), Writable: []string{"m-1"}},
+		{At: at(300), Writable: []string{"m-1"}, SemiSyncOn: []string{"m-1"}},
+	}
+	acks := []Ack{{ID: 1, At: at(50), Host: "m-0"}, {ID: 2, At: at(150), Host: "m-1"}, {ID: 3, At: at(250), Host: "m-1"}, {ID: 4, At: at(350), Host: "m-1"}}
+	got := AsyncAcks(acks, probes)
+	// Only id 2 lies between two ticks that both saw m-1 without semi-sync.
+	if len(got) != 1 || got[0].ID != 2 {
+		t.Errorf("async acks = %+v", got)
+	}
+	a := Analysis{AsyncAcks: got, SemiSyncWanted: true}
+	if v := a.Violations(); len(v) != 1 || !strings.Contains(v[0], "without an active semi-sync wait") {
+		t.Errorf("violations = %v", v)
+	}
+	a.SemiSyncWanted = false
+	if v := a.Violations(); len(v) != 0 {
+		t.Errorf("async mode: violations = %v", v)
+	}
+}
+
 func TestAckHostsAndMissing(t *testing.T) {
 	acks := []Ack{{ID: 1, Host: "a"}, {ID: 2, Host: "a"}, {ID: 3, Host: "b"}, {ID: 5, Host: "a"}}
 	if got := AckHosts(acks); got != "a x2, b x1, a x1" {
