@@ -109,6 +109,27 @@ func clusterReady(ctx context.Context, c client.Client, ns string) (bool, string
 	return true, ""
 }
 
+// clusterAvailable reports whether the primary is writable (Available) and every pod ready.
+func clusterAvailable(ctx context.Context, c client.Client, ns string) (bool, string) {
+	mc := &v1alpha1.MySQLCluster{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: faultClusterName}, mc); err != nil {
+		return false, err.Error()
+	}
+	if cond := meta.FindStatusCondition(mc.Status.Conditions, v1alpha1.ConditionAvailable); cond == nil || cond.Status != "True" {
+		return false, fmt.Sprintf("not Available: %+v", cond)
+	}
+	pods, err := memberPods(ctx, c, ns)
+	if err != nil {
+		return false, err.Error()
+	}
+	for _, p := range pods {
+		if !podReady(&p) || p.DeletionTimestamp != nil {
+			return false, p.Name + " not ready"
+		}
+	}
+	return true, ""
+}
+
 func podReady(p *corev1.Pod) bool {
 	for _, c := range p.Status.Conditions {
 		if c.Type == corev1.PodReady {
@@ -281,11 +302,14 @@ func (e *faultEnv) semiSyncAtPrimary(ctx context.Context, within time.Duration) 
 
 // waitReadyAgain waits until the cluster is Ready, every pod ready, and a write acknowledged after
 // since; it returns how long that took from since, or what was still missing.
-func (e *faultEnv) waitReadyAgain(ctx context.Context, w *workload.Workload, since time.Time, within time.Duration) (time.Duration, string) {
+func (e *faultEnv) waitReadyAgain(ctx context.Context, w *workload.Workload, since time.Time, within time.Duration, availableOnly bool) (time.Duration, string) {
 	deadline := since.Add(within)
 	var why string
 	for {
 		ok, reason := clusterReady(ctx, e.c, e.ns)
+		if availableOnly {
+			ok, reason = clusterAvailable(ctx, e.c, e.ns)
+		}
 		switch {
 		case !ok:
 			why = reason
