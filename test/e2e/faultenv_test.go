@@ -20,6 +20,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -387,13 +388,32 @@ func operatorLog(ctx context.Context, ns string, n int) string {
 		var lines []string
 		for _, l := range strings.Split(out, "\n") {
 			if strings.Contains(l, `"`+ns+`"`) || strings.Contains(l, ns+"/") || strings.Contains(l, "leader") {
-				lines = append(lines, l)
+				lines = append(lines, compactLogLine(l))
 			}
 		}
 		lines = lines[max(0, len(lines)-n):]
 		fmt.Fprintf(&b, "--- operator %s (last %d lines about %s)\n%s\n", p, len(lines), ns, strings.Join(lines, "\n"))
 	}
 	return b.String()
+}
+
+// compactLogLine shortens a JSON log line of the operator to its time, message and the fields
+// that say what it did (kind, target, rule, reason, name, role, error).
+func compactLogLine(l string) string {
+	var m map[string]any
+	if json.Unmarshal([]byte(l), &m) != nil {
+		if len(l) > 300 {
+			l = l[:300] + "…"
+		}
+		return l
+	}
+	out := fmt.Sprintf("%v %v %v", m["ts"], m["level"], m["msg"])
+	for _, k := range []string{"kind", "target", "rule", "reason", "name", "role", "serving", "error"} {
+		if v, ok := m[k]; ok && v != "" {
+			out += fmt.Sprintf(" %s=%v", k, v)
+		}
+	}
+	return out
 }
 
 // operatorLeader is the pod holding the operator's leader Lease.
