@@ -235,9 +235,18 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 		violations = append(violations, "semi-sync after the fault: "+why)
 	}
 	rows := workload.VerifyRows(ctx, e.user, e.password, o.Database, e.topology().Members, h.Acks, time.Minute)
+	final := e.cluster(ctx)
 	for _, rc := range rows {
 		if rc.Err != "" || len(rc.Missing) > 0 {
-			violations = append(violations, "acknowledged rows: "+rc.String())
+			// Say what the member is: a primary or serving replica lacking rows lost them for
+			// clients; a member the operator set aside (errant, not replicating) has not caught up.
+			what := "member"
+			for _, m := range final.Status.Members {
+				if m.Name == rc.Member {
+					what = fmt.Sprintf("%s (role %s, serving %v, errant %v, %q)", "member", m.Role, m.Serving, m.Errant, m.Message)
+				}
+			}
+			violations = append(violations, "acknowledged rows on "+what+": "+rc.String())
 		}
 	}
 	for _, f := range r.after {
