@@ -631,6 +631,9 @@ var scenarios = []scenario{
 			r.note("flagged_errant", map[bool]string{true: time.Since(start).Round(100 * time.Millisecond).String(), false: "never(90s)"}[flagged])
 			r.after = append(r.after, func(ctx context.Context) []string {
 				out := reported(ctx, e, rep, "errant", "Errant")
+				// Issue 7, property 6: its extra transactions are kept aside before any re-seed,
+				// and status or an event says where.
+				out = append(out, reported(ctx, e, "kept", "aside", "preserved", "saved")...)
 				if !flagged {
 					out = append(out, "status never flagged "+rep+" errant (members[].errant) within 90 s")
 				}
@@ -693,6 +696,7 @@ var scenarios = []scenario{
 						fmt.Sprintf("orphan commit %d acknowledged by the old primary", id))...)
 				}
 				out = append(out, reported(ctx, e, old, "errant", "Errant")...)
+				out = append(out, reported(ctx, e, "kept", "aside", "preserved", "saved")...)
 				for _, c := range conns {
 					c.Close()
 				}
