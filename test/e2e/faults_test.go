@@ -633,7 +633,7 @@ var scenarios = []scenario{
 				out := reported(ctx, e, rep, "errant", "Errant")
 				// Issue 7, property 6: its extra transactions are kept aside before any re-seed,
 				// and status or an event says where.
-				out = append(out, reported(ctx, e, "kept", "aside", "preserved", "saved")...)
+				out = append(out, reported(ctx, e, "kept", "aside", "Aside", "quarantine", "preserved", "saved")...)
 				if !flagged {
 					out = append(out, "status never flagged "+rep+" errant (members[].errant) within 90 s")
 				}
@@ -696,7 +696,7 @@ var scenarios = []scenario{
 						fmt.Sprintf("orphan commit %d acknowledged by the old primary", id))...)
 				}
 				out = append(out, reported(ctx, e, old, "errant", "Errant")...)
-				out = append(out, reported(ctx, e, "kept", "aside", "preserved", "saved")...)
+				out = append(out, reported(ctx, e, "kept", "aside", "Aside", "quarantine", "preserved", "saved")...)
 				for _, c := range conns {
 					c.Close()
 				}
