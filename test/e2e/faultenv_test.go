@@ -21,9 +21,9 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
-	"fmt"
 	"net"
 	"os"
 	"regexp"
