@@ -19,6 +19,7 @@ package topology
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -104,7 +105,7 @@ func TestDecideProperties(t *testing.T) {
 		r.Shuffle(len(shuffled.Members), func(a, b int) {
 			shuffled.Members[a], shuffled.Members[b] = shuffled.Members[b], shuffled.Members[a]
 		})
-		if again := Decide(shuffled); again != st {
+		if again := Decide(shuffled); !reflect.DeepEqual(again, st) {
 			t.Fatalf("snapshot %d: member order changed the step: %+v vs %+v", i, st, again)
 		}
 	}

@@ -73,8 +73,28 @@ type Member struct {
 	// cannot recompute it (the primary is not writable or the member does not answer).
 	Errant bool
 
+	// RecordedErrant is the errant set recorded in status at the previous
+	// observation; empty when none or unknown.
+	RecordedErrant gtid.Set
+	// PrevServing is true when the member served reads at the previous
+	// observation (recorded in status).
+	PrevServing bool
+	// Isolated is true when a step on this member failed repeatedly (the
+	// controller counts): no repair, seed or restart targets it for now.
+	Isolated bool
+
 	SemiSyncSource  bool // the source-side semi-sync wait is on (rpl_semi_sync_{master,source}_enabled)
 	SemiSyncClients int  // semi-sync replicas connected to this server (Rpl_semi_sync_{master,source}_clients)
+	SemiSyncWaiting int  // sessions waiting for an ack (Rpl_semi_sync_master_wait_sessions), for messages
+
+	// CannotCommit is true when the server answers and is writable but a
+	// heartbeat write did not commit within its timeout (a semi-sync wait
+	// with no acknowledging replica, a full disk, stuck commits); CommitError
+	// says what the write returned.
+	CannotCommit bool
+	CommitError  string
+
+	Version string // the server version as observed, e.g. "11.4.5-MariaDB"; "" when unknown
 }
 
 // Snapshot is the whole cluster as observed, plus what the user asked for.

@@ -53,6 +53,9 @@ const (
 	DisableSemiSync Kind = "DisableSemiSync"
 	// Restart: delete Target's pod so the StatefulSet re-creates it from the new template.
 	Restart Kind = "Restart"
+	// ForceRestart: delete Target's pod with a short grace period: its fence
+	// could not be raised (its commits are stuck); the server restarts read-only.
+	ForceRestart Kind = "ForceRestart"
 )
 
 // Step is the one action Decide chose, and why.
@@ -63,6 +66,11 @@ type Step struct {
 	Reason string        // a sentence for events and conditions
 	Rule   string        // the docs/topology.md rule that chose the step
 	After  time.Duration // Wait: when time alone will change the decision; 0 for the usual requeue
+	// Also: for StopReplicaIO, further members whose IO thread stops in the
+	// same step (Target is the first); for Promote and Bootstrap, members act
+	// points at Target right after promoting it (best effort, in parallel).
+	// Sorted by ordinal; nil when none.
+	Also []string
 }
 
 func waitStep(rule, format string, args ...any) Step {
