@@ -54,8 +54,10 @@ func bootstrapEmptyCluster(v *view) Step {
 	if st, ok := fenceOthersBeforeChoosing(v, t.Name); ok {
 		return st
 	}
-	return actStep(Bootstrap, "bootstrapEmptyCluster", t.Name,
+	st := actStep(Bootstrap, "bootstrapEmptyCluster", t.Name,
 		"no member has data and no primary is recorded: %s bootstraps the cluster", t.Name)
+	st.Also = followers(v, t)
+	return st
 }
 
 // adoptMostComplete: members have data but no primary is recorded; adopt the
@@ -72,8 +74,10 @@ func adoptMostComplete(v *view) Step {
 	if st, ok := waitApplied(c, "adoptMostComplete", "adoption"); ok {
 		return st
 	}
-	return actStep(Promote, "adoptMostComplete", c.Name,
+	st := actStep(Promote, "adoptMostComplete", c.Name,
 		"no primary is recorded: adopting %s, which holds every member's transactions (%s)", c.Name, c.has())
+	st.Also = followers(v, c)
+	return st
 }
 
 // adoptionChoice prefers, among members holding everything, a writable one

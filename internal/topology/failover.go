@@ -16,7 +16,11 @@ limitations under the License.
 
 package topology
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ordinal-dev/ordinal/internal/gtid"
+)
 
 // primaryLost is B.2 of docs/topology.md: the recorded primary does not
 // answer. It always returns a step: nothing else is done while the primary
@@ -50,27 +54,36 @@ func failover(v *view) Step {
 	c, pool, ok := chooseCandidate(v)
 	if !ok {
 		return refuseStep("chooseCandidate", "failover from %s refused: no member holds every transaction: %s",
-			v.s.CurrentPrimary, describeLacks(failoverCandidates(v, pool), pool))
+			v.s.CurrentPrimary, describeLacks(failoverCandidates(v), pool))
 	}
 	if st, ok := waitApplied(c, "waitApplied", "failover"); ok {
 		return st
 	}
-	return actStep(Promote, "chooseCandidate", c.Name,
+	st := actStep(Promote, "chooseCandidate", c.Name,
 		"failover: primary %s has not answered for %s; %s holds every transaction (%s)",
 		v.s.CurrentPrimary, v.s.PrimaryUnreachableFor, c.Name, c.has())
+	st.Also = followers(v, c)
+	return st
 }
 
 // stopReceivers: without acks the old primary, if alive but cut off, can no
-// longer commit (semi-sync), and the received sets stop moving (B.2.3).
+// longer commit (semi-sync), and the received sets stop moving (B.2.3). One
+// step stops every receiver: a failover must not cost a pass per member.
 func stopReceivers(v *view) (Step, bool) {
+	var receivers []string
 	for _, m := range v.others() {
 		if m.Reachable && m.IORunning {
-			return actStep(StopReplicaIO, "stopReceivers", m.Name,
-				"failover: primary %s is lost; stopping %s's IO thread so nothing more is received or acknowledged",
-				v.s.CurrentPrimary, m.Name), true
+			receivers = append(receivers, m.Name)
 		}
 	}
-	return Step{}, false
+	if len(receivers) == 0 {
+		return Step{}, false
+	}
+	st := actStep(StopReplicaIO, "stopReceivers", receivers[0],
+		"failover: primary %s is lost; stopping the IO thread of %s so nothing more is received or acknowledged",
+		v.s.CurrentPrimary, strings.Join(receivers, ", "))
+	st.Also = nilIfEmpty(receivers[1:])
+	return st, true
 }
 
 // waitUnseenReplica: a member whose pod is ready but which does not answer
@@ -85,33 +98,68 @@ func waitUnseenReplica(v *view) (Step, bool) {
 	return Step{}, false
 }
 
-// chooseCandidate returns the member that has every transaction any other
-// non-errant member has (as observed, or as last recorded for a member that
-// does not answer), preferring an ordinal below spec.replicas, then the
-// lowest ordinal (B.2.5). pool is what the candidate was compared with.
+// chooseCandidate returns the candidate that holds every transaction of the
+// pool, preferring (candidateBefore) one that can be promoted soonest and
+// stays (B.2.5). pool is what the candidate was compared with.
 func chooseCandidate(v *view) (Member, []Member, bool) {
-	pool := nonErrant(v, v.others())
-	cands := failoverCandidates(v, pool)
-	for _, keep := range []bool{true, false} {
-		for _, c := range cands {
-			if !v.removing(c) == keep && holdsAll(c, pool) {
-				return c, pool, true
-			}
+	pool := failoverPool(v)
+	var best Member
+	found := false
+	for _, c := range failoverCandidates(v) {
+		if holdsAll(c, pool) && (!found || candidateBefore(v, c, best)) {
+			best, found = c, true
 		}
 	}
-	return Member{}, pool, false
+	return best, pool, found
 }
 
-// failoverCandidates are the members of pool that could take over now.
-func failoverCandidates(v *view, pool []Member) []Member {
+// failoverPool is every member other than P as the candidate must cover it:
+// an errant member's acks counted on P too, so what it holds beyond its
+// known errant transactions counts (B.2.5).
+func failoverPool(v *view) []Member {
+	pool := v.others()
+	for i, m := range pool {
+		if !v.errant(m) {
+			continue
+		}
+		kept := m.has().Subtract(m.RecordedErrant)
+		if extra, ok := v.errantSet(m); ok {
+			kept = kept.Subtract(extra)
+		}
+		pool[i].Executed, pool[i].Received = kept, gtid.Set{}
+	}
+	return pool
+}
+
+// failoverCandidates are the members that could take over now: they answer,
+// have a pod that is not being deleted, and are not errant.
+func failoverCandidates(v *view) []Member {
 	var out []Member
-	for _, m := range pool {
-		if m.Reachable && m.PodExists && !m.Deleting {
+	for _, m := range v.others() {
+		if m.Reachable && m.PodExists && !m.Deleting && !v.errant(m) {
 			out = append(out, m)
 		}
 	}
 	return out
 }
+
+// candidateBefore orders holders of every transaction: not isolated (its
+// steps keep failing), an ordinal below spec.replicas (it stays), the
+// smallest unapplied backlog (it is ready sooner), the lowest ordinal.
+func candidateBefore(v *view, a, b Member) bool {
+	switch {
+	case a.Isolated != b.Isolated:
+		return !a.Isolated
+	case v.removing(a) != v.removing(b):
+		return !v.removing(a)
+	case backlog(a) != backlog(b):
+		return backlog(a) < backlog(b)
+	}
+	return a.Ordinal < b.Ordinal
+}
+
+// backlog is how many received transactions m has not applied yet.
+func backlog(m Member) uint64 { return m.has().Subtract(m.Executed).Count() }
 
 // waitApplied: resetting replication on a member with unapplied relay log
 // would discard those transactions (B.2.6, A.4, B.4.4).

@@ -17,6 +17,7 @@ limitations under the License.
 package topology
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,6 +91,22 @@ func (m Member) unfenced() Member           { m.Writable = true; return m }
 func (m Member) fenced() Member             { m.Writable = false; return m }
 func (m Member) podReady() Member           { m.PodReady = true; return m }
 func (m Member) noPod() Member              { m.PodExists, m.PodReady = false, false; return m }
+func (m Member) isolated() Member           { m.Isolated = true; return m }
+func (m Member) prevServing() Member        { m.PrevServing = true; return m }
+func (m Member) version(s string) Member    { m.Version = s; return m }
+
+// errantRec: the errant flag and set recorded in status at the previous observation.
+func (m Member) errantRec(s string) Member {
+	m.Errant, m.RecordedErrant = true, set(s)
+	return m
+}
+
+// cannotCommit: a heartbeat write did not commit; waiting sessions on the semi-sync ack.
+func (m Member) cannotCommit(err string, waiting int) Member {
+	m.CannotCommit, m.CommitError, m.SemiSyncWaiting = true, err, waiting
+	return m
+}
+
 func (m Member) semi(on bool, clients int) Member {
 	m.SemiSyncSource, m.SemiSyncClients = on, clients
 	return m
@@ -128,9 +145,10 @@ type row struct {
 	s      Snapshot
 	kind   Kind
 	target string
-	source string // checked when not ""
-	rule   string // checked when not ""
-	reason string // a substring of the reason, checked when not ""
+	source string   // checked when not ""
+	rule   string   // checked when not ""
+	reason string   // a substring of the reason, checked when not ""
+	also   []string // checked when not nil; []string{} asks for none
 }
 
 func runRows(t *testing.T, rows []row) {
@@ -146,6 +164,9 @@ func runRows(t *testing.T, rows []row) {
 			}
 			if r.rule != "" && got.Rule != r.rule {
 				t.Errorf("rule = %q, want %q (%s)", got.Rule, r.rule, got.Reason)
+			}
+			if r.also != nil && !slices.Equal(got.Also, r.also) {
+				t.Errorf("also = %q, want %q (%s)", got.Also, r.also, got.Reason)
 			}
 			if !strings.Contains(got.Reason, r.reason) {
 				t.Errorf("reason %q does not contain %q", got.Reason, r.reason)

@@ -70,6 +70,11 @@ func randomMember(r *rand.Rand, i, n int) Member {
 		Executed:    set(executed), Lag: time.Duration(r.IntN(60)) * time.Second, LagKnown: r.IntN(4) > 0,
 		Errant: r.IntN(8) == 0, HasData: r.IntN(10) == 0,
 		SemiSyncSource: r.IntN(2) == 0, SemiSyncClients: r.IntN(3),
+		Isolated: r.IntN(8) == 0, PrevServing: r.IntN(2) == 0, CannotCommit: r.IntN(8) == 0,
+		Version: []string{"", "11.4.5-MariaDB", "11.4.7-MariaDB"}[r.IntN(3)],
+	}
+	if m.Errant && r.IntN(2) == 0 {
+		m.RecordedErrant = set("b:1")
 	}
 	m.PodReady = m.PodExists && r.IntN(3) > 0
 	m.IOConnected = m.IORunning && r.IntN(3) > 0
@@ -140,11 +145,39 @@ func checkStep(s Snapshot, st Step) error {
 	case st.Kind == Restart && !t.PodExists:
 		return fmt.Errorf("restart of %s, which has no pod", t.Name)
 	}
+	if err := checkAlso(v, st, t); err != nil {
+		return err
+	}
 	switch st.Kind {
 	case Promote, Bootstrap, MakeWritable:
 		return checkUnfence(v, st, t)
 	case Seed, ConfigureReplica, StartReplication, StopReplicaIO:
 		return checkReplicaStep(v, st, t)
+	}
+	return nil
+}
+
+// checkAlso: StopReplicaIO names only other receivers; Promote and Bootstrap
+// repoint only members that answer, stay, are neither errant nor isolated and
+// hold nothing the new primary lacks.
+func checkAlso(v *view, st Step, t Member) error {
+	if len(st.Also) > 0 && st.Kind != StopReplicaIO && st.Kind != Promote && st.Kind != Bootstrap {
+		return fmt.Errorf("%s with Also", st.Kind)
+	}
+	for i, name := range st.Also {
+		m, ok := v.member(name)
+		if !ok || name == t.Name || slices.Contains(st.Also[:i], name) {
+			return fmt.Errorf("%s also names %q", st.Kind, name)
+		}
+		if st.Kind == StopReplicaIO {
+			if !m.Reachable || !m.IORunning || name == v.s.CurrentPrimary {
+				return fmt.Errorf("StopReplicaIO also on %s, which does not receive or is the primary", name)
+			}
+			continue
+		}
+		if !m.Reachable || !m.PodExists || m.Deleting || m.Isolated || v.errant(m) || !m.has().SubsetOf(t.has()) {
+			return fmt.Errorf("%s %s also repoints %s, which cannot follow it", st.Kind, t.Name, name)
+		}
 	}
 	return nil
 }
@@ -181,12 +214,15 @@ func checkUnfence(v *view, st Step, t Member) error {
 		return fmt.Errorf("Promote of %s: errant, unapplied relay log or being deleted", t.Name)
 	}
 	for _, m := range v.members {
-		if m.Name == t.Name || m.Errant || (m.Name == s.CurrentPrimary && !m.Reachable) {
+		if m.Name == t.Name || (m.Errant && st.Rule != "chooseCandidate") || (m.Name == s.CurrentPrimary && !m.Reachable) {
 			continue
 		}
 		ref := m.has()
 		if m.Name == s.CurrentPrimary {
 			ref = m.Executed
+		}
+		if m.Errant { // failover: what it acknowledged beyond its recorded errant set counts
+			ref = ref.Subtract(m.RecordedErrant)
 		}
 		if !ref.SubsetOf(t.has()) {
 			return fmt.Errorf("%s %s lacks %s that %s has", st.Kind, t.Name, ref.Subtract(t.has()), m.Name)

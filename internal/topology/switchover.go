@@ -110,6 +110,8 @@ func switchover(v *view) (Step, bool) {
 	if st, ok := waitApplied(t, "switchover", "switchover"); ok {
 		return st, true
 	}
-	return actStep(Promote, "switchover", t.Name,
-		"%s: %s has every transaction of %s; promoting it", p.why, t.Name, old.Name), true
+	st := actStep(Promote, "switchover", t.Name,
+		"%s: %s has every transaction of %s; promoting it", p.why, t.Name, old.Name)
+	st.Also = followers(v, t)
+	return st, true
 }

@@ -176,3 +176,27 @@ func (v *view) byOrdinal(i int) (Member, bool) {
 	}
 	return Member{}, false
 }
+
+// followers are the members act points at t right after promoting it (the
+// Also of Promote and Bootstrap): they answer, have a pod that is not being
+// deleted, are neither errant nor isolated, and hold nothing t lacks, so
+// repointing them cannot discard a transaction. By ordinal; nil when none.
+func followers(v *view, t Member) []string {
+	var out []string
+	for _, m := range v.members {
+		if m.Name == t.Name || !m.Reachable || !m.PodExists || m.Deleting || m.Isolated ||
+			v.errant(m) || !m.has().SubsetOf(t.has()) {
+			continue
+		}
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+// nilIfEmpty keeps Step values comparable with reflect.DeepEqual.
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
