@@ -63,6 +63,12 @@ type MySQLClusterStatus struct {
 	// +optional
 	CompletedSwitchover string `json:"completedSwitchover,omitempty"`
 
+	// PrimaryUnreachableSince is when currentPrimary was last seen answering before it stopped; it is
+	// kept here so a new operator leader continues the failover delay instead of restarting it. It is
+	// cleared once the primary has answered without a gap for a failover delay, or another member is
+	// promoted.
+	// +optional
+	PrimaryUnreachableSince *metav1.Time `json:"primaryUnreachableSince,omitempty"`
 	// Replicas is the number of member pods that exist (the scale subresource's status).
 	// +optional
 	Replicas int32 `json:"replicas,omitempty"`
@@ -112,6 +118,10 @@ type MemberStatus struct {
 	// ErrantTransactions are the transactions an errant member has that the primary lacks.
 	// +optional
 	ErrantTransactions string `json:"errantTransactions,omitempty"`
+	// KeptAside says where the binary logs holding a re-seeded member's errant transactions were kept
+	// (on the member's own volume), so a person can inspect, recover or discard them (docs/pod.md).
+	// +optional
+	KeptAside string `json:"keptAside,omitempty"`
 	// Serving is true when the member receives client traffic through a Service.
 	// +optional
 	Serving bool `json:"serving,omitempty"`

@@ -238,6 +238,10 @@ func (in *MySQLClusterStatus) DeepCopyInto(out *MySQLClusterStatus) {
 			(*in)[i].DeepCopyInto(&(*out)[i])
 		}
 	}
+	if in.PrimaryUnreachableSince != nil {
+		in, out := &in.PrimaryUnreachableSince, &out.PrimaryUnreachableSince
+		*out = (*in).DeepCopy()
+	}
 	if in.Members != nil {
 		in, out := &in.Members, &out.Members
 		*out = make([]MemberStatus, len(*in))

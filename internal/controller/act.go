@@ -31,6 +31,8 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/instance"
+	"github.com/ordinal-dev/ordinal/internal/mycnf"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/replication"
 	"github.com/ordinal-dev/ordinal/internal/topology"
@@ -46,6 +48,7 @@ type actor struct {
 	c       *v1alpha1.MySQLCluster
 	members map[string]*member
 	secret  *corev1.Secret
+	kept    map[string]string // where re-seeded members' binary logs were kept, by member
 }
 
 // run executes step and returns whether it made the target the primary.
@@ -66,8 +69,10 @@ func (a actor) run(ctx context.Context, step topology.Step) (bool, error) {
 		},
 		ReplicationPassword: string(a.secret.Data[v1alpha1.SecretKeyReplicationPassword]),
 		SemiSync:            a.c.ReplicationMode() == v1alpha1.ReplicationSemiSync,
+		SemiSyncWait:        a.c.ReplicationMode() == v1alpha1.ReplicationSemiSync && a.c.DesiredReplicas() > 1,
 		Seed:                a.seed,
-		Restart:             a.deletePod,
+		Restart:             a.restartPod,
+		Logf:                logf(ctx),
 	}
 	return e.Run(ctx, step)
 }
@@ -79,17 +84,19 @@ func (a actor) seed(ctx context.Context, step topology.Step) error {
 	if target == nil || target.pod == nil || target.pod.Status.PodIP == "" || donor == nil {
 		return fmt.Errorf("seed %s from %s: target or donor has no pod", step.Target, step.Source)
 	}
-	body, _ := json.Marshal(map[string]string{
-		"donor": net.JoinHostPort(a.c.PodHost(donor.ordinal), strconv.Itoa(desired.PortAgent)),
-	})
+	req := map[string]string{"donor": net.JoinHostPort(a.c.PodHost(donor.ordinal), strconv.Itoa(desired.PortAgent))}
+	if keep := keepAsideReason(a.c, step); keep != "" {
+		req["keepAside"] = keep
+	}
+	body, _ := json.Marshal(req)
 	url := "http://" + net.JoinHostPort(target.pod.Status.PodIP, strconv.Itoa(desired.PortAgent)) + "/seed"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("seed %s: %w", step.Target, err)
 	}
-	req.SetBasicAuth(mysql.AccountOperator, string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	hreq.SetBasicAuth(mysql.AccountOperator, string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]))
+	hreq.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(hreq)
 	if err != nil {
 		return fmt.Errorf("ask agent of %s to seed: %w", step.Target, err)
 	}
@@ -97,15 +104,50 @@ func (a actor) seed(ctx context.Context, step topology.Step) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("agent of %s refused to seed: %s", step.Target, resp.Status)
 	}
-	return a.deletePod(ctx, step.Target)
+	if req["keepAside"] != "" {
+		a.keptAside(step, req["keepAside"])
+	}
+	return a.restartPod(ctx, step.Target, false)
 }
 
-func (a actor) deletePod(ctx context.Context, name string) error {
+// keepAsideReason is why a re-seeded member's binary logs must be kept before its datadir is
+// wiped: its errant transactions may be acknowledged writes nobody else has.
+func keepAsideReason(c *v1alpha1.MySQLCluster, step topology.Step) string {
+	if step.Rule != "reseedErrant" {
+		return ""
+	}
+	errant := previousStatus(c, step.Target).ErrantTransactions
+	if errant == "" {
+		errant = "unknown"
+	}
+	return "errant: " + errant
+}
+
+// keptAside says in an event, and in the member's status, where the binary logs were kept.
+func (a actor) keptAside(step topology.Step, reason string) {
+	where := fmt.Sprintf("%s/%s/seed-* on PVC %s (%s)", mycnf.DataDir, instance.QuarantineDirName, a.c.PVCName(a.members[step.Target].ordinal), reason)
+	a.r.Recorder.Eventf(a.c, nil, corev1.EventTypeWarning, "ErrantKeptAside", "Seed",
+		"%s's binary logs are kept aside in %s before it is re-seeded from %s; inspect, recover or discard them as docs/pod.md says",
+		step.Target, where, step.Source)
+	a.kept[step.Target] = where
+}
+
+// forceRestartGrace is the grace period of a pod whose fence could not be raised: its preStop hook
+// would wait for a fence that cannot come.
+const forceRestartGrace int64 = 1
+
+// restartPod deletes the member's pod so the StatefulSet re-creates it; force shortens the grace
+// period (the server restarts read-only, like every server).
+func (a actor) restartPod(ctx context.Context, name string, force bool) error {
 	m := a.members[name]
 	if m == nil || m.pod == nil {
 		return nil
 	}
-	if err := a.r.Delete(ctx, m.pod, client.Preconditions{UID: &m.pod.UID}); client.IgnoreNotFound(err) != nil {
+	opts := []client.DeleteOption{client.Preconditions{UID: &m.pod.UID}}
+	if force {
+		opts = append(opts, client.GracePeriodSeconds(forceRestartGrace))
+	}
+	if err := a.r.Delete(ctx, m.pod, opts...); client.IgnoreNotFound(err) != nil {
 		return fmt.Errorf("delete pod %s: %w", name, err)
 	}
 	return nil

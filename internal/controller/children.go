@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -32,7 +33,9 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
-// applyChildren creates the credentials Secret if needed and applies every other child.
+// applyChildren creates the credentials Secret if needed and applies every other child. A child
+// that fails does not stop the others (a refused StatefulSet change must not stop routing
+// Services); the errors are returned together.
 func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
 	if err := r.ensureSecret(ctx, c, w); err != nil {
 		return err
@@ -41,32 +44,37 @@ func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQL
 	if err != nil {
 		return err
 	}
-	a := applier{client: r.Client}
+	var errs []error
 	for _, obj := range objs {
-		if err := controllerutil.SetControllerReference(c, obj, r.Scheme); err != nil {
-			return fmt.Errorf("own %s: %w", obj.GetName(), err)
-		}
-		kind := obj.GetObjectKind().GroupVersionKind().Kind
-		live := w.children[childKey(kind, obj.GetName())]
-		if sts, ok := obj.(*appsv1.StatefulSet); ok && w.statefulSet != nil && claimTemplatesChanged(w.statefulSet, sts) {
-			if err := r.replaceStatefulSet(ctx, c, w.statefulSet, sts); err != nil {
-				return err
-			}
-			continue
-		}
-		wrote, err := a.apply(ctx, obj, live)
-		if err != nil {
-			return err
-		}
-		if wrote {
-			verb := "Updated"
-			if live == nil {
-				verb = "Created"
-			}
-			logf(ctx)(verb+" "+kind, "name", obj.GetName())
+		if err := r.applyChild(ctx, c, w, obj); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return r.removePDBIfDisabled(ctx, c, w)
+	return errors.Join(append(errs, r.removePDBIfDisabled(ctx, c, w))...)
+}
+
+// applyChild applies one child, re-creating the StatefulSet when its claim templates changed.
+func (r *ClusterReconciler) applyChild(ctx context.Context, c *v1alpha1.MySQLCluster, w *world, obj client.Object) error {
+	if err := controllerutil.SetControllerReference(c, obj, r.Scheme); err != nil {
+		return fmt.Errorf("own %s: %w", obj.GetName(), err)
+	}
+	kind := obj.GetObjectKind().GroupVersionKind().Kind
+	live := w.children[childKey(kind, obj.GetName())]
+	if sts, ok := obj.(*appsv1.StatefulSet); ok && w.statefulSet != nil && claimTemplatesChanged(w.statefulSet, sts) {
+		return r.replaceStatefulSet(ctx, c, w.statefulSet, sts)
+	}
+	wrote, err := applier{client: r.Client}.apply(ctx, obj, live)
+	if err != nil {
+		return err
+	}
+	if wrote {
+		verb := "Updated"
+		if live == nil {
+			verb = "Created"
+		}
+		logf(ctx)(verb+" "+kind, "name", obj.GetName())
+	}
+	return nil
 }
 
 // desiredChildren builds every child the cluster should have. The StatefulSet waits for valid

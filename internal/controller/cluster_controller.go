@@ -26,9 +26,11 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -42,6 +44,10 @@ import (
 // stalledRetry is how often a cluster waiting on the user (a missing Secret) is looked at again;
 // user Secrets are read uncached, so they are not watched.
 const stalledRetry = 10 * time.Second
+
+// maxConcurrentReconciles is how many clusters are reconciled at once; a reconcile mostly waits on
+// SQL and the API server.
+const maxConcurrentReconciles = 8
 
 // ClusterReconciler reconciles MySQLCluster objects.
 type ClusterReconciler struct {
@@ -58,7 +64,8 @@ type ClusterReconciler struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
-	unreachable unreachableClock
+	primaries primaryWatch
+	failures  stepFailures
 }
 
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters,verbs=get;list;watch
@@ -72,10 +79,15 @@ type ClusterReconciler struct {
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile moves one MySQLCluster one step towards its spec and rebuilds its status.
+// Reconcile moves one MySQLCluster towards its spec, routes clients to the recorded primary and
+// rebuilds its status. Only errors reading or writing the cluster itself are returned: a failed
+// step or child apply is reported in status and events, and the cluster is looked at again soon,
+// never under controller-runtime's growing back-off.
 func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	cluster := &v1alpha1.MySQLCluster{}
-	if err := r.Get(ctx, req.NamespacedName, cluster); err != nil {
+	// Uncached: the cache may not have seen the promotion the previous pass recorded, and deciding
+	// on a stale currentPrimary would fence the new primary.
+	if err := r.APIReader.Get(ctx, req.NamespacedName, cluster); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if !cluster.DeletionTimestamp.IsZero() {
@@ -83,25 +95,26 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 		// retention policy.
 		return reconcile.Result{}, nil
 	}
-	original := cluster.DeepCopy()
 	w, err := r.observe(ctx, cluster)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
 	defer closeAll(w.members)
-	if err := r.applyChildren(ctx, cluster, w); err != nil {
-		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", "%v", err)
+	if w.applyErr = r.applyChildren(ctx, cluster, w); w.applyErr != nil {
+		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", "%v", w.applyErr)
+	}
+	r.reconcileTopology(ctx, cluster, w)
+	routeErr := r.route(ctx, cluster, w)
+	if routeErr != nil {
+		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "RoutingFailed", "Route", "%v", routeErr)
+	}
+	if err := r.writeStatus(ctx, cluster, w); err != nil {
 		return reconcile.Result{}, err
 	}
-	stepErr := r.reconcileTopology(ctx, cluster, w)
-	// Status is written even when the step failed: it tells the user what was observed.
-	if err := r.writeStatus(ctx, original, cluster, w); err != nil {
-		return reconcile.Result{}, err
+	if routeErr != nil {
+		return reconcile.Result{RequeueAfter: progressPoll}, nil
 	}
-	if stepErr != nil {
-		return reconcile.Result{}, stepErr
-	}
-	return reconcile.Result{RequeueAfter: requeueAfter(w)}, nil
+	return reconcile.Result{RequeueAfter: requeueAfter(cluster, w)}, nil
 }
 
 // SetupWithManager registers the reconciler and what it watches.
@@ -115,6 +128,13 @@ func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.ServiceAccount{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(podToCluster)).
+		WithOptions(controller.Options{
+			// A slow or broken cluster must never delay another cluster's failover.
+			MaxConcurrentReconciles: maxConcurrentReconciles,
+			// Only API errors reach the rate limiter; they are retried within seconds.
+			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](
+				100*time.Millisecond, 5*time.Second),
+		}).
 		Named("mysqlcluster").
 		Complete(r)
 }

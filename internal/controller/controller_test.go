@@ -17,6 +17,7 @@ limitations under the License.
 package controller
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -97,21 +98,71 @@ func TestPendingSwitchover(t *testing.T) {
 	}
 }
 
-func TestUnreachableClock(t *testing.T) {
-	var u unreachableClock
+func TestPrimaryWatch(t *testing.T) {
+	var p primaryWatch
+	c := testCluster(3)
+	c.Status.CurrentPrimary = "mysql-0"
 	t0 := time.Unix(1000, 0)
-	if d := u.observe("a", "mysql-0", true, t0); d != 0 {
-		t.Errorf("reachable primary: %v", d)
+	if d := p.observe(c, true, t0); d != 0 || c.Status.PrimaryUnreachableSince != nil {
+		t.Fatalf("answering primary: %v since %v", d, c.Status.PrimaryUnreachableSince)
 	}
-	u.observe("a", "mysql-0", false, t0)
-	if d := u.observe("a", "mysql-0", false, t0.Add(7*time.Second)); d != 7*time.Second {
+	// The clock starts at the last answer, not at the first failed probe.
+	if d := p.observe(c, false, t0.Add(3*time.Second)); d != 3*time.Second {
+		t.Errorf("first failed probe 3s after the last answer: unreachable for %v, want 3s", d)
+	}
+	if d := p.observe(c, false, t0.Add(7*time.Second)); d != 7*time.Second {
 		t.Errorf("unreachable for %v; want 7s", d)
 	}
-	if d := u.observe("a", "mysql-1", false, t0.Add(8*time.Second)); d <= 0 || d >= time.Second {
-		t.Errorf("a new primary restarts the clock: %v", d)
+	// One answer does not stop the clock: a flapping primary is still failed over.
+	if d := p.observe(c, true, t0.Add(8*time.Second)); d != 0 || c.Status.PrimaryUnreachableSince == nil {
+		t.Errorf("one answer: %v, since %v; want 0 and the clock kept", d, c.Status.PrimaryUnreachableSince)
 	}
-	if d := u.observe("a", "mysql-1", true, t0.Add(9*time.Second)); d != 0 {
-		t.Errorf("answering resets: %v", d)
+	if d := p.observe(c, false, t0.Add(11*time.Second)); d != 11*time.Second {
+		t.Errorf("flapping primary unreachable for %v; want 11s (since the first gap)", d)
+	}
+	// Answers without a gap for a failover delay (10 s) stop it.
+	p.observe(c, true, t0.Add(12*time.Second))
+	p.observe(c, true, t0.Add(22*time.Second))
+	if c.Status.PrimaryUnreachableSince != nil {
+		t.Errorf("answering for 10s without a gap must clear the clock, got %v", c.Status.PrimaryUnreachableSince)
+	}
+	// A new leader (empty memory) continues a persisted clock instead of restarting it.
+	c.Status.PrimaryUnreachableSince = &metav1.Time{Time: t0}
+	var fresh primaryWatch
+	if d := fresh.observe(c, false, t0.Add(9*time.Second)); d != 9*time.Second {
+		t.Errorf("new leader: unreachable for %v; want 9s from status", d)
+	}
+	// A primary seen long ago starts the clock now, not at that old answer.
+	c.Status.PrimaryUnreachableSince = nil
+	p.observe(c, true, t0.Add(30*time.Second))
+	if d := p.observe(c, false, t0.Add(60*time.Second)); d != time.Nanosecond {
+		t.Errorf("stale last answer: unreachable for %v; want a fresh clock", d)
+	}
+}
+
+func TestStepFailuresIsolateAfterRepeatedFailures(t *testing.T) {
+	var f stepFailures
+	t0 := time.Unix(1000, 0)
+	for i := 1; i < isolateAfter; i++ {
+		if f.failed("u", "mysql-1", t0) {
+			t.Fatalf("isolated after %d failures; want %d", i, isolateAfter)
+		}
+	}
+	if !f.failed("u", "mysql-1", t0) || !f.isolated("u", "mysql-1", t0.Add(time.Second)) {
+		t.Fatalf("not isolated after %d failures", isolateAfter)
+	}
+	if f.isolated("u", "mysql-2", t0) || f.isolated("v", "mysql-1", t0) {
+		t.Error("isolation leaked to another member or cluster")
+	}
+	if f.isolated("u", "mysql-1", t0.Add(isolateFor)) {
+		t.Error("isolation must end after isolateFor")
+	}
+	f.failed("u", "mysql-2", t0)
+	f.succeeded("u", "mysql-2")
+	f.failed("u", "mysql-2", t0)
+	f.failed("u", "mysql-2", t0)
+	if f.isolated("u", "mysql-2", t0) {
+		t.Error("a success must reset the count")
 	}
 }
 
@@ -146,18 +197,30 @@ func TestOwnedFieldsCompareIgnoresEmptyAndServerFilledValues(t *testing.T) {
 }
 
 func TestRequeueAfter(t *testing.T) {
+	calm := testCluster(3)
+	calm.Status.CurrentPrimary = "mysql-0"
+	suspect := calm.DeepCopy()
+	suspect.Status.PrimaryUnreachableSince = &metav1.Time{}
+	healthy := topology.Snapshot{Members: []topology.Member{{Name: "mysql-0", Reachable: true, Writable: true}}}
+	stuck := topology.Snapshot{Members: []topology.Member{{Name: "mysql-0", Reachable: true, Writable: true, CannotCommit: true}}}
 	for _, tc := range []struct {
+		name string
+		c    *v1alpha1.MySQLCluster
 		w    world
 		want time.Duration
 	}{
-		{world{blocker: &condition{}}, stalledRetry},
-		{world{acted: true}, progressPoll},
-		{world{step: topology.Step{Kind: topology.Wait, After: time.Second}}, time.Second},
-		{world{step: topology.Step{Kind: topology.Wait, After: time.Hour}}, steadyPoll},
-		{world{}, steadyPoll},
+		{"waiting for the user", calm, world{blocker: &condition{}}, stalledRetry},
+		{"a step ran", calm, world{acted: true, topology: healthy}, progressPoll},
+		{"a step failed", calm, world{stepErr: errors.New("boom"), topology: healthy}, progressPoll},
+		{"primary suspect", suspect, world{topology: healthy}, progressPoll},
+		{"primary cannot commit", calm, world{topology: stuck}, progressPoll},
+		{"switchover pending", calm, world{topology: topology.Snapshot{SwitchoverTo: "mysql-1", Members: healthy.Members}}, progressPoll},
+		{"time will tell", calm, world{topology: healthy, step: topology.Step{Kind: topology.Wait, After: time.Second}}, time.Second},
+		{"bounded by the steady poll", calm, world{topology: healthy, step: topology.Step{Kind: topology.Wait, After: time.Hour}}, steadyPoll},
+		{"settled", calm, world{topology: healthy}, steadyPoll},
 	} {
-		if got := requeueAfter(&tc.w); got != tc.want {
-			t.Errorf("requeueAfter(%+v) = %v, want %v", tc.w, got, tc.want)
+		if got := requeueAfter(tc.c, &tc.w); got != tc.want {
+			t.Errorf("%s: requeueAfter = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -30,9 +31,16 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// probeTimeout bounds one member's SQL observation: an unreachable member must not hold up the
-// others, nor failover.
-const probeTimeout = 3 * time.Second
+// Probe bounds: an unreachable or frozen member must not hold up the others, nor a failover. Pods
+// reach each other in well under a second; a server that does not greet within connectTimeout is
+// not serving its clients either.
+const (
+	connectTimeout = time.Second
+	probeTimeout   = 2 * time.Second
+	// heartbeatTimeout bounds the primary's write probe: a healthy semi-sync commit takes
+	// milliseconds, one with no acknowledging replica waits forever.
+	heartbeatTimeout = 2 * time.Second
+)
 
 // member is one ordinal as observed: its pod, its SQL status and an open connection for act.
 type member struct {
@@ -43,6 +51,9 @@ type member struct {
 	status  *mysql.Status // nil when the server did not answer
 	err     error         // why it did not answer
 	conn    mysql.Instance
+	// commitErr is why the writable primary's heartbeat write did not commit; nil when it did or
+	// was not tried.
+	commitErr error
 }
 
 // memberOrdinals lists the members to observe: every ordinal below spec.replicas that has a pod or
@@ -109,7 +120,9 @@ func (r *ClusterReconciler) probeMembers(ctx context.Context, c *v1alpha1.MySQLC
 func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, password string) {
 	var wg sync.WaitGroup
 	for _, m := range ms {
-		if m.pod == nil || m.pod.Status.PodIP == "" || !m.pod.DeletionTimestamp.IsZero() {
+		// A terminating pod is still probed: a primary being drained serves until it is switched
+		// over, and a replica being deleted may still hold transactions.
+		if m.pod == nil || m.pod.Status.PodIP == "" {
 			m.err = fmt.Errorf("no running pod")
 			continue
 		}
@@ -127,7 +140,7 @@ func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster,
 	conn, err := r.opener().Open(mysql.Config{
 		Flavor: flavor, Host: m.pod.Status.PodIP, Port: desired.PortMySQL,
 		User: mysql.AccountOperator, Password: password,
-		ConnectTimeout: 2 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		ConnectTimeout: connectTimeout, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		StatementTimeout: 10 * time.Second,
 	})
 	if err != nil {
@@ -143,6 +156,59 @@ func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster,
 		return
 	}
 	m.status, m.conn = &st, conn
+}
+
+// checkPrimaryCommits writes a heartbeat on the recorded primary when it answered writable: a
+// primary that answers but cannot commit (no acknowledging replica, a full disk, stuck commits) is
+// not healthy, and only a write shows it.
+func (r *ClusterReconciler) checkPrimaryCommits(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member) {
+	for _, m := range ms {
+		if m.name != c.Status.CurrentPrimary || m.status == nil || m.status.Fenced {
+			continue
+		}
+		hctx, cancel := context.WithTimeout(ctx, heartbeatTimeout)
+		err := m.conn.Heartbeat(hctx)
+		cancel()
+		if err != nil && !errors.Is(err, mysql.ErrReadOnly) {
+			m.commitErr = err
+		}
+	}
+}
+
+// reobserve reads again the members that answered, between two steps of one pass; members that
+// did not answer keep their observation. Replicas are read before the primary, as in probeMembers.
+func (r *ClusterReconciler) reobserve(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) {
+	var replicas, primary []*member
+	for _, m := range w.members {
+		switch {
+		case m.conn == nil:
+		case m.name == c.Status.CurrentPrimary:
+			primary = append(primary, m)
+		default:
+			replicas = append(replicas, m)
+		}
+	}
+	for _, group := range [][]*member{replicas, primary} {
+		var wg sync.WaitGroup
+		for _, m := range group {
+			wg.Go(func() { reread(ctx, m) })
+		}
+		wg.Wait()
+	}
+	w.topology = r.snapshot(c, w)
+}
+
+// reread refreshes one connected member's status; a member that stops answering is closed.
+func reread(ctx context.Context, m *member) {
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	st, err := m.conn.Status(pctx)
+	if err != nil {
+		_ = m.conn.Close()
+		m.status, m.conn, m.err = nil, nil, err
+		return
+	}
+	m.status = &st
 }
 
 // closeAll releases the connections a reconcile opened.

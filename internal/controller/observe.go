@@ -44,8 +44,16 @@ type world struct {
 
 	members  []*member         // every member, probed over SQL when credentials exist
 	topology topology.Snapshot // what the topology engine decides on
-	step     topology.Step     // the step decided in this reconcile
+	step     topology.Step     // the last step decided in this reconcile
 	acted    bool              // a step other than Wait or Refuse ran
+	stepErr  error             // why the last step failed, nil when none did
+	applyErr error             // why applying a child object failed, nil when none did
+	// keptAside says, per member re-seeded in this pass, where its errant binary logs are kept.
+	keptAside map[string]string
+
+	// written is the cluster as last written to (or read from) the API server: the base of status
+	// patches.
+	written *v1alpha1.MySQLCluster
 }
 
 // condition is a reason and a message for a status condition.
@@ -58,7 +66,7 @@ func childKey(kind, name string) string { return kind + "/" + name }
 
 // observe reads the cluster's children, member pods, credentials and members' SQL state.
 func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluster) (*world, error) {
-	w := &world{children: map[string]client.Object{}}
+	w := &world{children: map[string]client.Object{}, written: c.DeepCopy(), keptAside: map[string]string{}}
 	if err := r.observeChildren(ctx, c, w); err != nil {
 		return nil, err
 	}
@@ -73,15 +81,23 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 	if w.members, err = r.observeMembers(ctx, c, w); err != nil {
 		return nil, err
 	}
+	r.checkPrimaryCommits(ctx, c, w.members)
+	w.topology = r.snapshot(c, w)
+	return w, nil
+}
+
+// snapshot tracks whether the recorded primary answers and turns what was observed into the plain
+// data the topology engine decides on.
+func (r *ClusterReconciler) snapshot(c *v1alpha1.MySQLCluster, w *world) topology.Snapshot {
 	reachable := false
 	for _, m := range w.members {
 		if m.name == c.Status.CurrentPrimary && m.status != nil {
 			reachable = true
 		}
 	}
-	unreachableFor := r.unreachable.observe(c.UID, c.Status.CurrentPrimary, reachable, r.now())
-	w.topology = snapshot(c, w, w.members, unreachableFor)
-	return w, nil
+	unreachableFor := r.primaries.observe(c, reachable, r.now())
+	isolated := func(name string) bool { return r.failures.isolated(c.UID, name, r.now()) }
+	return snapshot(c, w, unreachableFor, isolated)
 }
 
 func (r *ClusterReconciler) now() time.Time {

@@ -27,7 +27,7 @@ import (
 )
 
 // snapshot turns what was observed into the plain data the topology engine decides on.
-func snapshot(c *v1alpha1.MySQLCluster, w *world, ms []*member, unreachableFor time.Duration) topology.Snapshot {
+func snapshot(c *v1alpha1.MySQLCluster, w *world, unreachableFor time.Duration, isolated func(string) bool) topology.Snapshot {
 	s := topology.Snapshot{
 		Flavor:                gtidFlavor(c),
 		Replicas:              int(c.DesiredReplicas()),
@@ -39,8 +39,10 @@ func snapshot(c *v1alpha1.MySQLCluster, w *world, ms []*member, unreachableFor t
 		SwitchoverTo:          pendingSwitchover(c),
 		MaxLag:                time.Duration(maxLagSeconds(c)) * time.Second,
 	}
-	for _, m := range ms {
-		s.Members = append(s.Members, topologyMember(c, w, ms, m))
+	for _, m := range w.members {
+		tm := topologyMember(c, w, w.members, m)
+		tm.Isolated = isolated(m.name)
+		s.Members = append(s.Members, tm)
 	}
 	return s
 }
@@ -55,7 +57,11 @@ func topologyMember(c *v1alpha1.MySQLCluster, w *world, ms []*member, m *member)
 			m.pod.Labels["controller-revision-hash"] != w.statefulSet.Status.UpdateRevision
 	}
 	prev := previousStatus(c, m.name)
-	tm.Errant = prev.Errant
+	tm.Errant, tm.PrevServing = prev.Errant, prev.Serving
+	tm.RecordedErrant, _ = gtid.Parse(gtidFlavor(c), prev.ErrantTransactions)
+	if m.commitErr != nil {
+		tm.CannotCommit, tm.CommitError = true, m.commitErr.Error()
+	}
 	if m.status == nil {
 		// A member that does not answer keeps its last recorded transactions, applied or only
 		// received, in the comparison, so a replica lacking them is never promoted over it.

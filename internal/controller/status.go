@@ -23,6 +23,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -34,16 +35,19 @@ import (
 )
 
 // writeStatus rebuilds status from the observed world and writes it only when it differs from
-// the status read at the start of the reconcile (original).
-func (r *ClusterReconciler) writeStatus(ctx context.Context, original, c *v1alpha1.MySQLCluster, w *world) error {
+// the status last written or read (w.written), with an optimistic lock: a status based on an older
+// read is never written over a newer one.
+func (r *ClusterReconciler) writeStatus(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
 	next := clusterStatus(c, w)
-	if equality.Semantic.DeepEqual(original.Status, next) {
+	if equality.Semantic.DeepEqual(w.written.Status, next) {
 		return nil
 	}
 	c.Status = next
-	if err := r.Status().Patch(ctx, c, client.MergeFrom(original)); err != nil {
+	patch := client.MergeFromWithOptions(w.written, client.MergeFromWithOptimisticLock{})
+	if err := r.Status().Patch(ctx, c, patch); err != nil {
 		return fmt.Errorf("patch status of %s: %w", c.Name, err)
 	}
+	w.written = c.DeepCopy()
 	return nil
 }
 
@@ -52,12 +56,13 @@ func (r *ClusterReconciler) writeStatus(ctx context.Context, original, c *v1alph
 func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStatus {
 	desiredN := c.DesiredReplicas()
 	s := v1alpha1.MySQLClusterStatus{
-		ObservedGeneration:  c.Generation,
-		Conditions:          append([]metav1.Condition(nil), c.Status.Conditions...),
-		CurrentPrimary:      c.Status.CurrentPrimary,
-		Selector:            labels.SelectorFromSet(desired.SelectorLabels(c)).String(),
-		Members:             members(w),
-		CompletedSwitchover: c.Status.CompletedSwitchover,
+		ObservedGeneration:      c.Generation,
+		Conditions:              append([]metav1.Condition(nil), c.Status.Conditions...),
+		CurrentPrimary:          c.Status.CurrentPrimary,
+		PrimaryUnreachableSince: c.Status.PrimaryUnreachableSince,
+		Selector:                labels.SelectorFromSet(desired.SelectorLabels(c)).String(),
+		Members:                 members(c, w),
+		CompletedSwitchover:     c.Status.CompletedSwitchover,
 	}
 	for _, m := range s.Members {
 		if m.Ready {
@@ -73,8 +78,9 @@ func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStat
 	return s
 }
 
-// members is the topology engine's per-member summary, as API status.
-func members(w *world) []v1alpha1.MemberStatus {
+// members is the topology engine's per-member summary, as API status. Where a member's errant
+// binary logs were kept aside is carried over while the member exists.
+func members(c *v1alpha1.MySQLCluster, w *world) []v1alpha1.MemberStatus {
 	tms := topology.Members(w.topology)
 	out := make([]v1alpha1.MemberStatus, 0, len(tms))
 	received := map[string]string{}
@@ -87,7 +93,10 @@ func members(w *world) []v1alpha1.MemberStatus {
 		ms := v1alpha1.MemberStatus{
 			Name: m.Name, Role: string(m.Role), Ready: m.Ready, Serving: m.Serving,
 			GTIDExecuted: m.Executed, GTIDReceived: received[m.Name], Errant: m.Errant, ErrantTransactions: m.ErrantTransactions,
-			Message: m.Message,
+			Message: m.Message, KeptAside: previousStatus(c, m.Name).KeptAside,
+		}
+		if kept := w.keptAside[m.Name]; kept != "" {
+			ms.KeptAside = kept
 		}
 		if m.LagKnown {
 			lag := int64(m.Lag / time.Second)
@@ -106,6 +115,10 @@ func conditions(c *v1alpha1.MySQLCluster, w *world) []metav1.Condition {
 	switch {
 	case w.blocker != nil:
 		ready = topology.Condition{Reason: w.blocker.Reason, Message: w.blocker.Message}
+	case w.applyErr != nil:
+		ready = topology.Condition{Reason: "ApplyFailed", Message: w.applyErr.Error()}
+	case w.stepErr != nil:
+		ready = topology.Condition{Reason: "StepFailed", Message: w.stepErr.Error()}
 	case ready.Status && !rolledOut(c, w):
 		ready = topology.Condition{Reason: "RollingOut", Message: "StatefulSet " + c.StatefulSetName() + " is rolling out"}
 	}
@@ -133,8 +146,16 @@ func stalledCondition(w *world) topology.Condition {
 		return topology.Condition{Status: true, Reason: w.blocker.Reason, Message: w.blocker.Message}
 	case w.step.Kind == topology.Refuse:
 		return topology.Condition{Status: true, Reason: "PromotionRefused", Message: w.step.Reason}
+	case needsUser(w.applyErr):
+		return topology.Condition{Status: true, Reason: "ApplyRefused", Message: w.applyErr.Error()}
 	}
 	return topology.Condition{Reason: "Progressing", Message: "the operator can make progress"}
+}
+
+// needsUser reports whether the API server refused a child object for a reason only a change of
+// the spec or of the Kubernetes cluster can fix (e.g. a storage class without volume expansion).
+func needsUser(err error) bool {
+	return err != nil && (apierrors.IsInvalid(err) || apierrors.IsForbidden(err) || apierrors.IsBadRequest(err))
 }
 
 func fromTopology(t string, tc topology.Condition) metav1.Condition {

@@ -19,12 +19,9 @@ package controller
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
@@ -32,42 +29,16 @@ import (
 )
 
 // Requeue intervals: SQL-level changes (a broken replica, a lost primary) raise no Kubernetes
-// event, so a healthy cluster is still looked at regularly.
+// event, so a healthy cluster is still looked at regularly, and one with a failover, switchover or
+// repair under way about every half second.
 const (
 	steadyPoll   = 5 * time.Second
 	progressPoll = 500 * time.Millisecond
 )
 
-// unreachableClock remembers since when each cluster's primary has failed the SQL probe. It is in
-// memory: an operator restart restarts the failover delay, which errs on the safe side.
-type unreachableClock struct {
-	mu    sync.Mutex
-	since map[types.UID]unreachableSince
-}
-
-type unreachableSince struct {
-	primary string
-	at      time.Time
-}
-
-// observe records whether the primary answered and returns for how long it has not.
-func (u *unreachableClock) observe(uid types.UID, primary string, reachable bool, now time.Time) time.Duration {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.since == nil {
-		u.since = map[types.UID]unreachableSince{}
-	}
-	if primary == "" || reachable {
-		delete(u.since, uid)
-		return 0
-	}
-	s, ok := u.since[uid]
-	if !ok || s.primary != primary {
-		s = unreachableSince{primary: primary, at: now}
-		u.since[uid] = s
-	}
-	return max(now.Sub(s.at), time.Nanosecond)
-}
+// maxStepsPerPass bounds the steps one reconcile chains. A failover (stop every receiver, promote,
+// repoint) or a switchover (fence, promote) then completes in one pass instead of one per step.
+const maxStepsPerPass = 4
 
 // observeMembers builds the member list and, when credentials exist, probes each server.
 func (r *ClusterReconciler) observeMembers(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) ([]*member, error) {
@@ -89,62 +60,83 @@ func (r *ClusterReconciler) observeMembers(ctx context.Context, c *v1alpha1.MySQ
 	return ms, nil
 }
 
-// reconcileTopology decides and executes one topology step. It records a promotion in status.
-func (r *ClusterReconciler) reconcileTopology(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
-	step := topology.Decide(w.topology)
-	w.step = step
-	if step.Kind == topology.Wait {
-		return r.applyRoles(ctx, c, w)
-	}
-	if step.Kind == topology.Refuse {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "PromotionRefused", "Decide", step.Reason)
-		return r.applyRoles(ctx, c, w)
-	}
-	logf(ctx)("Topology step", "kind", step.Kind, "target", step.Target, "source", step.Source, "rule", step.Rule, "reason", step.Reason)
-	a := actor{r: r, c: c, members: membersByName(w.members), secret: w.secret}
-	promoted, err := a.run(ctx, step)
-	if err != nil {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "StepFailed", string(step.Kind), "%s %s: %v", step.Kind, step.Target, err)
-		return fmt.Errorf("%s %s: %w", step.Kind, step.Target, err)
-	}
-	w.acted = true
-	r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, string(step.Kind), string(step.Kind), "%s", step.Reason)
-	if promoted {
-		c.Status.CurrentPrimary = step.Target
-		if to := c.Annotations[v1alpha1.AnnotationSwitchoverTo]; to == step.Target {
-			c.Status.CompletedSwitchover = to
+// reconcileTopology decides and executes steps until one needs a fresh look at the cluster: a
+// Wait, a Refuse, a failure, a step that restarts a pod, or maxStepsPerPass. Between two steps the
+// members that answered are observed again. A step error is recorded in w, never returned: it
+// must not put the cluster under controller-runtime's back-off.
+func (r *ClusterReconciler) reconcileTopology(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) {
+	for range maxStepsPerPass {
+		step := topology.Decide(w.topology)
+		w.step = step
+		switch step.Kind {
+		case topology.Wait:
+			return
+		case topology.Refuse:
+			if refusalIsNew(c, step) {
+				r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "PromotionRefused", "Decide", step.Reason)
+			}
+			return
 		}
+		if !r.runStep(ctx, c, w, step) || !chains(step.Kind) {
+			return
+		}
+		r.reobserve(ctx, c, w)
 	}
-	return nil
 }
 
-// applyRoles labels each pod with its role and whether it serves reads; the Services select on
-// these labels. Pods whose labels already match are not written.
-func (r *ClusterReconciler) applyRoles(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
-	byName := membersByName(w.members)
-	for _, as := range topology.Roles(w.topology) {
-		m := byName[as.Name]
-		if m == nil || m.pod == nil || !m.pod.DeletionTimestamp.IsZero() {
-			continue
-		}
-		serving := "false"
-		if as.Serving {
-			serving = "true"
-		}
-		if m.pod.Labels[v1alpha1.LabelRole] == string(as.Role) && m.pod.Labels[v1alpha1.LabelServing] == serving {
-			continue
-		}
-		patch := client.MergeFrom(m.pod.DeepCopy())
-		if m.pod.Labels == nil {
-			m.pod.Labels = map[string]string{}
-		}
-		m.pod.Labels[v1alpha1.LabelRole], m.pod.Labels[v1alpha1.LabelServing] = string(as.Role), serving
-		if err := r.Patch(ctx, m.pod, patch); client.IgnoreNotFound(err) != nil {
-			return fmt.Errorf("label pod %s: %w", m.name, err)
-		}
-		logf(ctx)("Labelled Pod", "name", m.name, "role", as.Role, "serving", serving)
+// runStep executes one step and records its outcome; it reports whether the step succeeded.
+func (r *ClusterReconciler) runStep(ctx context.Context, c *v1alpha1.MySQLCluster, w *world, step topology.Step) bool {
+	logf(ctx)("Topology step", "kind", step.Kind, "target", step.Target, "also", step.Also,
+		"source", step.Source, "rule", step.Rule, "reason", step.Reason)
+	a := actor{r: r, c: c, members: membersByName(w.members), secret: w.secret, kept: w.keptAside}
+	promoted, err := a.run(ctx, step)
+	if err != nil {
+		w.stepErr = fmt.Errorf("%s %s: %w", step.Kind, step.Target, err)
+		isolated := r.failures.failed(c.UID, step.Target, r.now())
+		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "StepFailed", string(step.Kind), "%s %s failed: %v%s",
+			step.Kind, step.Target, err, isolationNote(isolated, step.Target))
+		return false
 	}
-	return nil
+	r.failures.succeeded(c.UID, step.Target)
+	w.acted = true
+	r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, string(step.Kind), string(step.Kind), "%s", step.Reason)
+	if !promoted {
+		return true
+	}
+	if err := r.recordPrimary(ctx, c, w, step.Target); err != nil {
+		w.stepErr = fmt.Errorf("record %s as the primary: %w", step.Target, err)
+		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "StepFailed", "RecordPrimary", "%v", w.stepErr)
+		return false
+	}
+	return true
+}
+
+func isolationNote(isolated bool, member string) string {
+	if !isolated {
+		return ""
+	}
+	return fmt.Sprintf("; %s failed %d steps in a row and is left alone for %s", member, isolateAfter, isolateFor)
+}
+
+// chains reports whether another step may follow kind in the same pass. Steps that restart or
+// re-seed a pod need the pod to come back first.
+func chains(kind topology.Kind) bool {
+	switch kind {
+	case topology.Seed, topology.Restart, topology.ForceRestart, topology.Bootstrap:
+		return false
+	}
+	return true
+}
+
+// refusalIsNew reports whether a refusal says something the Stalled condition does not already
+// say, so a refusal is an event once, not on every pass.
+func refusalIsNew(c *v1alpha1.MySQLCluster, step topology.Step) bool {
+	for _, cond := range c.Status.Conditions {
+		if cond.Type == v1alpha1.ConditionStalled {
+			return cond.Message != step.Reason
+		}
+	}
+	return true
 }
 
 func membersByName(ms []*member) map[string]*member {
@@ -156,16 +148,30 @@ func membersByName(ms []*member) map[string]*member {
 }
 
 // requeueAfter says when to look at the cluster again.
-func requeueAfter(w *world) time.Duration {
+func requeueAfter(c *v1alpha1.MySQLCluster, w *world) time.Duration {
 	switch {
 	case w.blocker != nil:
 		return stalledRetry
-	case w.acted:
+	case w.acted || w.stepErr != nil || urgent(c, w):
 		return progressPoll
 	case w.step.After > 0:
 		return min(w.step.After, steadyPoll)
 	}
 	return steadyPoll
+}
+
+// urgent reports whether the cluster is in or near a failover or switchover: the primary is
+// suspect, cannot commit, is being deleted, or a switchover is pending.
+func urgent(c *v1alpha1.MySQLCluster, w *world) bool {
+	if c.Status.PrimaryUnreachableSince != nil || w.topology.SwitchoverTo != "" {
+		return true
+	}
+	for _, m := range w.topology.Members {
+		if m.Name == c.Status.CurrentPrimary && (m.CannotCommit || m.Deleting || !m.Writable) {
+			return true
+		}
+	}
+	return false
 }
 
 // opener is the source of SQL connections (a fake in unit tests).

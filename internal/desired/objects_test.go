@@ -24,6 +24,7 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -33,8 +34,13 @@ import (
 
 func TestServiceSelectors(t *testing.T) {
 	c := mariadbCluster()
+	c.Status.CurrentPrimary = c.PodName(1)
 	primaryPod := labels.Set(Labels(c))
 	primaryPod[v1alpha1.LabelRole] = v1alpha1.RolePrimary
+	primaryPod[appsv1.StatefulSetPodNameLabel] = c.PodName(1)
+	// A pod still labelled primary but not the recorded primary is never selected.
+	stalePrimary := labels.Set(maps.Clone(primaryPod))
+	stalePrimary[appsv1.StatefulSetPodNameLabel] = c.PodName(0)
 	replicaPod := labels.Set(maps.Clone(Labels(c)))
 	replicaPod[v1alpha1.LabelRole] = v1alpha1.RoleReplica
 	servingPod := labels.Set(maps.Clone(replicaPod))
@@ -43,6 +49,7 @@ func TestServiceSelectors(t *testing.T) {
 	other.Name = "db2"
 	otherPrimary := labels.Set(Labels(other))
 	otherPrimary[v1alpha1.LabelRole] = v1alpha1.RolePrimary
+	otherPrimary[appsv1.StatefulSetPodNameLabel] = c.PodName(1)
 
 	cases := []struct {
 		svc  *corev1.Service
@@ -52,6 +59,8 @@ func TestServiceSelectors(t *testing.T) {
 		{HeadlessService(c), replicaPod, true},
 		{HeadlessService(c), otherPrimary, false},
 		{PrimaryService(c), primaryPod, true},
+		{PrimaryService(c), stalePrimary, false},
+		{PrimaryService(mariadbCluster()), primaryPod, false}, // no primary recorded: no endpoint
 		{PrimaryService(c), servingPod, false},
 		{PrimaryService(c), otherPrimary, false},
 		{ReplicasService(c), servingPod, true},

@@ -19,6 +19,7 @@ package desired
 import (
 	"maps"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -55,10 +56,13 @@ func HeadlessService(c *v1alpha1.MySQLCluster) *corev1.Service {
 	}
 }
 
-// PrimaryService is NAME-primary, the read/write endpoint: the member labelled role=primary.
+// PrimaryService is NAME-primary, the read/write endpoint: exactly the pod recorded in
+// status.currentPrimary, selected by the pod-name label the StatefulSet controller sets. Moving it
+// to a new primary is one write of this selector, so clients never reach two pods or a stale one;
+// before the first promotion it selects nothing.
 func PrimaryService(c *v1alpha1.MySQLCluster) *corev1.Service {
 	return clientService(c, c.PrimaryServiceName(), c.Spec.PrimaryService, map[string]string{
-		v1alpha1.LabelRole: v1alpha1.RolePrimary,
+		appsv1.StatefulSetPodNameLabel: c.Status.CurrentPrimary,
 	})
 }
 

@@ -146,3 +146,67 @@ func TestExecutorReportsPromotionOnlyOnSuccess(t *testing.T) {
 		t.Fatal("a step on a member without a connection must fail")
 	}
 }
+
+// The fence ends client sessions before raising read_only: a commit stuck on the semi-sync wait
+// holds the lock read_only needs, so the other order hangs (review finding 11).
+func TestFenceKillsSessionsBeforeReadOnly(t *testing.T) {
+	fc := fake.NewCluster(mysql.MariaDB)
+	in := fc.Add("127.0.0.11:3306", 11)
+	e := Executor{Conns: map[string]mysql.Instance{"m-0": in}}
+	if _, err := e.Run(context.Background(), topology.Step{Kind: topology.Fence, Target: "m-0"}); err != nil {
+		t.Fatal(err)
+	}
+	calls := in.Calls()
+	kill := slices.IndexFunc(calls, func(c string) bool { return strings.HasPrefix(c, "KillClientConnections") })
+	fence := slices.Index(calls, "SetReadOnly(true)")
+	if kill < 0 || fence < 0 || kill > fence {
+		t.Fatalf("calls %v: want KillClientConnections before SetReadOnly(true)", calls)
+	}
+}
+
+// A new primary waits for acknowledgements before it takes its first write (review finding 6),
+// and the members named in Also follow it in the same step.
+func TestPromoteTurnsSemiSyncOnBeforeClearingTheFenceAndRepoints(t *testing.T) {
+	fc := fake.NewCluster(mysql.MariaDB)
+	p := fc.Add("127.0.0.11:3306", 11)
+	r := fc.Add("127.0.0.12:3306", 12)
+	e := Executor{
+		Conns:        map[string]mysql.Instance{"m-0": p, "m-1": r},
+		SourceAddr:   func(m string) (string, int) { return "127.0.0.11", 3306 },
+		SemiSync:     true,
+		SemiSyncWait: true,
+	}
+	promoted, err := e.Run(context.Background(), topology.Step{Kind: topology.Promote, Target: "m-0", Also: []string{"m-1"}})
+	if err != nil || !promoted {
+		t.Fatalf("promoted=%v err=%v", promoted, err)
+	}
+	calls := p.Calls()
+	wait := slices.Index(calls, "SetSemiSyncSource(true)")
+	open := slices.Index(calls, "SetReadOnly(false)")
+	if wait < 0 || open < 0 || wait > open {
+		t.Fatalf("primary calls %v: want SetSemiSyncSource(true) before SetReadOnly(false)", calls)
+	}
+	st, _ := r.Status(context.Background())
+	if st.Replication == nil || st.Replication.SourceHost != "127.0.0.11" || !st.Replication.IORunning {
+		t.Fatalf("m-1 replication %+v: want it replicating from the new primary", st.Replication)
+	}
+	if ps, _ := p.Status(context.Background()); ps.SemiSync.SourceClients != 1 {
+		t.Errorf("semi-sync clients on the new primary = %d; want m-1 acknowledging", ps.SemiSync.SourceClients)
+	}
+}
+
+// A failover stops every receiver in one step; one that fails is reported, the others still stop.
+func TestStopReplicaIOStopsEveryTarget(t *testing.T) {
+	h, fc := fakeHarness(t, 3)
+	ctx := context.Background()
+	h.converge(ctx, 20, fc.Replicate)
+	conns := map[string]mysql.Instance{"m-1": fc.Member(h.addrs[1]), "m-2": fc.Member(h.addrs[2])}
+	fc.Member(h.addrs[1]).FailOn("StopReplicationIO", fmt.Errorf("boom"))
+	_, err := Executor{Conns: conns}.Run(ctx, topology.Step{Kind: topology.StopReplicaIO, Target: "m-1", Also: []string{"m-2"}})
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("err = %v; want m-1's failure reported", err)
+	}
+	if st, _ := fc.Member(h.addrs[2]).Status(ctx); st.Replication == nil || st.Replication.IOState != "No" {
+		t.Errorf("m-2 replication %+v: want its IO thread stopped", st.Replication)
+	}
+}

@@ -41,7 +41,7 @@ type harness struct {
 	errant   map[string]bool
 	executed map[string]gtid.Set // last observed (executed ∪ received), kept for members that stop answering
 	seed     func(ctx context.Context, step topology.Step) error
-	restart  func(ctx context.Context, target string) error
+	restart  func(ctx context.Context, target string, force bool) error
 	mode     topology.Mode
 	switchTo string // a pending switchover request
 }

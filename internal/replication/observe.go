@@ -27,9 +27,13 @@ import (
 // Source_Host (a stable DNS name or an address) to a member name.
 func Observe(m *topology.Member, st mysql.Status, sourceName func(host string) string) {
 	m.Reachable = true
-	m.Writable = !st.ReadOnly && !st.SuperReadOnly
+	// On MySQL only super_read_only fences every account: read_only alone is a half-done fence that
+	// must still count as writable, so it is completed.
+	m.Writable = !st.Fenced
+	m.Version = st.Version
 	m.Executed, m.Received = st.Executed, st.Received
 	m.SemiSyncSource, m.SemiSyncClients = st.SemiSync.SourceEnabled, st.SemiSync.SourceClients
+	m.SemiSyncWaiting = st.SemiSync.SourceWaitSessions
 	rep := st.Replication
 	if rep == nil {
 		return

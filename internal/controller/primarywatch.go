@@ -1,0 +1,144 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"sync"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+)
+
+// primaryWatch remembers, per cluster, when the recorded primary last answered and since when it
+// has answered without a gap. The failover clock itself lives in status.primaryUnreachableSince,
+// so a new leader continues it; this memory only makes it more precise.
+type primaryWatch struct {
+	mu    sync.Mutex
+	state map[types.UID]watchState
+}
+
+type watchState struct {
+	primary        string
+	lastSeen       time.Time // the last probe that answered
+	answeringSince time.Time // zero while the last probe failed
+}
+
+// observe records one probe of c's recorded primary, keeps c.Status.PrimaryUnreachableSince up to
+// date and returns for how long the primary has not been seen answering (0 while it answers).
+//
+// The clock starts at the last answer, not at the first failed probe. One answer does not stop it:
+// only a failover delay of answers without a gap does, so a flapping primary is still failed over.
+func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, now time.Time) time.Duration {
+	primary := c.Status.CurrentPrimary
+	if primary == "" {
+		c.Status.PrimaryUnreachableSince = nil
+		return 0
+	}
+	st := p.get(c.UID, primary)
+	defer func() { p.put(c.UID, st) }()
+	if reachable {
+		if st.answeringSince.IsZero() {
+			st.answeringSince = now
+		}
+		st.lastSeen = now
+		if c.Status.PrimaryUnreachableSince != nil && now.Sub(st.answeringSince) >= c.FailoverDelay() {
+			c.Status.PrimaryUnreachableSince = nil
+		}
+		return 0
+	}
+	st.answeringSince = time.Time{}
+	if c.Status.PrimaryUnreachableSince == nil {
+		since := now
+		if !st.lastSeen.IsZero() && now.Sub(st.lastSeen) <= steadyPoll+probeTimeout {
+			since = st.lastSeen
+		}
+		c.Status.PrimaryUnreachableSince = &metav1.Time{Time: since}
+	}
+	return max(now.Sub(c.Status.PrimaryUnreachableSince.Time), time.Nanosecond)
+}
+
+func (p *primaryWatch) get(uid types.UID, primary string) watchState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.state[uid]; ok && st.primary == primary {
+		return st
+	}
+	return watchState{primary: primary}
+}
+
+func (p *primaryWatch) put(uid types.UID, st watchState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == nil {
+		p.state = map[types.UID]watchState{}
+	}
+	p.state[uid] = st
+}
+
+// stepFailures counts, per member, the steps that failed in a row. A member whose steps keep
+// failing is isolated for a while: the engine leaves it alone, so it cannot hold up other members
+// or other rules, and a fence that cannot be raised escalates to a pod restart.
+type stepFailures struct {
+	mu    sync.Mutex
+	state map[string]failureState
+}
+
+type failureState struct {
+	count         int
+	isolatedUntil time.Time
+}
+
+// Isolation policy: after isolateAfter failed steps in a row, a member is left alone for isolateFor.
+const (
+	isolateAfter = 3
+	isolateFor   = 30 * time.Second
+)
+
+func failureKey(uid types.UID, member string) string { return string(uid) + "/" + member }
+
+// failed records a failed step on member and reports whether it is now isolated.
+func (f *stepFailures) failed(uid types.UID, member string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state == nil {
+		f.state = map[string]failureState{}
+	}
+	st := f.state[failureKey(uid, member)]
+	st.count++
+	if st.count >= isolateAfter {
+		st = failureState{isolatedUntil: now.Add(isolateFor)}
+	}
+	f.state[failureKey(uid, member)] = st
+	return !st.isolatedUntil.IsZero()
+}
+
+// succeeded forgets member's failures.
+func (f *stepFailures) succeeded(uid types.UID, member string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.state, failureKey(uid, member))
+}
+
+// isolated reports whether member is isolated at now.
+func (f *stepFailures) isolated(uid types.UID, member string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return now.Before(f.state[failureKey(uid, member)].isolatedUntil)
+}
