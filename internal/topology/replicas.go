@@ -51,6 +51,10 @@ func repairMember(v *view, m Member) (Step, bool) {
 	p := v.primary
 	// Seeds first: a member that needs one must not be repointed. Members
 	// above spec.replicas are about to go and are not seeded.
+	if v.errant(m) {
+		st, ok := reseedErrant(v, m)
+		return st, ok && !v.removing(m)
+	}
 	if st, ok := needsSeed(v, m); ok {
 		return st, !v.removing(m)
 	}
@@ -66,20 +70,25 @@ func repairMember(v *view, m Member) (Step, bool) {
 	return Step{}, false
 }
 
-// needsSeed returns the Seed step for m when its datadir must be re-created:
-// errant transactions (B.7.1), binlogs purged on the source (B.7.2), or a new
+// reseedErrant re-seeds an errant member once its errant set is confirmed:
+// computed now and recorded at the previous observation (B.7.1). Its binary
+// logs are kept aside first: they may hold the only copy of a write.
+func reseedErrant(v *view, m Member) (Step, bool) {
+	extra, ok := v.errantSet(m)
+	if !ok || extra.IsEmpty() || !m.Errant {
+		return Step{}, false
+	}
+	donor := seedDonor(v, m)
+	return actStep(Seed, "reseedErrant", m.Name,
+		"%s has errant transactions (%s) the primary %s never executed: its binary logs are kept aside (keepAside) and it is re-seeded from %s",
+		m.Name, extra, v.primary.Name, donor).from(donor), true
+}
+
+// needsSeed returns the Seed step for m, which is not errant, when its
+// datadir must be re-created: binlogs purged on the source (B.7.2), or a new
 // empty member while the primary has data (B.7.3).
 func needsSeed(v *view, m Member) (Step, bool) {
 	donor := seedDonor(v, m)
-	if extra, ok := v.errantSet(m); v.errant(m) {
-		what := "transactions recorded as errant"
-		if ok {
-			what = extra.String()
-		}
-		return actStep(Seed, "reseedErrant", m.Name,
-			"%s has errant transactions (%s) the primary %s never executed: re-seeding it from %s discards them",
-			m.Name, what, v.primary.Name, donor).from(donor), true
-	}
 	// Not errant here means m has nothing the primary lacks. A running IO
 	// thread is working, whatever error it last reported.
 	if m.LastIOErrno == 1236 && !m.IORunning {
