@@ -61,10 +61,11 @@ func up(name, executed string) Member {
 		Reachable: true, Executed: set(executed)}
 }
 
-// primary answers and is writable.
+// primary answers, is writable and waits for a semi-sync ack (the steady
+// state of the default mode) from one connected replica.
 func primary(name, executed string) Member {
 	m := up(name, executed)
-	m.Writable = true
+	m.Writable, m.SemiSyncSource, m.SemiSyncClients = true, true, 1
 	return m
 }
 

@@ -16,15 +16,17 @@ limitations under the License.
 
 package topology
 
-// semiSync turns the primary's ack wait on once a replica can ack, and off
-// when it is not wanted (B.6). Here the primary answers and is writable.
+// semiSync turns the primary's ack wait on whenever it is wanted, even with
+// no replica connected yet: a writable primary never acknowledges a write no
+// replica holds. It turns it off when not wanted (B.6). Here the primary
+// answers and is writable.
 func semiSync(v *view) (Step, bool) {
 	p := v.primary
-	want := v.s.Mode != Async && v.s.Replicas > 1
-	switch {
-	case want && !p.SemiSyncSource && p.SemiSyncClients > 0:
+	switch want := v.semiSyncWanted(); {
+	case want && !p.SemiSyncSource:
 		return actStep(EnableSemiSync, "semiSync", p.Name,
-			"%d semi-sync replica(s) connected to %s: commits now wait for an acknowledgement", p.SemiSyncClients, p.Name), true
+			"semi-sync is wanted and %s does not wait for acknowledgements (%d semi-sync replica(s) connected): commits now wait for one",
+			p.Name, p.SemiSyncClients), true
 	case !want && p.SemiSyncSource:
 		return actStep(DisableSemiSync, "semiSync", p.Name,
 			"semi-sync is not wanted (mode %s, %d member(s)): %s stops waiting for acknowledgements", v.s.Mode, v.s.Replicas, p.Name), true

@@ -84,7 +84,7 @@ func TestDecideSwitchover(t *testing.T) {
 				up("mysql-2", "a:1-10")).replicas(2),
 			kind: Promote, target: "mysql-0"},
 		{name: "scale-down, no healthy replica below: wait, primary stays",
-			s:    cluster("mysql-1", lost("mysql-0", "a:1-10"), primary("mysql-1", "a:1-10")).replicas(1),
+			s:    cluster("mysql-1", lost("mysql-0", "a:1-10"), primary("mysql-1", "a:1-10").semi(false, 0)).replicas(1),
 			kind: Wait, rule: "settled", reason: "no healthy, up-to-date replica below ordinal 1"},
 	})
 }
@@ -115,7 +115,7 @@ func TestDecideRollingRestart(t *testing.T) {
 				replica("mysql-2", "a:1").src("mysql-1")),
 			kind: Restart, target: "mysql-0"},
 		{name: "a single member restarts in place",
-			s:    cluster("mysql-0", primary("mysql-0", "a:1").outdated()),
+			s:    cluster("mysql-0", primary("mysql-0", "a:1").outdated().semi(false, 0)),
 			kind: Restart, target: "mysql-0"},
 	})
 }

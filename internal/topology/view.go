@@ -98,6 +98,9 @@ func (v *view) errant(m Member) bool {
 	return m.Errant
 }
 
+// semiSyncWanted: mode semiSync with more than one member desired (B.6).
+func (v *view) semiSyncWanted() bool { return v.s.Mode != Async && v.s.Replicas > 1 }
+
 // removing reports whether m is above the desired size (scale-down).
 func (v *view) removing(m Member) bool { return m.Ordinal >= v.s.Replicas }
 
