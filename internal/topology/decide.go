@@ -63,24 +63,35 @@ func fenceRogueWriter(v *view) (Step, bool) {
 
 // primaryBehind: a read-only primary that lacks transactions another member
 // has lost them (crash without the binlog tail); it must not take writes (B.3).
+// An explicit switchover to a member that holds everything goes ahead (B.4):
+// the primary is read-only already, as good as fenced.
 func primaryBehind(v *view) (Step, bool) {
-	if !v.primaryReachable() || v.primary.Writable {
+	d := v.primaryLacks()
+	if d == "" {
 		return Step{}, false
 	}
-	var pool []Member
-	for _, m := range v.others() {
-		if !v.errant(m) {
-			pool = append(pool, m)
-		}
+	p := planSwitchover(v)
+	switch {
+	case p.explicit && p.problem == "":
+		return Step{}, false
+	case p.explicit:
+		return refuseStep("primaryBehind", "primary %s stays read-only: %s; switchover to %s refused: %s",
+			v.primary.Name, d, v.s.SwitchoverTo, p.problem), true
+	}
+	return refuseStep("primaryBehind",
+		"primary %s stays read-only: %s; switch over to a member that has everything or re-seed %s",
+		v.primary.Name, d, v.primary.Name), true
+}
+
+// primaryLacks says what a reachable, read-only primary lacks that a
+// non-errant member has; "" when nothing (or P is writable or lost).
+func (v *view) primaryLacks() string {
+	if !v.primaryReachable() || v.primary.Writable {
+		return ""
 	}
 	p := v.primary
 	p.Received = p.Executed // only what the primary applied counts
-	if d := lacks(p, pool); d != "" {
-		return refuseStep("primaryBehind",
-			"primary %s stays read-only: %s; switch over to a member that has everything or re-seed %s",
-			p.Name, d, p.Name), true
-	}
-	return Step{}, false
+	return lacks(p, nonErrant(v, v.others()))
 }
 
 // makePrimaryWritable: the normal step after every restart of the primary (B.5).
@@ -101,8 +112,8 @@ func settled(v *view) Step {
 		case p.problem != "":
 			return waitStep("settled", "%s; no switchover yet: %s", p.why, p.problem)
 		default:
-			return waitStep("settled", "%s; switchover to %s waits until it is connected and within the lag bound",
-				p.why, p.target.Name)
+			return waitStep("settled", "%s; switchover to %s waits until it is connected and caught up (lag at most %s)",
+				p.why, p.target.Name, fenceLag)
 		}
 	}
 	if pending := outdatedReplicas(v); len(pending) > 0 {

@@ -113,6 +113,25 @@ func (m Member) semi(on bool, clients int) Member {
 	return m
 }
 
+func (m Member) withExecuted(s string) Member { m.Executed = set(s); return m }
+
+// connecting: the IO thread runs but is not connected to its source; lag unknown.
+func connecting(m Member) Member {
+	m.IORunning, m.IOConnected, m.LagKnown = true, false, false
+	return m
+}
+
+// withMember replaces the member of the same name.
+func (s Snapshot) withMember(m Member) Snapshot {
+	s.Members = slices.Clone(s.Members)
+	for i := range s.Members {
+		if s.Members[i].Name == m.Name {
+			s.Members[i] = m
+		}
+	}
+	return s
+}
+
 // ioStopped: the IO thread stopped with errno (0 for a clean stop).
 func (m Member) ioStopped(errno int) Member {
 	m.IORunning, m.IOConnected, m.LastIOErrno = false, false, errno

@@ -16,7 +16,10 @@ limitations under the License.
 
 package topology
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // plan is a wanted switchover: why, to whom, and what prevents it.
 type plan struct {
@@ -28,31 +31,45 @@ type plan struct {
 }
 
 // planSwitchover says whether a switchover is wanted (B.4): by annotation,
-// by a scale-down that would remove the primary, or by a rolling restart
-// that has reached the primary.
+// because the primary's pod is being deleted (a drain or eviction), by a
+// scale-down that would remove the primary, or by a rolling restart that has
+// reached the primary.
 func planSwitchover(v *view) plan {
 	s := v.s
 	if !v.hasP {
 		return plan{}
 	}
+	all := func(Member) bool { return true }
 	switch {
 	case s.SwitchoverTo != "" && s.SwitchoverTo != s.CurrentPrimary:
-		p := plan{wanted: true, explicit: true, why: "switchover to " + s.SwitchoverTo + " requested"}
-		t, ok := v.member(s.SwitchoverTo)
-		if !ok {
-			p.problem = "no member is named " + s.SwitchoverTo
-			return p
-		}
-		p.target, p.problem = t, healthyTarget(v, t)
-		return p
+		return explicitPlan(v)
+	case v.primary.Deleting && v.primary.Reachable:
+		return autoTarget(v, fmt.Sprintf("the primary's pod %s is being deleted", v.primary.Name), all)
 	case v.removing(v.primary):
 		why := fmt.Sprintf("scale-down to %d members would remove the primary %s", s.Replicas, v.primary.Name)
-		return autoTarget(v, why, func(Member) bool { return true })
+		return autoTarget(v, why, all)
 	case v.primary.Outdated && len(outdatedReplicas(v)) == 0 && len(v.others()) > 0:
 		why := "rolling restart has reached the primary " + v.primary.Name
 		return autoTarget(v, why, func(m Member) bool { return !m.Outdated })
 	}
 	return plan{}
+}
+
+// explicitPlan is the switchover the annotation asks for. While the primary
+// is behind (B.3) its target need not replicate, but must hold everything.
+func explicitPlan(v *view) plan {
+	to := v.s.SwitchoverTo
+	p := plan{wanted: true, explicit: true, why: "switchover to " + to + " requested"}
+	t, ok := v.member(to)
+	switch {
+	case !ok:
+		p.problem = "no member is named " + to
+	case v.primaryLacks() != "":
+		p.target, p.problem = t, behindTarget(v, t)
+	default:
+		p.target, p.problem = t, healthyTarget(v, t)
+	}
+	return p
 }
 
 // autoTarget picks the lowest-ordinal healthy target that also passes ok.
@@ -68,8 +85,9 @@ func autoTarget(v *view, why string, ok func(Member) bool) plan {
 	return p
 }
 
-// healthyTarget returns why m cannot take over in a switchover, "" if it can.
-func healthyTarget(v *view, m Member) string {
+// eligibleTarget returns why m can never take over in a switchover, "" if it
+// may (what the switchover further needs is checked by the callers).
+func eligibleTarget(v *view, m Member) string {
 	switch {
 	case m.Name == v.s.CurrentPrimary:
 		return m.Name + " is already the primary"
@@ -81,6 +99,17 @@ func healthyTarget(v *view, m Member) string {
 		return m.Name + " does not answer"
 	case v.errant(m):
 		return m.Name + " has errant transactions"
+	case m.Isolated:
+		return m.Name + "'s steps failed repeatedly (isolated)"
+	}
+	return ""
+}
+
+// healthyTarget returns why m cannot take over in a switchover, "" if it can.
+func healthyTarget(v *view, m Member) string {
+	switch {
+	case eligibleTarget(v, m) != "":
+		return eligibleTarget(v, m)
 	case m.Source != v.s.CurrentPrimary:
 		return fmt.Sprintf("%s does not replicate from %s", m.Name, v.s.CurrentPrimary)
 	case !m.IORunning || !m.SQLRunning:
@@ -89,8 +118,21 @@ func healthyTarget(v *view, m Member) string {
 	return ""
 }
 
+// behindTarget returns why m cannot take over from a primary that is behind
+// (B.3): P has nothing more to send, so m need not replicate from it, but m
+// must hold every transaction P or any non-errant member has.
+func behindTarget(v *view, m Member) string {
+	if why := eligibleTarget(v, m); why != "" {
+		return why
+	}
+	p := v.primary
+	p.Received = p.Executed // only what the primary applied counts
+	return lacks(m, append(nonErrant(v, v.others()), p))
+}
+
 // switchover runs the phases of a wanted switchover whose target is healthy:
-// fence the primary, wait for the target to catch up, promote it (B.4).
+// fence the primary once the target has about caught up, wait for the target
+// to apply everything, promote it (B.4).
 func switchover(v *view) (Step, bool) {
 	p := planSwitchover(v)
 	if !p.wanted || p.problem != "" || !v.primaryReachable() {
@@ -98,7 +140,7 @@ func switchover(v *view) (Step, bool) {
 	}
 	t, old := p.target, v.primary
 	if old.Writable {
-		if !t.IOConnected || !withinLag(t, v.s.MaxLag) {
+		if !readyToFence(v, t) {
 			return Step{}, false // not ready to start: settled reports it
 		}
 		return actStep(Fence, "switchover", old.Name,
@@ -115,3 +157,13 @@ func switchover(v *view) (Step, bool) {
 	st.Also = followers(v, t)
 	return st, true
 }
+
+// readyToFence: writes pause from the fence until the promotion, so the
+// target must be connected, within the lag bound and about caught up: lag at
+// most fenceLag, or nothing received left to apply (B.4.2).
+func readyToFence(v *view, t Member) bool {
+	return t.IOConnected && withinLag(t, v.s.MaxLag) && (t.Lag <= fenceLag || t.applied())
+}
+
+// fenceLag is the largest lag at which a switchover fences the primary.
+const fenceLag = time.Second

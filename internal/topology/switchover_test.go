@@ -83,9 +83,83 @@ func TestDecideSwitchover(t *testing.T) {
 			s: cluster("mysql-2", replica("mysql-0", "a:1-10").src("mysql-2"), replica("mysql-1", "a:1-10").src("mysql-2"),
 				up("mysql-2", "a:1-10")).replicas(2),
 			kind: Promote, target: "mysql-0"},
+		{name: "target within the bound but seconds behind with a backlog: no fence yet",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-7").recv("a:1-9").lag(5*time.Second)).switchoverTo("mysql-2"),
+			kind: Wait, rule: "settled", reason: "caught up (lag at most 1s)"},
+		{name: "target reports lag but has applied all it received: fence",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-10").lag(5*time.Second)).switchoverTo("mysql-2"),
+			kind: Fence, target: "mysql-0", rule: "switchover"},
+		{name: "target lag at most 1s with a backlog: fence",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				replica("mysql-2", "a:1-9").recv("a:1-10").lag(time.Second)).switchoverTo("mysql-2"),
+			kind: Fence, target: "mysql-0"},
+		{name: "target's IO thread still connecting: no fence",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10"), replica("mysql-1", "a:1-10"),
+				connecting(replica("mysql-2", "a:1-10"))).switchoverTo("mysql-2"),
+			kind: Wait, rule: "settled"},
+		{name: "isolated target: refused",
+			s:    three(primary("mysql-0", "a:1-10")).switchoverTo("mysql-2").withMember(replica("mysql-2", "a:1-10").isolated()),
+			kind: Refuse, rule: "settled", reason: "isolated"},
 		{name: "scale-down, no healthy replica below: wait, primary stays",
 			s:    cluster("mysql-1", lost("mysql-0", "a:1-10"), primary("mysql-1", "a:1-10").semi(false, 0)).replicas(1),
 			kind: Wait, rule: "settled", reason: "no healthy, up-to-date replica below ordinal 1"},
+	})
+}
+
+// B.3 and B.4: an explicit switchover while the primary is behind.
+func TestDecideSwitchoverWhilePrimaryBehind(t *testing.T) {
+	// mysql-0 restarted without its binlog tail; mysql-1 is ahead of it and
+	// its IO thread stopped (the source refuses a replica that is ahead).
+	behind := func(target string, m1 Member) Snapshot {
+		return cluster("mysql-0", up("mysql-0", "a:1-8"), m1, replica("mysql-2", "a:1-9")).switchoverTo(target)
+	}
+	ahead := replica("mysql-1", "a:1-10").ioStopped(1236)
+	runRows(t, []row{
+		{name: "no request: refused, the primary stays read-only",
+			s:    behind("", ahead),
+			kind: Refuse, rule: "primaryBehind", reason: "switch over to a member that has everything"},
+		{name: "request to the member holding everything: promoted, everyone follows it",
+			s:    behind("mysql-1", ahead),
+			kind: Promote, target: "mysql-1", rule: "switchover", also: []string{"mysql-0", "mysql-2"}},
+		{name: "request to a member that lacks what another has: refused, saying what it lacks",
+			s:    behind("mysql-2", ahead),
+			kind: Refuse, rule: "primaryBehind", reason: "switchover to mysql-2 refused: mysql-2 lacks " + aliases["a"] + ":10 (held by mysql-1)"},
+		{name: "the target still applies its relay log: wait",
+			s:    behind("mysql-1", ahead.recv("a:1-10").fenced().withExecuted("a:1-9")),
+			kind: Wait, rule: "switchover", reason: "apply " + aliases["a"] + ":10"},
+		{name: "the target does not answer: refused",
+			s:    behind("mysql-1", lost("mysql-1", "a:1-10").podReady()),
+			kind: Refuse, rule: "primaryBehind", reason: "mysql-1 does not answer"},
+	})
+}
+
+// B.4: the primary's pod is being deleted (drain, eviction, kubectl delete pod).
+func TestDecideSwitchoverOnPrimaryPodDeletion(t *testing.T) {
+	runRows(t, []row{
+		{name: "writable, replicas caught up: fence it, switching over to the lowest healthy ordinal",
+			s:    cluster("mysql-1", replica("mysql-0", "a:1-10").src("mysql-1"), primary("mysql-1", "a:1-10").deleting(), replica("mysql-2", "a:1-10").src("mysql-1")),
+			kind: Fence, target: "mysql-1", rule: "switchover", reason: "the primary's pod mysql-1 is being deleted"},
+		{name: "fenced, target caught up: promote it; the deleted primary is not repointed",
+			s:    cluster("mysql-1", replica("mysql-0", "a:1-10").src("mysql-1"), up("mysql-1", "a:1-10").deleting(), replica("mysql-2", "a:1-10").src("mysql-1")),
+			kind: Promote, target: "mysql-0", also: []string{"mysql-2"}},
+		{name: "a replica being deleted too is never the target",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").deleting(), replica("mysql-1", "a:1-10").deleting(), replica("mysql-2", "a:1-10")),
+			kind: Fence, target: "mysql-0", reason: "being deleted"},
+		{name: "fenced, target gone unhealthy: rolls back, writable until it stops",
+			s:    cluster("mysql-0", up("mysql-0", "a:1-10").deleting(), replica("mysql-1", "a:1-10").ioStopped(2003)),
+			kind: MakeWritable, target: "mysql-0"},
+		{name: "no member to take over: wait and say why",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").deleting().semi(false, 0)),
+			kind: Wait, rule: "settled", reason: "the primary's pod mysql-0 is being deleted; no switchover yet"},
+		{name: "writable, target lagging: replicas are still repaired meanwhile",
+			s: cluster("mysql-0", primary("mysql-0", "a:1-10").deleting(), replica("mysql-1", "a:1-4").lag(time.Minute),
+				replica("mysql-2", "a:1-10").sqlStopped(1205)),
+			kind: StartReplication, target: "mysql-2"},
+		{name: "once it no longer answers: a lost primary (failover delay)",
+			s:    cluster("mysql-0", lost("mysql-0", "a:1-10").deleting(), replica("mysql-1", "a:1-10")).unreachableFor(time.Second),
+			kind: Wait, rule: "waitFailoverDelay"},
 	})
 }
 
