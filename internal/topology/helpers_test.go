@@ -121,6 +121,9 @@ func connecting(m Member) Member {
 	return m
 }
 
+// unknownLag: the server reports Seconds_Behind_Source as NULL.
+func unknownLag(m Member) Member { m.LagKnown = false; return m }
+
 // withMember replaces the member of the same name.
 func (s Snapshot) withMember(m Member) Snapshot {
 	s.Members = slices.Clone(s.Members)

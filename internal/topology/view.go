@@ -117,6 +117,8 @@ func (v *view) serving(m Member) (bool, string) {
 		return false, "pod is not ready"
 	case v.errant(m):
 		return false, "has errant transactions"
+	case v.keepsServing(m):
+		return true, ""
 	case !v.hasP || m.Source != v.primary.Name:
 		return false, fmt.Sprintf("replicates from %q, not the primary", m.Source)
 	case !m.IORunning || !m.SQLRunning:
@@ -127,6 +129,15 @@ func (v *view) serving(m Member) (bool, string) {
 		return false, fmt.Sprintf("lag %s exceeds %s", m.Lag, v.s.MaxLag)
 	}
 	return true, ""
+}
+
+// keepsServing: while the primary is lost its replicas' IO threads stop or
+// reconnect and their lag turns unknown; one that served and still applies
+// keeps serving reads (the caller checked pod, reachability and errant).
+func (v *view) keepsServing(m Member) bool {
+	lost := v.s.CurrentPrimary != "" && !v.primaryReachable()
+	return lost && m.Name != v.s.CurrentPrimary && m.PrevServing && m.SQLRunning &&
+		(!m.LagKnown || withinLag(m, v.s.MaxLag))
 }
 
 func threadsMessage(m Member) string {
