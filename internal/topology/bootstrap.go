@@ -122,7 +122,7 @@ func diverged(v *view, pool []Member) Step {
 	}
 	if len(writers) > 1 {
 		w := writers[len(writers)-1]
-		return actStep(Fence, "adoptMostComplete", w.Name,
+		return fenceStep("adoptMostComplete", w,
 			"no primary is recorded, the members have diverged and %s are writable: fencing %s", names(writers), w.Name)
 	}
 	return refuseStep("adoptMostComplete", "no primary is recorded and no member holds every transaction: %s",
@@ -133,7 +133,7 @@ func diverged(v *view, pool []Member) Step {
 func fenceOthersBeforeChoosing(v *view, chosen string) (Step, bool) {
 	for _, m := range v.members {
 		if m.Name != chosen && m.writable() {
-			return actStep(Fence, "fenceOthersBeforeChoosing", m.Name,
+			return fenceStep("fenceOthersBeforeChoosing", m,
 				"%s is writable but %s is to become the primary: fencing it first", m.Name, chosen), true
 		}
 	}

@@ -54,11 +54,22 @@ func Decide(s Snapshot) Step {
 func fenceRogueWriter(v *view) (Step, bool) {
 	for _, m := range v.others() {
 		if m.writable() {
-			return actStep(Fence, "fenceRogueWriter", m.Name,
+			return fenceStep("fenceRogueWriter", m,
 				"%s is writable but %s is the primary: fencing it", m.Name, v.s.CurrentPrimary), true
 		}
 	}
 	return Step{}, false
+}
+
+// fenceStep fences m, or restarts its pod once fencing it failed repeatedly:
+// read_only waits for commits stuck on an ack that will never come, and they
+// must not be released by turning the wait off (B.1, A.3).
+func fenceStep(rule string, m Member, format string, args ...any) Step {
+	if m.Isolated && m.PodExists {
+		return actStep(ForceRestart, rule, m.Name,
+			"fencing %s failed repeatedly: restarting its pod; it comes back read-only", m.Name)
+	}
+	return actStep(Fence, rule, m.Name, format, args...)
 }
 
 // primaryBehind: a read-only primary that lacks transactions another member

@@ -114,7 +114,7 @@ func TestDecideProperties(t *testing.T) {
 			t.Fatalf("snapshot %d: member order changed the step: %+v vs %+v", i, st, again)
 		}
 	}
-	for _, k := range []Kind{Promote, Bootstrap, MakeWritable, Fence, StopReplicaIO, Seed, ConfigureReplica, Refuse} {
+	for _, k := range []Kind{Promote, Bootstrap, MakeWritable, Fence, ForceRestart, StopReplicaIO, Seed, ConfigureReplica, Refuse} {
 		if kinds[k] < 20 {
 			t.Errorf("generator too weak: only %d %s steps in %v", kinds[k], k, kinds)
 		}
@@ -142,8 +142,12 @@ func checkStep(s Snapshot, st Step) error {
 		return fmt.Errorf("target %q is not a member", st.Target)
 	case st.Kind != Restart && !t.Reachable:
 		return fmt.Errorf("%s on %s, which does not answer", st.Kind, t.Name)
-	case st.Kind == Restart && !t.PodExists:
-		return fmt.Errorf("restart of %s, which has no pod", t.Name)
+	case (st.Kind == Restart || st.Kind == ForceRestart) && !t.PodExists:
+		return fmt.Errorf("%s of %s, which has no pod", st.Kind, t.Name)
+	case t.Isolated && slices.Contains([]Kind{Restart, Seed, ConfigureReplica, StartReplication}, st.Kind):
+		return fmt.Errorf("%s of %s, which is isolated", st.Kind, t.Name)
+	case st.Kind == ForceRestart && (!t.Isolated || !t.writable() || t.Name == s.CurrentPrimary):
+		return fmt.Errorf("ForceRestart of %s, which is not an isolated writable non-primary", t.Name)
 	}
 	if err := checkAlso(v, st, t); err != nil {
 		return err
@@ -189,7 +193,8 @@ func checkSingleWriter(v *view, st Step) error {
 		return nil
 	}
 	for _, m := range v.others() {
-		if m.writable() && (st.Kind != Fence || st.Target == v.s.CurrentPrimary) {
+		fence := st.Kind == Fence || st.Kind == ForceRestart
+		if m.writable() && (!fence || st.Target == v.s.CurrentPrimary) {
 			return fmt.Errorf("%s is writable besides the primary %s, but the step is %s %s",
 				m.Name, v.s.CurrentPrimary, st.Kind, st.Target)
 		}

@@ -35,11 +35,11 @@ func semiSync(v *view) (Step, bool) {
 }
 
 // repairReplicas repairs the first member, lowest ordinal first, that needs
-// it (B.7). Members that do not answer, have no pod or are being deleted are
-// left alone.
+// it (B.7). Members that do not answer, have no pod, are being deleted or are
+// isolated (their steps keep failing) are left alone.
 func repairReplicas(v *view) (Step, bool) {
 	for _, m := range v.others() {
-		if !m.Reachable || !m.PodExists || m.Deleting {
+		if !m.Reachable || !m.PodExists || m.Deleting || m.Isolated {
 			continue
 		}
 		if st, ok := repairMember(v, m); ok {
@@ -110,7 +110,7 @@ func needsSeed(v *view, m Member) (Step, bool) {
 // primary: a replica donor keeps the load off the primary.
 func seedDonor(v *view, m Member) string {
 	for _, o := range v.others() {
-		if ok, _ := v.serving(o); ok && o.Name != m.Name {
+		if ok, _ := v.serving(o); ok && o.Name != m.Name && !o.Isolated {
 			return o.Name
 		}
 	}
@@ -126,14 +126,14 @@ func rollingRestart(v *view) (Step, bool) {
 			return Step{}, false
 		}
 	}
-	if len(v.members) == 1 && v.s.Replicas <= 1 && v.primary.Outdated && v.primary.PodExists {
+	if len(v.members) == 1 && v.s.Replicas <= 1 && v.primary.Outdated && v.primary.PodExists && !v.primary.Isolated {
 		return actStep(Restart, "rollingRestart", v.primary.Name,
 			"%s runs an outdated pod template and is the only member: restarting it", v.primary.Name), true
 	}
 	pending := outdatedReplicas(v)
 	for i := len(pending) - 1; i >= 0; i-- {
 		c := pending[i]
-		if allServingExcept(v, c) {
+		if !c.Isolated && allServingExcept(v, c) {
 			return actStep(Restart, "rollingRestart", c.Name,
 				"%s runs an outdated pod template and every other member serves: restarting it", c.Name), true
 		}
