@@ -140,6 +140,36 @@ func TestDecideSteadyState(t *testing.T) {
 	})
 }
 
+// B.7: the seed donor runs the target's server version when one can.
+func TestDecideSeedDonorVersion(t *testing.T) {
+	const old, upgraded = "11.4.5-MariaDB", "11.4.7-MariaDB"
+	seedOf := func(p Member, target Member, rs ...Member) Snapshot {
+		return cluster("mysql-0", append([]Member{p, target}, rs...)...)
+	}
+	purged := replica("mysql-1", "a:1-5").ioStopped(1236)
+	runRows(t, []row{
+		{name: "a serving replica of the same version, not the lowest ordinal",
+			s: seedOf(primary("mysql-0", "a:1-100").version(old), purged.version(upgraded),
+				replica("mysql-2", "a:1-100").version(old), replica("mysql-3", "a:1-100").version(upgraded)),
+			kind: Seed, target: "mysql-1", source: "mysql-3", rule: "reseedPurged"},
+		{name: "no replica of the same version: the primary if it runs it",
+			s: seedOf(primary("mysql-0", "a:1-100").version(upgraded), purged.version(upgraded),
+				replica("mysql-2", "a:1-100").version(old)),
+			kind: Seed, target: "mysql-1", source: "mysql-0"},
+		{name: "nobody runs the version: the usual donor, and the reason says so",
+			s: seedOf(primary("mysql-0", "a:1-100").version(old), purged.version(upgraded),
+				replica("mysql-2", "a:1-100").version(old)),
+			kind: Seed, target: "mysql-1", source: "mysql-2",
+			reason: "no donor runs mysql-1's version " + upgraded + "; mysql-2 runs " + old},
+		{name: "the target's version unknown: the usual donor, nothing said",
+			s:    seedOf(primary("mysql-0", "a:1-100").version(old), purged, replica("mysql-2", "a:1-100").version(old)),
+			kind: Seed, target: "mysql-1", source: "mysql-2"},
+		{name: "the primary's pod is being deleted and no replica serves: no donor, the seed waits",
+			s:    seedOf(primary("mysql-0", "a:1-100").deleting(), purged),
+			kind: Wait, rule: "settled"},
+	})
+}
+
 // After a failover: the old primary comes back.
 func TestDecideOldPrimaryReturns(t *testing.T) {
 	runRows(t, []row{

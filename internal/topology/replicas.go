@@ -52,13 +52,10 @@ func repairReplicas(v *view) (Step, bool) {
 func repairMember(v *view, m Member) (Step, bool) {
 	p := v.primary
 	// Seeds first: a member that needs one must not be repointed. Members
-	// above spec.replicas are about to go and are not seeded.
-	if v.errant(m) {
-		st, ok := reseedErrant(v, m)
-		return st, ok && !v.removing(m)
-	}
-	if st, ok := needsSeed(v, m); ok {
-		return st, !v.removing(m)
+	// above spec.replicas are about to go and are not seeded; a seed without
+	// a donor waits (the member is left alone meanwhile).
+	if st, needed := seedStep(v, m); needed {
+		return st, st.Kind == Seed && !v.removing(m)
 	}
 	if m.Source != p.Name {
 		st := actStep(ConfigureReplica, "repoint", m.Name,
@@ -70,51 +67,6 @@ func repairMember(v *view, m Member) (Step, bool) {
 			"%s: %s; starting replication", m.Name, threadsMessage(m)), true
 	}
 	return Step{}, false
-}
-
-// reseedErrant re-seeds an errant member once its errant set is confirmed:
-// computed now and recorded at the previous observation (B.7.1). Its binary
-// logs are kept aside first: they may hold the only copy of a write.
-func reseedErrant(v *view, m Member) (Step, bool) {
-	extra, ok := v.errantSet(m)
-	if !ok || extra.IsEmpty() || !m.Errant {
-		return Step{}, false
-	}
-	donor := seedDonor(v, m)
-	return actStep(Seed, "reseedErrant", m.Name,
-		"%s has errant transactions (%s) the primary %s never executed: its binary logs are kept aside (keepAside) and it is re-seeded from %s",
-		m.Name, extra, v.primary.Name, donor).from(donor), true
-}
-
-// needsSeed returns the Seed step for m, which is not errant, when its
-// datadir must be re-created: binlogs purged on the source (B.7.2), or a new
-// empty member while the primary has data (B.7.3).
-func needsSeed(v *view, m Member) (Step, bool) {
-	donor := seedDonor(v, m)
-	// Not errant here means m has nothing the primary lacks. A running IO
-	// thread is working, whatever error it last reported.
-	if m.LastIOErrno == 1236 && !m.IORunning {
-		return actStep(Seed, "reseedPurged", m.Name,
-			"%s cannot replicate: the source no longer has binlogs it needs (error 1236); re-seeding it from %s",
-			m.Name, donor).from(donor), true
-	}
-	if !m.hasData() && m.Source == "" && v.primary.hasData() {
-		return actStep(Seed, "seedEmpty", m.Name,
-			"%s has an empty datadir and the primary %s has data: seeding it from %s",
-			m.Name, v.primary.Name, donor).from(donor), true
-	}
-	return Step{}, false
-}
-
-// seedDonor is the lowest-ordinal serving replica other than m, else the
-// primary: a replica donor keeps the load off the primary.
-func seedDonor(v *view, m Member) string {
-	for _, o := range v.others() {
-		if ok, _ := v.serving(o); ok && o.Name != m.Name && !o.Isolated {
-			return o.Name
-		}
-	}
-	return v.primary.Name
 }
 
 // rollingRestart restarts the highest-ordinal outdated replica once every
