@@ -34,11 +34,20 @@ const (
 	PidFile = RunDir + "/mysqld.pid"
 	// Port is the server's TCP port.
 	Port = 3306
+	// QuarantineDir is the directory in the datadir where ordinal init keeps an errant member's
+	// binary logs aside before a re-seed (internal/instance.QuarantineDirName; a test keeps the
+	// two equal). MariaDB would list it as a database unless ignore_db_dirs names it.
+	QuarantineDir = ".ordinal-quarantine"
 )
 
-// pluginLoadAdd is the one default that a user override extends instead of replacing: dropping the
-// semi-sync or clone plugins would break lossless failover and seeding.
-const pluginLoadAdd = "plugin_load_add"
+// pluginLoadAdd and ignoreDBDirs are the defaults that a user override extends instead of
+// replacing: dropping the semi-sync or clone plugins would break lossless failover and seeding, and
+// dropping QuarantineDir would show kept-aside binlogs as a database. Each ignore_db_dirs line adds
+// one directory name (commas included), so the user's is rendered as a second line.
+const (
+	pluginLoadAdd = "plugin_load_add"
+	ignoreDBDirs  = "ignore_db_dirs"
+)
 
 // common are the defaults both flavors share.
 func common() map[string]string {
@@ -69,7 +78,8 @@ const hugeSemiSyncTimeout = "4294967295"
 // heartbeat (1 s, set by CHANGE MASTER / CHANGE REPLICATION SOURCE) keeps a quiet source alive.
 const netTimeout = "4"
 
-// mariadbDefaults: MariaDB 10.11 knows only the slave spellings; 11.4 accepts them too. Semi-sync is
+// mariadbDefaults: MariaDB 10.11 knows only the slave spellings; 11.4 accepts them too. The
+// quarantine directory is hidden from SHOW DATABASES (ignore_db_dirs, measured on 10.11). Semi-sync is
 // built in. The replica side acknowledges from the start, so a restarted replica counts as an
 // acker as soon as its IO thread connects (harmless while the primary does not wait); the source
 // side's wait (rpl_semi_sync_master_enabled) stays off here and is turned on by the operator, but
@@ -78,6 +88,7 @@ func mariadbDefaults() map[string]string {
 	d := common()
 	d["gtid_domain_id"] = "0"
 	d["gtid_strict_mode"] = "ON"
+	d[ignoreDBDirs] = QuarantineDir
 	d["log_slave_updates"] = "ON"
 	d["rpl_semi_sync_master_timeout"] = hugeSemiSyncTimeout
 	d["rpl_semi_sync_master_wait_no_slave"] = "ON"

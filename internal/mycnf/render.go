@@ -31,8 +31,9 @@ import (
 var validKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // Render returns the cluster-wide option file for a flavor: the operator's defaults merged with the
-// user's overrides (which win, except that plugin_load_add is extended rather than replaced), one
-// key=value line per setting in key order. An empty value renders as a bare flag ("key").
+// user's overrides (which win, except that plugin_load_add and ignore_db_dirs are extended rather
+// than replaced), one key=value line per setting in key order (ignore_db_dirs may have two). An
+// empty value renders as a bare flag ("key").
 func Render(flavor v1alpha1.Flavor, overrides map[string]string) ([]byte, error) {
 	settings, err := Defaults(flavor)
 	if err != nil {
@@ -46,11 +47,17 @@ func Render(flavor v1alpha1.Flavor, overrides map[string]string) ([]byte, error)
 	b.WriteString("# ordinal init appends the member's own settings (server_id, report_host, bind_address).\n")
 	b.WriteString("[mysqld]\n")
 	for _, k := range slices.Sorted(maps.Keys(settings)) {
-		line, err := formatLine(k, settings[k])
-		if err != nil {
-			return nil, err
+		values := []string{settings[k]}
+		if k == ignoreDBDirs {
+			values = strings.Split(settings[k], "\n") // merge joined the operator's and the user's
 		}
-		b.WriteString(line)
+		for _, v := range values {
+			line, err := formatLine(k, v)
+			if err != nil {
+				return nil, err
+			}
+			b.WriteString(line)
+		}
 	}
 	return b.Bytes(), nil
 }
@@ -71,13 +78,29 @@ func merge(settings, overrides map[string]string) error {
 			return fmt.Errorf("config keys %q and %q are the same setting %s", prev, raw, k)
 		}
 		seen[k] = raw
-		v := overrides[raw]
-		if k == pluginLoadAdd && settings[k] != "" && v != "" {
-			v = settings[k] + ";" + v
+		v, err := extend(k, settings[k], overrides[raw])
+		if err != nil {
+			return fmt.Errorf("config key %q: %w", raw, err)
 		}
 		settings[k] = v
 	}
 	return nil
+}
+
+// extend returns the value of key k once the user's value v is merged with the default d.
+func extend(k, d, v string) (string, error) {
+	switch {
+	case d == "":
+		return v, nil
+	case k == pluginLoadAdd && v != "":
+		return d + ";" + v, nil
+	case k == ignoreDBDirs && (v == "" || strings.ContainsAny(v, "\n\r\x00")):
+		// An empty ignore_db_dirs resets the list, which would show the quarantine as a database.
+		return "", fmt.Errorf("%s needs one directory name (the operator keeps %s)", k, d)
+	case k == ignoreDBDirs:
+		return d + "\n" + v, nil
+	}
+	return v, nil
 }
 
 // formatLine renders one setting. Values are quoted when the option-file parser would otherwise

@@ -147,6 +147,30 @@ func TestRenderPluginLoadAddExtends(t *testing.T) {
 	}
 }
 
+// TestRenderHidesQuarantine: MariaDB would list the directory where errant binlogs are kept aside
+// as a database; a user's ignore_db_dirs adds a directory instead of dropping the operator's.
+func TestRenderHidesQuarantine(t *testing.T) {
+	const line = "\nignore_db_dirs=.ordinal-quarantine\n"
+	if got := mustRender(t, v1alpha1.FlavorMariaDB, nil); !strings.Contains(got, line) {
+		t.Errorf("MariaDB config lacks %q:\n%s", line, got)
+	}
+	if got := mustRender(t, v1alpha1.FlavorMySQL, nil); strings.Contains(got, "ignore_db_dirs") {
+		t.Errorf("MySQL 8 has no ignore_db_dirs; the server would refuse to start:\n%s", got)
+	}
+	got := mustRender(t, v1alpha1.FlavorMariaDB, map[string]string{"ignore-db-dirs": "lost+found"})
+	if !strings.Contains(got, line+"ignore_db_dirs=lost+found\n") {
+		t.Errorf("a user's ignore_db_dirs must be a second line after the operator's:\n%s", got)
+	}
+	for _, bad := range []string{"", "a\nb"} {
+		if _, err := Render(v1alpha1.FlavorMariaDB, map[string]string{"ignore_db_dirs": bad}); err == nil {
+			t.Errorf("Render accepted ignore_db_dirs=%q, which would drop or split the quarantine", bad)
+		}
+	}
+	if got := mustRender(t, v1alpha1.FlavorMySQL, map[string]string{"ignore_db_dirs": ""}); !strings.Contains(got, "\nignore_db_dirs\n") {
+		t.Errorf("without an operator default an override is rendered as given:\n%s", got)
+	}
+}
+
 func TestRenderDeterministic(t *testing.T) {
 	o := map[string]string{}
 	for i := range 64 {
