@@ -140,6 +140,28 @@ func TestDecideSteadyState(t *testing.T) {
 	})
 }
 
+// A primary that answers but cannot commit is not failed over; replicas are repaired.
+func TestDecidePrimaryCannotCommit(t *testing.T) {
+	stuck := primary("mysql-0", "a:1-10").semi(true, 0).cannotCommit("heartbeat timed out", 4)
+	runRows(t, []row{
+		{name: "a replica's IO thread stopped: started",
+			s:    cluster("mysql-0", stuck, replica("mysql-1", "a:1-10").ioStopped(2003), replica("mysql-2", "a:1-10").ioStopped(1045)),
+			kind: StartReplication, target: "mysql-1", rule: "restartThreads"},
+		{name: "a replica pointing elsewhere: repointed",
+			s:    cluster("mysql-0", stuck, replica("mysql-1", "a:1-10").src("mysql-2").ioStopped(2003), lost("mysql-2", "a:1-10")),
+			kind: ConfigureReplica, target: "mysql-1", source: "mysql-0"},
+		{name: "no failover, even with the failover clock running and replicas that hold everything",
+			s:    cluster("mysql-0", stuck, replica("mysql-1", "a:1-10").ioStopped(2003)).unreachableFor(time.Minute),
+			kind: StartReplication, target: "mysql-1"},
+		{name: "the wait off and commits stuck (a full disk): the wait is turned on first",
+			s:    cluster("mysql-0", stuck.semi(false, 1), replica("mysql-1", "a:1-10")),
+			kind: EnableSemiSync, target: "mysql-0"},
+		{name: "nothing to repair: wait, nothing else to do",
+			s:    cluster("mysql-0", primary("mysql-0", "a:1-10").cannotCommit("Disk full", 1), replica("mysql-1", "a:1-10")),
+			kind: Wait, rule: "settled"},
+	})
+}
+
 // B.7: the seed donor runs the target's server version when one can.
 func TestDecideSeedDonorVersion(t *testing.T) {
 	const old, upgraded = "11.4.5-MariaDB", "11.4.7-MariaDB"

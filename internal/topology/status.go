@@ -119,77 +119,19 @@ func (v *view) roleOf(m Member) (Role, bool, string) {
 }
 
 func primaryMessage(p Member) string {
+	var parts []string
 	switch {
 	case !p.Reachable:
 		return "primary does not answer"
 	case !p.Writable:
-		return "primary is read-only"
+		parts = append(parts, "primary is read-only")
+	case p.CannotCommit:
+		parts = append(parts, "primary cannot commit: "+p.CommitError)
 	}
-	return ""
-}
-
-// ClusterHealth summarises the cluster for the Available, Ready and Degraded conditions.
-func ClusterHealth(s Snapshot) Health {
-	v := newView(s)
-	h := Health{Desired: s.Replicas, Available: available(v)}
-	var notServing, unhealthy []string
-	errant := false
-	for i := 0; i < s.Replicas; i++ {
-		m, ok := v.byOrdinal(i)
-		if !ok || !m.PodExists {
-			notServing = append(notServing, fmt.Sprintf("ordinal %d: no pod yet", i))
-			continue
-		}
-		_, serving, why := v.roleOf(m)
-		if serving {
-			h.Serving++
-			continue
-		}
-		errant = errant || v.errant(m)
-		notServing = append(notServing, m.Name+": "+why)
-		unhealthy = append(unhealthy, m.Name+": "+why)
+	if p.SemiSyncWaiting > 0 {
+		parts = append(parts, fmt.Sprintf("%d session(s) waiting for a semi-sync acknowledgement", p.SemiSyncWaiting))
 	}
-	h.Ready = readyCondition(h.Available, notServing)
-	h.Degraded = degradedCondition(v, errant, unhealthy)
-	return h
-}
-
-func available(v *view) Condition {
-	switch {
-	case v.s.CurrentPrimary == "":
-		return Condition{Reason: "NoPrimary", Message: "no primary is recorded yet"}
-	case !v.primaryReachable():
-		return Condition{Reason: "PrimaryUnreachable", Message: v.s.CurrentPrimary + " does not answer"}
-	case !v.primary.Writable:
-		return Condition{Reason: "PrimaryReadOnly", Message: v.s.CurrentPrimary + " is read-only"}
-	}
-	return Condition{Status: true, Reason: "PrimaryWritable", Message: v.s.CurrentPrimary + " is writable"}
-}
-
-func readyCondition(avail Condition, notServing []string) Condition {
-	switch {
-	case !avail.Status:
-		return Condition{Reason: "PrimaryNotAvailable", Message: avail.Message}
-	case len(notServing) > 0:
-		return Condition{Reason: "MembersNotServing", Message: strings.Join(notServing, "; ")}
-	}
-	return Condition{Status: true, Reason: "AllMembersServing", Message: "every member serves"}
-}
-
-// degradedCondition: members that do not exist yet are progress, not damage,
-// so they are not counted here (Ready covers them).
-func degradedCondition(v *view, errant bool, unhealthy []string) Condition {
-	switch {
-	case v.s.CurrentPrimary == "":
-		return Condition{Reason: "NoPrimary", Message: "no primary is recorded yet"}
-	case !v.primaryReachable():
-		return Condition{Status: true, Reason: "PrimaryUnreachable", Message: v.s.CurrentPrimary + " does not answer"}
-	case errant:
-		return Condition{Status: true, Reason: "ErrantTransactions", Message: strings.Join(unhealthy, "; ")}
-	case len(unhealthy) > 0:
-		return Condition{Status: true, Reason: "MembersUnhealthy", Message: strings.Join(unhealthy, "; ")}
-	}
-	return Condition{Reason: "Healthy", Message: "every member is healthy"}
+	return strings.Join(parts, "; ")
 }
 
 // StatefulSetReplicas is the replica count the StatefulSet may have now:

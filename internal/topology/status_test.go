@@ -106,6 +106,7 @@ func TestClusterHealth(t *testing.T) {
 	type want struct {
 		available, ready, degraded bool
 		reason                     string // of the first condition that is not as healthy as can be
+		msg                        string // a substring of some condition's message, when not ""
 	}
 	tests := []struct {
 		name string
@@ -113,19 +114,37 @@ func TestClusterHealth(t *testing.T) {
 		want want
 	}{
 		{"healthy", cluster("mysql-0", primary("mysql-0", "a:1"), replica("mysql-1", "a:1")),
-			want{true, true, false, "Healthy"}},
-		{"bootstrapping", cluster("", up("mysql-0", "")), want{false, false, false, "NoPrimary"}},
+			want{true, true, false, "Healthy", ""}},
+		{"bootstrapping", cluster("", up("mysql-0", "")), want{false, false, false, "NoPrimary", ""}},
 		{"scaling up: a member without pod is not ready but not degraded",
 			cluster("mysql-0", primary("mysql-0", "a:1"), replica("mysql-1", "a:1")).replicas(3),
-			want{true, false, false, "MembersNotServing"}},
+			want{true, false, false, "MembersNotServing", ""}},
 		{"lagging replica", cluster("mysql-0", primary("mysql-0", "a:1"), replica("mysql-1", "a:1").lag(time.Hour)),
-			want{true, false, true, "MembersUnhealthy"}},
+			want{true, false, true, "MembersUnhealthy", ""}},
 		{"errant replica", cluster("mysql-0", primary("mysql-0", "a:1"), replica("mysql-1", "a:1,b:1")),
-			want{true, false, true, "ErrantTransactions"}},
+			want{true, false, true, "ErrantTransactions", ""}},
 		{"primary lost", cluster("mysql-0", lost("mysql-0", "a:1"), replica("mysql-1", "a:1")),
-			want{false, false, true, "PrimaryUnreachable"}},
+			want{false, false, true, "PrimaryUnreachable", ""}},
 		{"primary read-only", cluster("mysql-0", up("mysql-0", "a:1"), replica("mysql-1", "a:1")),
-			want{false, false, true, "PrimaryReadOnly"}},
+			want{false, false, true, "PrimaryReadOnly", ""}},
+		{"writable primary that cannot commit: no replica to acknowledge",
+			cluster("mysql-0", primary("mysql-0", "a:1").semi(true, 0).cannotCommit("heartbeat timed out after 2s", 3),
+				replica("mysql-1", "a:1").ioStopped(2003)),
+			want{false, false, true, "PrimaryCannotCommit",
+				"heartbeat write did not commit: heartbeat timed out after 2s; no replica is connected to acknowledge it"}},
+		{"writable primary that cannot commit with a replica connected (a full disk)",
+			cluster("mysql-0", primary("mysql-0", "a:1").cannotCommit("Error 1021: Disk full", 0), replica("mysql-1", "a:1")),
+			want{false, false, true, "PrimaryCannotCommit", "Disk full"}},
+		{"semi-sync wanted but the wait is off: writable, not ready",
+			cluster("mysql-0", primary("mysql-0", "a:1").semi(false, 1), replica("mysql-1", "a:1")),
+			want{true, false, false, "SemiSyncNotActive", "mysql-0 does not wait for semi-sync acknowledgements"}},
+		{"semi-sync wait on with no replica connected: writable, not ready",
+			cluster("mysql-0", primary("mysql-0", "a:1").semi(true, 0), replica("mysql-1", "a:1").ioStopped(2003)),
+			want{true, false, true, "SemiSyncNotActive", "no replica is connected to send one"}},
+		{"async mode: no wait is fine", cluster("mysql-0", primary("mysql-0", "a:1").semi(false, 0), replica("mysql-1", "a:1")).mode(Async),
+			want{true, true, false, "Healthy", ""}},
+		{"a single member: no wait is fine", cluster("mysql-0", primary("mysql-0", "a:1").semi(false, 0)),
+			want{true, true, false, "Healthy", ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,6 +161,23 @@ func TestClusterHealth(t *testing.T) {
 			if !found {
 				t.Errorf("reasons %v lack %q", reasons, tt.want.reason)
 			}
+			if msgs := h.Available.Message + "|" + h.Ready.Message + "|" + h.Degraded.Message; !strings.Contains(msgs, tt.want.msg) {
+				t.Errorf("messages %q lack %q", msgs, tt.want.msg)
+			}
 		})
+	}
+}
+
+func TestMembersPrimaryMessage(t *testing.T) {
+	s := cluster("mysql-0", primary("mysql-0", "a:1").semi(true, 0).cannotCommit("timeout", 2), replica("mysql-1", "a:1"))
+	got := Members(s)[0].Message
+	for _, want := range []string{"primary cannot commit: timeout", "2 session(s) waiting for a semi-sync acknowledgement"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("primary message %q lacks %q", got, want)
+		}
+	}
+	s.Members[0] = primary("mysql-0", "a:1")
+	if got := Members(s)[0].Message; got != "" {
+		t.Errorf("healthy primary message = %q, want none", got)
 	}
 }
