@@ -165,7 +165,7 @@ func (c *MySQLCluster) FailoverEnabled() bool {
 // FailoverDelay is spec.failover.delay with its schema default.
 func (c *MySQLCluster) FailoverDelay() time.Duration {
 	if c.Spec.Failover.Delay == nil {
-		return 10 * time.Second
+		return 5 * time.Second
 	}
 	return c.Spec.Failover.Delay.Duration
 }

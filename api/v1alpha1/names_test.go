@@ -68,7 +68,7 @@ func TestDefaults(t *testing.T) {
 	c := cluster("ns", "mysql")
 	size := c.StorageSize()
 	if c.DesiredReplicas() != 3 || c.Flavor() != FlavorMySQL || c.Image() != "mysql:8.4" ||
-		!c.FailoverEnabled() || c.FailoverDelay().String() != "10s" || c.ReplicationMode() != ReplicationSemiSync ||
+		!c.FailoverEnabled() || c.FailoverDelay().String() != "5s" || c.ReplicationMode() != ReplicationSemiSync ||
 		size.String() != "10Gi" {
 		t.Errorf("defaults differ from the schema's: %+v", c.Spec)
 	}
