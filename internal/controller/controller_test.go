@@ -106,12 +106,13 @@ func TestPrimaryWatch(t *testing.T) {
 	if d := p.observe(c, true, t0); d != 0 || c.Status.PrimaryUnreachableSince != nil {
 		t.Fatalf("answering primary: %v since %v", d, c.Status.PrimaryUnreachableSince)
 	}
-	// The clock starts at the last answer, not at the first failed probe.
-	if d := p.observe(c, false, t0.Add(3*time.Second)); d != 3*time.Second {
-		t.Errorf("first failed probe 3s after the last answer: unreachable for %v, want 3s", d)
+	// The clock starts at the last answer, not at the first failed probe, but one failed probe
+	// alone never reaches the failover delay (5 s).
+	if d := p.observe(c, false, t0.Add(7*time.Second)); d >= c.FailoverDelay() {
+		t.Errorf("one failed probe 7s after the last answer: unreachable for %v, want less than the delay", d)
 	}
-	if d := p.observe(c, false, t0.Add(7*time.Second)); d != 7*time.Second {
-		t.Errorf("unreachable for %v; want 7s", d)
+	if d := p.observe(c, false, t0.Add(7500*time.Millisecond)); d != 7500*time.Millisecond {
+		t.Errorf("second failed probe: unreachable for %v; want 7.5s since the last answer", d)
 	}
 	// One answer does not stop the clock: a flapping primary is still failed over.
 	if d := p.observe(c, true, t0.Add(8*time.Second)); d != 0 || c.Status.PrimaryUnreachableSince == nil {
@@ -120,21 +121,23 @@ func TestPrimaryWatch(t *testing.T) {
 	if d := p.observe(c, false, t0.Add(11*time.Second)); d != 11*time.Second {
 		t.Errorf("flapping primary unreachable for %v; want 11s (since the first gap)", d)
 	}
-	// Answers without a gap for a failover delay (10 s) stop it.
+	// Answers without a gap for a failover delay stop it.
 	p.observe(c, true, t0.Add(12*time.Second))
-	p.observe(c, true, t0.Add(22*time.Second))
+	p.observe(c, true, t0.Add(17*time.Second))
 	if c.Status.PrimaryUnreachableSince != nil {
 		t.Errorf("answering for 10s without a gap must clear the clock, got %v", c.Status.PrimaryUnreachableSince)
 	}
 	// A new leader (empty memory) continues a persisted clock instead of restarting it.
 	c.Status.PrimaryUnreachableSince = &metav1.Time{Time: t0}
 	var fresh primaryWatch
+	fresh.observe(c, false, t0.Add(8*time.Second))
 	if d := fresh.observe(c, false, t0.Add(9*time.Second)); d != 9*time.Second {
 		t.Errorf("new leader: unreachable for %v; want 9s from status", d)
 	}
 	// A primary seen long ago starts the clock now, not at that old answer.
 	c.Status.PrimaryUnreachableSince = nil
 	p.observe(c, true, t0.Add(30*time.Second))
+	p.observe(c, false, t0.Add(60*time.Second))
 	if d := p.observe(c, false, t0.Add(60*time.Second)); d != time.Nanosecond {
 		t.Errorf("stale last answer: unreachable for %v; want a fresh clock", d)
 	}

@@ -38,7 +38,17 @@ type watchState struct {
 	primary        string
 	lastSeen       time.Time // the last probe that answered
 	answeringSince time.Time // zero while the last probe failed
+	failedProbes   int       // probes that failed since the clock started
 }
+
+// Clock policy. A primary last seen answering within lastSeenWindow of a failed probe has been
+// unreachable since that answer (the gap between two passes plus one pass's probes). Failover
+// needs confirmProbes failed probes while the clock runs: with the clock counted from the last
+// answer, one failed probe after a steady-poll gap would otherwise start a failover at once.
+const (
+	lastSeenWindow = steadyPoll + probeTimeout + heartbeatTimeout + time.Second
+	confirmProbes  = 2
+)
 
 // observe records one probe of c's recorded primary, keeps c.Status.PrimaryUnreachableSince up to
 // date and returns for how long the primary has not been seen answering (0 while it answers).
@@ -61,17 +71,25 @@ func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, now tim
 		if c.Status.PrimaryUnreachableSince != nil && now.Sub(st.answeringSince) >= c.FailoverDelay() {
 			c.Status.PrimaryUnreachableSince = nil
 		}
+		if c.Status.PrimaryUnreachableSince == nil {
+			st.failedProbes = 0
+		}
 		return 0
 	}
 	st.answeringSince = time.Time{}
+	st.failedProbes++
 	if c.Status.PrimaryUnreachableSince == nil {
 		since := now
-		if !st.lastSeen.IsZero() && now.Sub(st.lastSeen) <= steadyPoll+probeTimeout {
+		if !st.lastSeen.IsZero() && now.Sub(st.lastSeen) <= lastSeenWindow {
 			since = st.lastSeen
 		}
 		c.Status.PrimaryUnreachableSince = &metav1.Time{Time: since}
 	}
-	return max(now.Sub(c.Status.PrimaryUnreachableSince.Time), time.Nanosecond)
+	d := max(now.Sub(c.Status.PrimaryUnreachableSince.Time), time.Nanosecond)
+	if st.failedProbes < confirmProbes {
+		d = min(d, max(c.FailoverDelay()-time.Nanosecond, time.Nanosecond))
+	}
+	return d
 }
 
 func (p *primaryWatch) get(uid types.UID, primary string) watchState {
