@@ -75,16 +75,19 @@ func mysqlContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		server = "mariadbd"
 	}
 	return corev1.Container{
-		Name:                     ContainerMySQL,
-		Image:                    c.Image(),
-		Command:                  []string{server, "--defaults-file=" + MemberConfigPath},
-		Env:                      env(c),
-		Ports:                    []corev1.ContainerPort{containerPort(PortNameMySQL, PortMySQL)},
-		Resources:                *c.Spec.Resources.DeepCopy(),
-		VolumeMounts:             mounts(false, true),
-		ReadinessProbe:           probe("/readyz", 5, 3, 3),
+		Name:         ContainerMySQL,
+		Image:        c.Image(),
+		Command:      []string{server, "--defaults-file=" + MemberConfigPath},
+		Env:          env(c),
+		Ports:        []corev1.ContainerPort{containerPort(PortNameMySQL, PortMySQL)},
+		Resources:    *c.Spec.Resources.DeepCopy(),
+		VolumeMounts: mounts(false, true),
+		// A restarted member serves (and the StatefulSet starts the next ordinal) within about a
+		// second of its server answering: the primary Service only reaches a ready pod, and after a
+		// full restart writes wait until the next ordinal is up to acknowledge them.
+		ReadinessProbe:           probe("/readyz", 2, 3, 3),
 		LivenessProbe:            probe("/livez", 10, 5, 6),
-		StartupProbe:             probe("/livez", 10, 5, 360), // up to an hour of crash recovery
+		StartupProbe:             probe("/livez", 1, 5, 3600), // up to an hour of crash recovery
 		Lifecycle:                &corev1.Lifecycle{PreStop: preStopHook()},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),
