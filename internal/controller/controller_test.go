@@ -216,6 +216,7 @@ func TestRequeueAfter(t *testing.T) {
 		{"a step ran", calm, world{acted: true, topology: healthy}, progressPoll},
 		{"a step failed", calm, world{stepErr: errors.New("boom"), topology: healthy}, progressPoll},
 		{"primary suspect", suspect, world{topology: healthy}, progressPoll},
+		{"refused: a person must act", suspect, world{topology: healthy, step: topology.Step{Kind: topology.Refuse}}, steadyPoll},
 		{"primary cannot commit", calm, world{topology: stuck}, progressPoll},
 		{"switchover pending", calm, world{topology: topology.Snapshot{SwitchoverTo: "mysql-1", Members: healthy.Members}}, progressPoll},
 		{"time will tell", calm, world{topology: healthy, step: topology.Step{Kind: topology.Wait, After: time.Second}}, time.Second},

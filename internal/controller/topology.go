@@ -152,7 +152,12 @@ func requeueAfter(c *v1alpha1.MySQLCluster, w *world) time.Duration {
 	switch {
 	case w.blocker != nil:
 		return stalledRetry
-	case w.acted || w.stepErr != nil || urgent(c, w):
+	case w.acted || w.stepErr != nil:
+		return progressPoll
+	case w.step.Kind == topology.Refuse:
+		// A person must act; looking faster would change nothing.
+		return steadyPoll
+	case urgent(c, w):
 		return progressPoll
 	case w.step.After > 0:
 		return min(w.step.After, steadyPoll)
