@@ -103,42 +103,48 @@ func TestPrimaryWatch(t *testing.T) {
 	c := testCluster(3)
 	c.Status.CurrentPrimary = "mysql-0"
 	t0 := time.Unix(1000, 0)
-	if d := p.observe(c, true, t0); d != 0 || c.Status.PrimaryUnreachableSince != nil {
+	if d := p.observe(c, true, 1, t0); d != 0 || c.Status.PrimaryUnreachableSince != nil {
 		t.Fatalf("answering primary: %v since %v", d, c.Status.PrimaryUnreachableSince)
 	}
 	// The clock starts at the last answer, not at the first failed probe, but one failed probe
 	// alone never reaches the failover delay (5 s).
-	if d := p.observe(c, false, t0.Add(7*time.Second)); d >= c.FailoverDelay() {
+	if d := p.observe(c, false, 1, t0.Add(7*time.Second)); d >= c.FailoverDelay() {
 		t.Errorf("one failed probe 7s after the last answer: unreachable for %v, want less than the delay", d)
 	}
-	if d := p.observe(c, false, t0.Add(7500*time.Millisecond)); d != 7500*time.Millisecond {
+	if d := p.observe(c, false, 1, t0.Add(7500*time.Millisecond)); d != 7500*time.Millisecond {
 		t.Errorf("second failed probe: unreachable for %v; want 7.5s since the last answer", d)
 	}
 	// One answer does not stop the clock: a flapping primary is still failed over.
-	if d := p.observe(c, true, t0.Add(8*time.Second)); d != 0 || c.Status.PrimaryUnreachableSince == nil {
+	if d := p.observe(c, true, 1, t0.Add(8*time.Second)); d != 0 || c.Status.PrimaryUnreachableSince == nil {
 		t.Errorf("one answer: %v, since %v; want 0 and the clock kept", d, c.Status.PrimaryUnreachableSince)
 	}
-	if d := p.observe(c, false, t0.Add(11*time.Second)); d != 11*time.Second {
+	if d := p.observe(c, false, 1, t0.Add(11*time.Second)); d != 11*time.Second {
 		t.Errorf("flapping primary unreachable for %v; want 11s (since the first gap)", d)
 	}
 	// Answers without a gap for a failover delay stop it.
-	p.observe(c, true, t0.Add(12*time.Second))
-	p.observe(c, true, t0.Add(17*time.Second))
+	p.observe(c, true, 1, t0.Add(12*time.Second))
+	p.observe(c, true, 1, t0.Add(17*time.Second))
 	if c.Status.PrimaryUnreachableSince != nil {
 		t.Errorf("answering for 10s without a gap must clear the clock, got %v", c.Status.PrimaryUnreachableSince)
 	}
 	// A new leader (empty memory) continues a persisted clock instead of restarting it.
 	c.Status.PrimaryUnreachableSince = &metav1.Time{Time: t0}
 	var fresh primaryWatch
-	fresh.observe(c, false, t0.Add(8*time.Second))
-	if d := fresh.observe(c, false, t0.Add(9*time.Second)); d != 9*time.Second {
+	fresh.observe(c, false, 1, t0.Add(8*time.Second))
+	if d := fresh.observe(c, false, 1, t0.Add(9*time.Second)); d != 9*time.Second {
 		t.Errorf("new leader: unreachable for %v; want 9s from status", d)
 	}
 	// A primary seen long ago starts the clock now, not at that old answer.
 	c.Status.PrimaryUnreachableSince = nil
-	p.observe(c, true, t0.Add(30*time.Second))
-	p.observe(c, false, t0.Add(60*time.Second))
-	if d := p.observe(c, false, t0.Add(60*time.Second)); d != time.Nanosecond {
+	p.observe(c, true, 1, t0.Add(30*time.Second))
+	p.observe(c, false, 1, t0.Add(60*time.Second))
+	if d := p.observe(c, false, 1, t0.Add(60*time.Second)); d != time.Nanosecond {
+		t.Errorf("stale last answer: unreachable for %v; want a fresh clock", d)
+	}
+	// Two failed probes in one pass confirm at once.
+	c.Status.PrimaryUnreachableSince = nil
+	p.observe(c, true, 0, t0.Add(70*time.Second))
+	if d := p.observe(c, false, 2, t0.Add(76*time.Second)); d != 6*time.Second {
 		t.Errorf("stale last answer: unreachable for %v; want a fresh clock", d)
 	}
 }

@@ -36,7 +36,7 @@ import (
 // not serving its clients either.
 const (
 	connectTimeout = time.Second
-	probeTimeout   = 2 * time.Second
+	probeTimeout   = 1500 * time.Millisecond
 	// heartbeatTimeout bounds the primary's write probe: a healthy semi-sync commit takes
 	// milliseconds, one with no acknowledging replica waits forever.
 	heartbeatTimeout = 2 * time.Second
@@ -54,6 +54,8 @@ type member struct {
 	// commitErr is why the writable primary's heartbeat write did not commit; nil when it did or
 	// was not tried.
 	commitErr error
+	// failedProbes is how many probes of this pass did not answer (the primary is tried twice).
+	failedProbes int
 }
 
 // memberOrdinals lists the members to observe: every ordinal below spec.replicas that has a pod or
@@ -115,6 +117,37 @@ func (r *ClusterReconciler) probeMembers(ctx context.Context, c *v1alpha1.MySQLC
 	}
 	r.probeAll(ctx, c, replicas, password)
 	r.probeAll(ctx, c, primary, password)
+	for _, m := range primary {
+		r.confirmPrimaryFailure(ctx, c, m, password)
+	}
+}
+
+// confirmRetry is the pause before a failed primary probe is tried again in the same pass.
+const confirmRetry = 200 * time.Millisecond
+
+// confirmPrimaryFailure probes a primary that did not answer once more, so one lost packet or
+// slow handshake is not taken for a lost primary, without waiting a pass for the second look.
+// failedProbes says how many probes failed; a missing pod counts as confirmed.
+func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, password string) {
+	switch {
+	case m.status != nil:
+		return
+	case m.pod == nil || m.pod.Status.PodIP == "":
+		m.failedProbes = confirmProbes
+		return
+	}
+	m.failedProbes = 1
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(confirmRetry):
+	}
+	r.probe(ctx, c, m, password)
+	if m.status == nil {
+		m.failedProbes++
+	} else {
+		m.failedProbes, m.err = 0, nil
+	}
 }
 
 func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, password string) {

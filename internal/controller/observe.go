@@ -89,13 +89,13 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 // snapshot tracks whether the recorded primary answers and turns what was observed into the plain
 // data the topology engine decides on.
 func (r *ClusterReconciler) snapshot(c *v1alpha1.MySQLCluster, w *world) topology.Snapshot {
-	reachable := false
+	reachable, failed := false, confirmProbes
 	for _, m := range w.members {
-		if m.name == c.Status.CurrentPrimary && m.status != nil {
-			reachable = true
+		if m.name == c.Status.CurrentPrimary {
+			reachable, failed = m.status != nil, m.failedProbes
 		}
 	}
-	unreachableFor := r.primaries.observe(c, reachable, r.now())
+	unreachableFor := r.primaries.observe(c, reachable, failed, r.now())
 	isolated := func(name string) bool { return r.failures.isolated(c.UID, name, r.now()) }
 	return snapshot(c, w, unreachableFor, isolated)
 }

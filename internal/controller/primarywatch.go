@@ -50,12 +50,12 @@ const (
 	confirmProbes  = 2
 )
 
-// observe records one probe of c's recorded primary, keeps c.Status.PrimaryUnreachableSince up to
+// observe records one pass's probes of c's recorded primary (failed of them did not answer), keeps c.Status.PrimaryUnreachableSince up to
 // date and returns for how long the primary has not been seen answering (0 while it answers).
 //
 // The clock starts at the last answer, not at the first failed probe. One answer does not stop it:
 // only a failover delay of answers without a gap does, so a flapping primary is still failed over.
-func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, now time.Time) time.Duration {
+func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, failed int, now time.Time) time.Duration {
 	primary := c.Status.CurrentPrimary
 	if primary == "" {
 		c.Status.PrimaryUnreachableSince = nil
@@ -77,7 +77,7 @@ func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, now tim
 		return 0
 	}
 	st.answeringSince = time.Time{}
-	st.failedProbes++
+	st.failedProbes += max(failed, 1)
 	if c.Status.PrimaryUnreachableSince == nil {
 		since := now
 		if !st.lastSeen.IsZero() && now.Sub(st.lastSeen) <= lastSeenWindow {

@@ -89,7 +89,9 @@ func (r *ClusterReconciler) runStep(ctx context.Context, c *v1alpha1.MySQLCluste
 	logf(ctx)("Topology step", "kind", step.Kind, "target", step.Target, "also", step.Also,
 		"source", step.Source, "rule", step.Rule, "reason", step.Reason)
 	a := actor{r: r, c: c, members: membersByName(w.members), secret: w.secret, kept: w.keptAside}
+	start := time.Now()
 	promoted, err := a.run(ctx, step)
+	logf(ctx)("Topology step done", "kind", step.Kind, "target", step.Target, "took", time.Since(start), "err", err)
 	if err != nil {
 		w.stepErr = fmt.Errorf("%s %s: %w", step.Kind, step.Target, err)
 		isolated := r.failures.failed(c.UID, step.Target, r.now())
