@@ -23,7 +23,7 @@ package topology
 func semiSync(v *view) (Step, bool) {
 	p := v.primary
 	switch want := v.semiSyncWanted(); {
-	case want && !p.SemiSyncSource:
+	case want && !p.SemiSyncSource && (p.SemiSyncClients > 0 || replicaCanReturn(v)):
 		return actStep(EnableSemiSync, "semiSync", p.Name,
 			"semi-sync is wanted and %s does not wait for acknowledgements (%d semi-sync replica(s) connected): commits now wait for one",
 			p.Name, p.SemiSyncClients), true
@@ -32,6 +32,19 @@ func semiSync(v *view) (Step, bool) {
 			"semi-sync is not wanted (mode %s, %d member(s)): %s stops waiting for acknowledgements", v.s.Mode, v.s.Replicas, p.Name), true
 	}
 	return Step{}, false
+}
+
+// replicaCanReturn reports whether a member that is to stay already holds transactions: it
+// replicated before and will acknowledge again once repaired. Without one (a single member scaled
+// up, its new members still seeding) the wait would stop every write until a seed completes, so
+// it is turned on when the first replica connects.
+func replicaCanReturn(v *view) bool {
+	for _, m := range v.others() {
+		if !v.removing(m) && m.hasData() {
+			return true
+		}
+	}
+	return false
 }
 
 // repairReplicas repairs the first member, lowest ordinal first, that needs
