@@ -134,9 +134,12 @@ go_build() {
 # check_version runs BIN ARGS... and fails unless its first line holds WANT,
 # which catches a build whose version ldflags did not take.
 check_version() {
-	local want=$1 bin=$2 got
+	local want=$1 bin=$2 out got
 	shift 2
-	got=$("$BIN_DIR/$bin" "$@" 2>&1 | head -n1) || die "$bin $* failed: $got"
+	# The whole output first: piping into head would kill a command that prints a second line
+	# (kubectl's Kustomize version) with SIGPIPE, which pipefail reports as a failure.
+	out=$("$BIN_DIR/$bin" "$@" 2>&1) || die "$bin $* failed: $out"
+	got=${out%%$'\n'*}
 	[[ $got == *"$want"* ]] || die "$bin $* printed '$got', want '$want'"
 	log "$bin: $got"
 }
