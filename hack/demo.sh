@@ -33,13 +33,27 @@ step "Creating the sample 3-member cluster (config/samples)"
 "$kubectl" get mysqlcluster mysql
 "$kubectl" get pods -l mysql.ordinal.dev/cluster=mysql -L mysql.ordinal.dev/role
 
-step "Writing a row on mysql-0 and timing its arrival on mysql-1 and mysql-2"
+step "Writing a row through the primary and timing its arrival on the replicas"
 sql() { "$kubectl" exec "$1" -c mysql -- sh -c "mariadb -uroot -p\"\$ROOT_PASSWORD\" -N -B -e \"$2\""; }
-sql mysql-0 "CREATE DATABASE IF NOT EXISTS demo; CREATE TABLE IF NOT EXISTS demo.hello (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))"
-id=$(sql mysql-0 "INSERT INTO demo.hello () VALUES (); SELECT LAST_INSERT_ID()")
-for replica in mysql-1 mysql-2; do
+current_primary() { "$kubectl" get mysqlcluster mysql -o jsonpath='{.status.currentPrimary}'; }
+# After demo-down, Ready may still be the status written before the stop: the first write is
+# retried (bounded) until the operator has made the recorded primary writable again.
+id=""
+for _ in $(seq 1 120); do
+  primary=$(current_primary)
+  if [[ -n "$primary" ]] && id=$(sql "$primary" "CREATE DATABASE IF NOT EXISTS demo; CREATE TABLE IF NOT EXISTS demo.hello (id INT AUTO_INCREMENT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)); INSERT INTO demo.hello () VALUES (); SELECT LAST_INSERT_ID()" 2>/dev/null); then
+    break
+  fi
+  id=""
+  sleep 1
+done
+[[ -n "$id" ]] || { echo "demo: no write succeeded on the primary within 120 s" >&2; exit 1; }
+echo "  row $id written on the primary $primary"
+for replica in $("$kubectl" get mysqlcluster mysql -o jsonpath='{.status.members[*].name}'); do
+  [[ $replica == "$primary" ]] && continue
+  lag=""
   for _ in $(seq 1 50); do
-    lag=$(sql "$replica" "SELECT ROUND(TIMESTAMPDIFF(MICROSECOND, at, NOW(6)) / 1000) FROM demo.hello WHERE id = $id" || true)
+    lag=$(sql "$replica" "SELECT ROUND(TIMESTAMPDIFF(MICROSECOND, at, NOW(6)) / 1000) FROM demo.hello WHERE id = $id" 2>/dev/null || true)
     [[ -n "$lag" ]] && break
     sleep 0.1
   done
@@ -55,7 +69,7 @@ Ordinal is running. It took $(( $(date +%s) - start ))s.
   alias kubectl=$kubectl
 
   kubectl get mysqlcluster                      # READY, PRIMARY, MEMBERS
-  kubectl exec mysql-0 -c mysql -- sh -c 'mariadb -uroot -p"\$ROOT_PASSWORD" -e "SELECT @@hostname, @@read_only"'
+  kubectl exec $primary -c mysql -- sh -c 'mariadb -uroot -p"\$ROOT_PASSWORD" -e "SELECT @@hostname, @@read_only"'
   kubectl exec mysql-1 -c mysql -- sh -c 'mariadb -h mysql-primary -uroot -p"\$ROOT_PASSWORD" -e "SELECT @@hostname"'
 
   The read/write Service mysql-primary listens on $primary_ip:3306 (the replicas: mysql-replicas).
