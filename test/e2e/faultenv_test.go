@@ -38,6 +38,7 @@ import (
 	. "github.com/onsi/gomega"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
@@ -151,18 +152,19 @@ func memberPods(ctx context.Context, c client.Client, ns string) ([]corev1.Pod, 
 	return selectPods(ctx, c, ns, faultClusterName)
 }
 
-var selectors sync.Map // ns/service -> labels.Selector
+// headlessSelectors caches the headless Services' selectors: they never change.
+var headlessSelectors sync.Map // ns/service -> labels.Selector
 
 func selectPods(ctx context.Context, c client.Client, ns, service string) ([]corev1.Pod, error) {
 	key := ns + "/" + service
-	sel, ok := selectors.Load(key)
+	sel, ok := headlessSelectors.Load(key)
 	if !ok {
 		svc := &corev1.Service{}
 		if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: service}, svc); err != nil {
 			return nil, err
 		}
 		sel = labels.SelectorFromSet(svc.Spec.Selector)
-		selectors.Store(key, sel)
+		headlessSelectors.Store(key, sel)
 	}
 	var pods corev1.PodList
 	if err := c.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabelsSelector{Selector: sel.(labels.Selector)}); err != nil {
@@ -211,7 +213,7 @@ func (e *faultEnv) poll(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	routedPods, err := selectPods(ctx, e.c, e.ns, faultClusterName+"-primary")
+	routed, err := routedPods(ctx, e.c, e.ns, faultClusterName+"-primary")
 	if err != nil {
 		return
 	}
@@ -221,14 +223,31 @@ func (e *faultEnv) poll(ctx context.Context) {
 			t.Members[p.Name] = net.JoinHostPort(p.Status.PodIP, mysqlPort)
 		}
 	}
-	for _, p := range routedPods {
-		if podReady(&p) && p.DeletionTimestamp == nil {
-			t.Routed = append(t.Routed, p.Name)
-		}
-	}
+	t.Routed = routed
 	e.mu.Lock()
 	e.topo = t
 	e.mu.Unlock()
+}
+
+// routedPods are the pods a Service's proxy sends new connections to: the ready endpoints of its
+// EndpointSlices, read on every poll (the primary Service's selector follows the primary).
+func routedPods(ctx context.Context, c client.Client, ns, service string) ([]string, error) {
+	var slices discoveryv1.EndpointSliceList
+	err := c.List(ctx, &slices, client.InNamespace(ns), client.MatchingLabels{discoveryv1.LabelServiceName: service})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range slices.Items {
+		for _, ep := range s.Endpoints {
+			ready := ep.Conditions.Ready == nil || *ep.Conditions.Ready
+			if ready && ep.TargetRef != nil && ep.TargetRef.Kind == "Pod" {
+				out = append(out, ep.TargetRef.Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 func (e *faultEnv) topology() workload.Topology {

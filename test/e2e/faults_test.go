@@ -55,9 +55,10 @@ var pauseTargets = map[string]time.Duration{
 	"drain-primary-node":  2 * time.Second, // drain and switchover ≤ 2 s
 	"switchover":          2 * time.Second,
 	"switchover-long-trx": 2 * time.Second,
-	// A cut primary (≤ 12 s) plus one leader hand-over: controller-runtime's default lease of 15 s
-	// and retry period of 2 s.
-	"kill-operator-leader": 29 * time.Second,
+	// The leader dies while the failover clock (leaderKillDelay) runs. Kept in status, the clock
+	// goes on across the hand-over (lease 8 s), so the pause is about the delay plus a pass; a
+	// clock restarted by the new leader would add the hand-over and a whole delay (≥ 30 s).
+	"kill-operator-leader": leaderKillDelay + 8*time.Second,
 	// Every member restarts at once. Not a pod delete: the StatefulSet starts the members in
 	// order, and in semiSync the primary's first commit waits for the next ordinal to start and
 	// acknowledge, so two starts add up. Held to the lost-node target.
@@ -67,6 +68,9 @@ var pauseTargets = map[string]time.Duration{
 	"errant-replica":          1 * time.Second,  // the primary is untouched: as a replica restart
 	"old-primary-unacked-trx": 12 * time.Second, // a cut primary
 }
+
+// leaderKillDelay is the failover delay of the leader-kill scenario's cluster.
+const leaderKillDelay = 15 * time.Second
 
 // expectPauseWithinTarget asserts the scenario's write pause against pauseTargets.
 func expectPauseWithinTarget(scenario string, p workload.Pause) {
@@ -521,14 +525,23 @@ var scenarios = []scenario{
 	},
 	{
 		name: "kill-operator-leader", text: "kills the operator leader during a failover (primary cut off)",
+		// A failover delay long enough that the leader dies while the clock runs: a new leader that
+		// restarted the clock would need the hand-over plus the whole delay again.
+		edit: func(m string) string {
+			return strings.Replace(m, "  replicas: 3\n", "  replicas: 3\n  failover:\n    delay: "+leaderKillDelay.String()+"\n", 1)
+		},
 		fault: func(ctx context.Context, e *faultEnv, w *workload.Workload, r *faultRun) {
 			GinkgoHelper()
 			leader, err := operatorLeader(ctx, e.c)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(cluster.CutPod(e.ns, r.primaryBefore)).To(Succeed())
 			DeferCleanup(func() { _ = cluster.RestorePod(e.ns, r.primaryBefore) })
-			// Kill the leader once the failover delay (10 s by default) has run out: mid-failover.
-			sleepCtx(ctx, 11*time.Second)
+			// Kill the leader as soon as the failover clock is in status: mid-failover.
+			cut := time.Now()
+			Eventually(func() bool { return e.cluster(ctx).Status.PrimaryUnreachableSince != nil }).
+				WithContext(ctx).WithTimeout(leaderKillDelay).WithPolling(100*time.Millisecond).Should(BeTrue(),
+				"the failover clock is kept in status")
+			r.note("clock_in_status_after", time.Since(cut).Round(100*time.Millisecond))
 			Expect(cluster.KillContainer("ordinal-system", leader, "manager")).To(Succeed())
 			r.note("killed_leader", leader)
 			waitPrimaryNot(ctx, e, r, r.primaryBefore, 2*time.Minute)
