@@ -121,7 +121,7 @@ var _ = Describe("the MySQLCluster schema", func() {
 		Expect(c.Spec.Replication.Mode).To(Equal(v1alpha1.ReplicationSemiSync))
 		Expect(c.Spec.Replication.MaxLagSeconds).To(Equal(int32(30)))
 		Expect(c.Spec.Failover.Enabled).To(HaveValue(BeTrue()))
-		Expect(c.Spec.Failover.Delay.Duration.String()).To(Equal("10s"))
+		Expect(c.Spec.Failover.Delay.Duration.String()).To(Equal("5s"))
 		Expect(c.Spec.PodManagementPolicy).To(Equal("OrderedReady"))
 		Expect(c.Spec.PersistentVolumeClaimRetentionPolicy.WhenDeleted).To(Equal("Retain"))
 		Expect(c.Spec.PersistentVolumeClaimRetentionPolicy.WhenScaled).To(Equal("Retain"))
