@@ -86,7 +86,8 @@ func (r *ClusterReconciler) desiredChildren(c *v1alpha1.MySQLCluster, w *world) 
 	}
 	objs := []client.Object{
 		desired.ServiceAccount(c), cm,
-		desired.HeadlessService(c), desired.PrimaryService(c), desired.ReplicasService(c),
+		// The primary Service is applied by route, after the steps: it follows the recorded primary.
+		desired.HeadlessService(c), desired.ReplicasService(c),
 	}
 	if pdb := desired.PodDisruptionBudget(c); pdb != nil {
 		objs = append(objs, pdb)
