@@ -198,7 +198,9 @@ var _ = Describe("the sample 3-member cluster", Ordered, func() {
 		kubectl(ctx, "-n", ns, "patch", "mysqlcluster/mysql", "--type=merge", "-p", `{"spec":{"failover":{"enabled":false}}}`)
 		waitReady(ctx, c, ns)
 		old := pod(ctx, c, ns, "mysql-0")
-		kubectl(ctx, "-n", ns, "delete", "pod", "mysql-0", "--wait=true")
+		// Grace 0: a graceful delete of the primary's pod is planned maintenance and switches over
+		// (drain-primary-node in the fault suite); this one leaves no time to.
+		kubectl(ctx, "-n", ns, "delete", "pod", "mysql-0", "--grace-period=0", "--force", "--wait=true")
 		// The cluster is Ready again once a new mysql-0 runs, and it answers writable behind the
 		// primary Service.
 		Eventually(func(g Gomega) {
