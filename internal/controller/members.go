@@ -196,7 +196,9 @@ func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster,
 // not healthy, and only a write shows it.
 func (r *ClusterReconciler) checkPrimaryCommits(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member) {
 	for _, m := range ms {
-		if m.name != c.Status.CurrentPrimary || m.status == nil || m.status.Fenced {
+		// A primary that holds no transaction yet is not written to: the heartbeat would give it
+		// data, and every member joining an empty cluster would then need a seed.
+		if m.name != c.Status.CurrentPrimary || m.status == nil || m.status.Fenced || m.status.Executed.IsEmpty() {
 			continue
 		}
 		hctx, cancel := context.WithTimeout(ctx, heartbeatTimeout)
