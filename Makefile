@@ -4,7 +4,9 @@ SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
 
 BIN ?= $(CURDIR)/bin
-IMG ?= ghcr.io/ordinal-dev/ordinal:latest
+# The version stamped into the binary (internal/version); the chart's appVersion names the same.
+VERSION ?= 0.2.0
+IMG ?= ghcr.io/ordinal-dev/ordinal:$(VERSION)
 # The real control plane built from source by hack/build-kube.sh (honours a preset KUBEBUILDER_ASSETS).
 KUBEBUILDER_ASSETS ?= $(BIN)
 export KUBEBUILDER_ASSETS
@@ -40,7 +42,7 @@ vet: ## Vet the Go code, every build tag included.
 
 .PHONY: build
 build: ## Build the ordinal binary into bin/.
-	CGO_ENABLED=0 go build -trimpath -o $(BIN)/ordinal ./cmd
+	CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/ordinal-dev/ordinal/internal/version.Version=$(VERSION)" -o $(BIN)/ordinal ./cmd
 
 .PHONY: run
 run: manifests generate ## Run the operator against the cluster in ~/.kube/config (or $KUBECONFIG).

@@ -17,9 +17,7 @@ limitations under the License.
 package controller
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -30,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/desired"
 	"github.com/ordinal-dev/ordinal/internal/instance"
 	"github.com/ordinal-dev/ordinal/internal/mycnf"
@@ -84,28 +83,18 @@ func (a actor) seed(ctx context.Context, step topology.Step) error {
 	if target == nil || target.pod == nil || target.pod.Status.PodIP == "" || donor == nil {
 		return fmt.Errorf("seed %s from %s: target or donor has no pod", step.Target, step.Source)
 	}
-	req := map[string]string{"donor": net.JoinHostPort(a.c.PodHost(donor.ordinal), strconv.Itoa(desired.PortAgent))}
-	if keep := keepAsideReason(a.c, step); keep != "" {
-		req["keepAside"] = keep
+	req := agentapi.SeedRequest{
+		Donor:     net.JoinHostPort(a.c.PodHost(donor.ordinal), strconv.Itoa(desired.PortAgent)),
+		KeepAside: keepAsideReason(a.c, step),
 	}
-	body, _ := json.Marshal(req)
-	url := "http://" + net.JoinHostPort(target.pod.Status.PodIP, strconv.Itoa(desired.PortAgent)) + "/seed"
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("seed %s: %w", step.Target, err)
-	}
-	hreq.SetBasicAuth(mysql.AccountOperator, string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]))
-	hreq.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(hreq)
-	if err != nil {
+	agent := agentapi.Client{HTTP: &http.Client{Timeout: 10 * time.Second}, User: mysql.AccountOperator,
+		Password: string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword])}
+	addr := net.JoinHostPort(target.pod.Status.PodIP, strconv.Itoa(desired.PortAgent))
+	if err := agent.RequestSeed(ctx, addr, req); err != nil {
 		return fmt.Errorf("ask agent of %s to seed: %w", step.Target, err)
 	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("agent of %s refused to seed: %s", step.Target, resp.Status)
-	}
-	if req["keepAside"] != "" {
-		a.keptAside(step, req["keepAside"])
+	if req.KeepAside != "" {
+		a.keptAside(step, req.KeepAside)
 	}
 	return a.restartPod(ctx, step.Target, false)
 }

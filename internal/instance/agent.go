@@ -29,6 +29,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
@@ -76,9 +77,15 @@ func (a *Agent) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /livez", a.livez)
 	mux.HandleFunc("GET /readyz", a.readyz)
-	mux.HandleFunc("GET /backup", a.requireAuth(mysql.AccountReplication, a.Env.ReplicationPassword, a.backup))
-	mux.HandleFunc("POST /seed", a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.seedRequest))
-	mux.HandleFunc("GET /quarantine", a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.quarantine))
+	handle := func(e agentapi.Endpoint, h http.HandlerFunc) {
+		for _, p := range e.Patterns() {
+			mux.HandleFunc(p, h)
+		}
+	}
+	handle(agentapi.Backup, a.requireAuth(mysql.AccountReplication, a.Env.ReplicationPassword, a.backup))
+	handle(agentapi.Seed, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.seedRequest))
+	handle(agentapi.Quarantine, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.quarantine))
+	handle(agentapi.Version, a.version)
 	return mux
 }
 

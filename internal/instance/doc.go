@@ -21,9 +21,10 @@ limitations under the License.
 //   - "ordinal init" (second init container, database image) renders the member's my.cnf, then
 //     re-creates the datadir from a donor when a seed marker asks for it, leaves an existing
 //     server untouched, or initialises an empty datadir with the cluster's accounts.
-//   - "ordinal agent" (sidecar, database image) serves /livez and /readyz for the kubelet, the
-//     donor side of seeding (GET /backup) for peers, and the operator's POST /seed and
-//     GET /quarantine (what re-seeds kept aside: see quarantine.go).
+//   - "ordinal agent" (sidecar, database image) serves /livez and /readyz for the kubelet and
+//     the versioned agent API (internal/agentapi): the donor side of seeding (GET /v1/backup) for
+//     peers, and the operator's POST /v1/seed, GET /v1/quarantine (what re-seeds kept aside: see
+//     quarantine.go) and GET /v1/version.
 //   - "ordinal prestop" (the server container's preStop hook) keeps a terminating primary
 //     serving until the operator has fenced it in a switchover, bounded by --timeout.
 //

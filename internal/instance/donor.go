@@ -26,18 +26,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
-)
-
-// The donor's response to GET /backup.
-const (
-	// HeaderBinlogState is the donor's gtid_binlog_state just before the backup started.
-	HeaderBinlogState = "Ordinal-Gtid-Binlog-State"
-	// TrailerBackupStatus is "ok" when the backup tool finished successfully, else why not. A
-	// response without it (the donor died mid-stream) is a failed backup too.
-	TrailerBackupStatus = "Ordinal-Backup-Status"
-	// BackupStatusOK is the trailer's value for a complete backup.
-	BackupStatusOK = "ok"
 )
 
 // backup (GET /backup, replication account only) streams a mariadb-backup xbstream of this
@@ -71,14 +61,14 @@ func (a *Agent) backup(w http.ResponseWriter, r *http.Request) {
 	a.Log.Info("backup started", "for", r.RemoteAddr, "gtid_binlog_state", state)
 	t0 := time.Now()
 	n, err := a.streamBackup(r.Context(), w, state, work)
-	status := BackupStatusOK
+	status := agentapi.BackupStatusOK
 	if err != nil {
 		status = "failed: " + strings.ReplaceAll(err.Error(), "\n", " ")
 		a.Log.Error("backup failed", "for", r.RemoteAddr, "bytes", n, "err", err)
 	} else {
 		a.Log.Info("backup done", "for", r.RemoteAddr, "bytes", n, "took", time.Since(t0).Round(time.Millisecond))
 	}
-	w.Header().Set(TrailerBackupStatus, status)
+	w.Header().Set(agentapi.TrailerBackupStatus, status)
 }
 
 // streamBackup runs mariadb-backup and copies its stream into the response. Headers are sent as
@@ -95,8 +85,8 @@ func (a *Agent) streamBackup(ctx context.Context, w http.ResponseWriter, state, 
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Trailer", TrailerBackupStatus)
-	h.Set(HeaderBinlogState, state)
+	h.Set("Trailer", agentapi.TrailerBackupStatus)
+	h.Set(agentapi.HeaderBinlogState, state)
 	if err := cmd.Start(); err != nil {
 		w.WriteHeader(http.StatusOK) // the trailer carries the failure
 		return 0, fmt.Errorf("start mariadb-backup: %w", err)

@@ -28,7 +28,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
+	"github.com/ordinal-dev/ordinal/internal/version"
 )
 
 // requireAuth admits requests with HTTP Basic credentials user/password, compared in constant time.
@@ -49,15 +51,6 @@ func (a *Agent) requireAuth(user, password string, next http.HandlerFunc) http.H
 func equal(a, b string) bool {
 	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
 	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
-}
-
-// SeedRequest is the body of POST /seed.
-type SeedRequest struct {
-	// Donor is host:port of the donor member's agent.
-	Donor string `json:"donor"`
-	// KeepAside, when set, says why this member's binary logs must be kept before its datadir is
-	// wiped, e.g. "errant: 0-101-57" (SeedMarker.KeepAside).
-	KeepAside string `json:"keepAside,omitempty"`
 }
 
 // maxSeedRequest bounds the body of POST /seed.
@@ -95,8 +88,8 @@ func (a *Agent) seedRequest(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(m)
 }
 
-func decodeSeedRequest(body io.Reader) (SeedRequest, error) {
-	var req SeedRequest
+func decodeSeedRequest(body io.Reader) (agentapi.SeedRequest, error) {
+	var req agentapi.SeedRequest
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
@@ -152,4 +145,10 @@ func (a *Agent) quarantine(w http.ResponseWriter, _ *http.Request) {
 type QuarantineList struct {
 	// Directories are the kept-aside directories, oldest first; empty when nothing was kept.
 	Directories []QuarantineEntry `json:"directories"`
+}
+
+// version (GET /v1/version) names this agent's build and the API versions it serves.
+func (a *Agent) version(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(agentapi.VersionInfo{Agent: version.Version, APIs: []string{agentapi.APIVersion}})
 }

@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
 )
@@ -140,7 +141,7 @@ func streamedNames(t *testing.T, ctx context.Context, addr string) string {
 	cmd.Stdin = resp.Body
 	must(t, cmd.Run())
 	_, _ = io.Copy(io.Discard, resp.Body)
-	if s := resp.Trailer.Get(TrailerBackupStatus); s != BackupStatusOK {
+	if s := resp.Trailer.Get(agentapi.TrailerBackupStatus); s != agentapi.BackupStatusOK {
 		t.Fatalf("backup status %q", s)
 	}
 	return names(t, dir)

@@ -23,10 +23,10 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
-	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
@@ -112,20 +112,12 @@ func (in *Init) position(ctx context.Context, state, pos string) error {
 func (in *Init) receive(ctx context.Context, donor string) (string, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+donor+"/backup", nil)
-	if err != nil {
-		return "", err
-	}
-	req.SetBasicAuth(mysql.AccountReplication, in.Env.ReplicationPassword)
-	resp, err := in.httpClient().Do(req)
+	agent := agentapi.Client{HTTP: in.httpClient(), User: mysql.AccountReplication, Password: in.Env.ReplicationPassword}
+	resp, err := agent.Do(ctx, donor, agentapi.Backup, nil)
 	if err != nil {
 		return "", fmt.Errorf("fetch backup: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return "", fmt.Errorf("fetch backup: %s: %s", resp.Status, strings.TrimSpace(string(msg)))
-	}
 	body := &progressReader{r: resp.Body}
 	go watchStall(ctx, cancel, body, in.Timeouts.Stall)
 	cmd := exec.CommandContext(ctx, in.Tools.Mbstream, "-x", "-C", in.Paths.DataDir)
@@ -139,10 +131,10 @@ func (in *Init) receive(ctx context.Context, donor string) (string, error) {
 	}
 	// mbstream may stop at a clean record boundary of a truncated stream: only the trailer says
 	// the donor's backup tool finished.
-	if status := resp.Trailer.Get(TrailerBackupStatus); status != BackupStatusOK {
-		return "", fmt.Errorf("donor's backup did not complete (%s %q)", TrailerBackupStatus, status)
+	if status := resp.Trailer.Get(agentapi.TrailerBackupStatus); status != agentapi.BackupStatusOK {
+		return "", fmt.Errorf("donor's backup did not complete (%s %q)", agentapi.TrailerBackupStatus, status)
 	}
-	return resp.Header.Get(HeaderBinlogState), nil
+	return resp.Header.Get(agentapi.HeaderBinlogState), nil
 }
 
 func (in *Init) httpClient() *http.Client {

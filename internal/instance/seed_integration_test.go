@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mycnf"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
@@ -221,9 +222,9 @@ func TestSeedFailsWithoutTrailer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	donor := fakeDonor(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Trailer", TrailerBackupStatus)
+		w.Header().Set("Trailer", agentapi.TrailerBackupStatus)
 		w.WriteHeader(http.StatusOK)
-		w.Header().Set(TrailerBackupStatus, "failed: mariadb-backup: exit status 1")
+		w.Header().Set(agentapi.TrailerBackupStatus, "failed: mariadb-backup: exit status 1")
 	})
 	p := newTestPod(t, 4, "127.0.0.54")
 	must(t, writeMarker(p.paths.SeedMarker(), SeedMarker{Donor: donor}))
@@ -236,7 +237,7 @@ func TestSeedFailsWithoutTrailer(t *testing.T) {
 	}
 	// The donor dies mid-stream: the chunked body ends without its terminator.
 	dies := fakeDonor(t, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Trailer", TrailerBackupStatus)
+		w.Header().Set("Trailer", agentapi.TrailerBackupStatus)
 		w.WriteHeader(http.StatusOK)
 		_ = http.NewResponseController(w).Flush()
 		panic(http.ErrAbortHandler)

@@ -26,6 +26,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/version"
 )
 
 // DefaultImage is the operator image the init container runs when no --image is given.
@@ -76,7 +77,7 @@ func Main(args []string) error {
 	if err != nil {
 		return err
 	}
-	ctrl.Log.Info("Starting operator", "image", f.image)
+	ctrl.Log.Info("Starting operator", "version", version.Version, "image", f.image)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }
 

@@ -1,0 +1,106 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package agentapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// Client calls agents. The zero value uses http.DefaultClient and no credentials.
+type Client struct {
+	HTTP           *http.Client
+	User, Password string
+}
+
+// Do calls e on the agent at addr (host:port) with body (may be nil), falling back to the legacy
+// path when an agent of v0.1 answers 404 on the versioned one. The caller closes the body of the
+// response, whose status is 200; any other status is an error carrying the agent's message.
+func (c Client) Do(ctx context.Context, addr string, e Endpoint, body []byte) (*http.Response, error) {
+	resp, err := c.do(ctx, addr, e.Method, e.Path(), body)
+	if err == nil && resp.StatusCode == http.StatusNotFound && e.Legacy {
+		_ = resp.Body.Close()
+		resp, err = c.do(ctx, addr, e.Method, e.Name, body)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s %s on agent %s: %w", e.Method, e.Name, addr, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return nil, fmt.Errorf("%s %s on agent %s: %s: %s", e.Method, e.Name, addr, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	return resp, nil
+}
+
+func (c Client) do(ctx context.Context, addr, method, path string, body []byte) (*http.Response, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, r)
+	if err != nil {
+		return nil, err
+	}
+	if c.User != "" {
+		req.SetBasicAuth(c.User, c.Password)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	h := c.HTTP
+	if h == nil {
+		h = http.DefaultClient
+	}
+	return h.Do(req)
+}
+
+// RequestSeed asks the agent at addr to re-seed its member from req.Donor on its next start.
+func (c Client) RequestSeed(ctx context.Context, addr string, req SeedRequest) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("encode seed request: %w", err)
+	}
+	resp, err := c.Do(ctx, addr, Seed, body)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+// AgentVersion asks the agent at addr which build and API versions it serves. An agent of v0.1
+// has no such call: it is reported as VersionInfo{Agent: "v0.1", APIs: nil}.
+func (c Client) AgentVersion(ctx context.Context, addr string) (VersionInfo, error) {
+	resp, err := c.do(ctx, addr, Version.Method, Version.Path(), nil)
+	if err != nil {
+		return VersionInfo{}, fmt.Errorf("GET %s on agent %s: %w", Version.Name, addr, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return VersionInfo{Agent: "v0.1"}, nil
+	}
+	var v VersionInfo
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&v); err != nil {
+		return VersionInfo{}, fmt.Errorf("decode version of agent %s: %w", addr, err)
+	}
+	return v, nil
+}
