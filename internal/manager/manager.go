@@ -47,6 +47,7 @@ func Scheme() *runtime.Scheme {
 type flags struct {
 	metricsAddr, probeAddr, image string
 	leaderElect                   bool
+	watchNamespaces               namespaceList
 	zap                           zap.Options
 }
 
@@ -57,6 +58,7 @@ func parse(args []string) (*flags, error) {
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of the health and readiness endpoints")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so only one replica of the operator acts")
 	fs.StringVar(&f.image, "image", envOr("ORDINAL_IMAGE", DefaultImage), "the operator image, run by each pod's init container")
+	fs.Var(&f.watchNamespaces, "watch-namespaces", "comma-separated namespaces to watch; empty watches every namespace")
 	f.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -73,6 +75,7 @@ func Main(args []string) error {
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&f.zap)))
 	mgr, err := New(ctrl.GetConfigOrDie(), Options{
 		MetricsAddr: f.metricsAddr, ProbeAddr: f.probeAddr, LeaderElect: f.leaderElect, Image: f.image,
+		WatchNamespaces: f.watchNamespaces,
 	})
 	if err != nil {
 		return err

@@ -21,13 +21,11 @@ import (
 	"fmt"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -53,6 +51,9 @@ type Options struct {
 	LeaderElect            bool
 	// Image is the operator image, run by every database pod's init container.
 	Image string
+	// WatchNamespaces limits the operator to MySQLClusters (and their children) in these
+	// namespaces; empty means every namespace.
+	WatchNamespaces []string
 	// NewClient builds the operator's client; nil means controller-runtime's default. Tests wrap it to
 	// count the writes a reconcile makes.
 	NewClient client.NewClientFunc
@@ -81,9 +82,7 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		RenewDeadline:                 ptr.To(renewDeadline),
 		RetryPeriod:                   ptr.To(retryPeriod),
 		LeaderElectionReleaseOnCancel: true,
-		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&corev1.Pod{}: {Label: labels.NewSelector().Add(*memberPods)},
-		}},
+		Cache:                         cacheOptions(o.WatchNamespaces, labels.NewSelector().Add(*memberPods)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create manager: %w", err)

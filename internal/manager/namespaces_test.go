@@ -1,0 +1,85 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manager
+
+import (
+	"slices"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+)
+
+func TestWatchNamespacesFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"absent: every namespace", nil, nil},
+		{"empty: every namespace", []string{"--watch-namespaces="}, nil},
+		{"one", []string{"--watch-namespaces=team-a"}, []string{"team-a"}},
+		{"list, spaces and duplicates dropped", []string{"--watch-namespaces=team-a, team-b,,team-a"}, []string{"team-a", "team-b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := parse(tc.args)
+			if err != nil {
+				t.Fatalf("parse(%q): %v", tc.args, err)
+			}
+			if got := []string(f.watchNamespaces); !slices.Equal(got, tc.want) {
+				t.Errorf("watchNamespaces = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWatchNamespacesFlagRefusesInvalidNames(t *testing.T) {
+	for _, v := range []string{"Team-A", "team_a", "a/b"} {
+		if _, err := parse([]string{"--watch-namespaces=ok," + v}); err == nil {
+			t.Errorf("--watch-namespaces=ok,%s: no error, want the invalid name refused", v)
+		}
+	}
+}
+
+func TestCacheOptionsRestrictNamespaces(t *testing.T) {
+	sel := labels.SelectorFromSet(labels.Set{"a": "b"})
+	all := cacheOptions(nil, sel)
+	if all.DefaultNamespaces != nil {
+		t.Errorf("no namespaces: DefaultNamespaces = %v, want nil (every namespace)", all.DefaultNamespaces)
+	}
+	some := cacheOptions([]string{"team-a", "team-b"}, sel)
+	var got []string
+	for ns := range some.DefaultNamespaces {
+		got = append(got, ns)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"team-a", "team-b"}) {
+		t.Errorf("DefaultNamespaces = %q, want team-a and team-b", got)
+	}
+	for name, o := range map[string]cache.Options{"all": all, "some": some} {
+		var pods *cache.ByObject
+		for obj, by := range o.ByObject {
+			if _, ok := obj.(*corev1.Pod); ok {
+				pods = &by
+			}
+		}
+		if pods == nil || pods.Label.String() != sel.String() {
+			t.Errorf("%s: pods cached with %v, want only member pods (%v)", name, pods, sel)
+		}
+	}
+}
