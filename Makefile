@@ -80,14 +80,20 @@ test-integration: ## internal/mysql and internal/topology against real mariadbd 
 	go test $(GO_TEST_FLAGS) -tags integration -p 1 ./internal/...
 
 .PHONY: test-envtest
-test-envtest: kube-binaries ## The controller against a real kube-apiserver, etcd and kube-controller-manager.
+test-envtest: kube-binaries test-chart ## The controller against a real kube-apiserver, etcd and kube-controller-manager.
 	go test $(GO_TEST_FLAGS) -tags envtest ./internal/desired/...
 	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./test/envtest/... -ginkgo.v
 
+.PHONY: test-chart
+test-chart: kube-binaries helm ## The Helm chart: lint, render, install, upgrade and uninstall on a real kube-apiserver; equal to config/default.
+	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./test/chart/...
+
 .PHONY: test-e2e
-test-e2e: kube-binaries build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
+test-e2e: kube-binaries helm build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
 	go test $(GO_TEST_FLAGS) -timeout 15m ./test/localkube/...
-	go test $(GO_TEST_FLAGS) -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v
+	@# CI keeps only the end of the output: on failure, end with each failure's message.
+	go test $(GO_TEST_FLAGS) -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \
+	  { echo "=== e2e failures (whole log: bin/e2e.log) ==="; grep -a -A12 '\[FAILED\]' $(BIN)/e2e.log | grep -av '^\s*$$' | tail -80; exit 1; }
 
 .PHONY: bench
 bench: ## Benchmarks.

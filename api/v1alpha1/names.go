@@ -38,6 +38,9 @@ const (
 	AnnotationSwitchoverTo = "mysql.ordinal.dev/switchover-to"
 	// AnnotationConfigHash on the pod template is the hash of the rendered my.cnf.
 	AnnotationConfigHash = "mysql.ordinal.dev/config-hash"
+	// AnnotationTemplateHash on the StatefulSet is the hash of its pod template without the agent's
+	// image: equal hashes mean an operator upgrade changed nothing the pods need.
+	AnnotationTemplateHash = "mysql.ordinal.dev/template-hash"
 )
 
 // Keys of the credentials Secret.

@@ -95,6 +95,7 @@ func (r *ClusterReconciler) desiredChildren(c *v1alpha1.MySQLCluster, w *world) 
 	if w.blocker == nil {
 		hash := desired.ConfigHash(cm)
 		sts := desired.StatefulSet(c, r.Options, hash)
+		desired.KeepRunningAgent(sts, w.statefulSet)
 		// Scale-down never removes the primary: the StatefulSet keeps it until a switchover moved it.
 		n := int32(topology.StatefulSetReplicas(w.topology))
 		sts.Spec.Replicas = &n

@@ -44,9 +44,12 @@ func StatefulSet(c *v1alpha1.MySQLCluster, opts Options, configHash string) *app
 	if policy == "" {
 		policy = appsv1.OrderedReadyPodManagement
 	}
+	template := podTemplate(c, opts, configHash)
+	meta := objectMeta(c, c.StatefulSetName())
+	meta.Annotations = map[string]string{v1alpha1.AnnotationTemplateHash: templateHash(template)}
 	return &appsv1.StatefulSet{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
-		ObjectMeta: objectMeta(c, c.StatefulSetName()),
+		ObjectMeta: meta,
 		Spec: appsv1.StatefulSetSpec{
 			Replicas:                             &replicas,
 			Selector:                             &metav1.LabelSelector{MatchLabels: SelectorLabels(c)},
@@ -54,7 +57,7 @@ func StatefulSet(c *v1alpha1.MySQLCluster, opts Options, configHash string) *app
 			PodManagementPolicy:                  policy,
 			UpdateStrategy:                       appsv1.StatefulSetUpdateStrategy{Type: appsv1.OnDeleteStatefulSetStrategyType},
 			PersistentVolumeClaimRetentionPolicy: retentionPolicy(c.Spec.PersistentVolumeClaimRetentionPolicy),
-			Template:                             podTemplate(c, opts, configHash),
+			Template:                             template,
 			VolumeClaimTemplates:                 []corev1.PersistentVolumeClaim{claimTemplate(c)},
 		},
 	}

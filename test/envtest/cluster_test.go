@@ -128,6 +128,34 @@ var _ = Describe("a MySQLCluster", func() {
 		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
 	})
 
+	It("keeps the agent the pods run through an operator upgrade, and brings the new one with the next change they need", func(ctx SpecContext) {
+		const previous = "ghcr.io/ordinal-dev/ordinal:0.1.0"
+		sts := eventuallyGet(ctx, &appsv1.StatefulSet{}, ns, "mysql")
+		Expect(container(sts.Spec.Template.Spec.InitContainers, "tools").Image).To(Equal(operatorImage))
+		// Let the first passes settle, so that none still acts on the template as first written.
+		Eventually(func() int64 {
+			before := writes.Load(ns)
+			time.Sleep(time.Second)
+			return writes.Load(ns) - before
+		}).WithContext(ctx).WithTimeout(timeout).Should(BeZero())
+		// The pods were started by the previous operator: its image is in the live template.
+		Eventually(func() error {
+			s := get(ctx, &appsv1.StatefulSet{}, ns, "mysql")
+			container(s.Spec.Template.Spec.InitContainers, "tools").Image = previous
+			return k8s.Update(ctx, s)
+		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
+		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) { c.Annotations = map[string]string{"poke": "upgrade"} })
+		Consistently(func() string {
+			return container(get(ctx, &appsv1.StatefulSet{}, ns, "mysql").Spec.Template.Spec.InitContainers, "tools").Image
+		}).WithContext(ctx).WithTimeout(3*time.Second).WithPolling(poll).Should(Equal(previous), "an operator upgrade alone changes no pod template")
+		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Resources = corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("640Mi")}}
+		})
+		Eventually(func() string {
+			return container(get(ctx, &appsv1.StatefulSet{}, ns, "mysql").Spec.Template.Spec.InitContainers, "tools").Image
+		}).WithContext(ctx).WithTimeout(timeout).Should(Equal(operatorImage), "a change the pods need brings the new agent")
+	})
+
 	It("grows storage by re-creating the StatefulSet without touching its pods", func(ctx SpecContext) {
 		sts := eventuallyGet(ctx, &appsv1.StatefulSet{}, ns, "mysql")
 		pod := eventuallyGet(ctx, &corev1.Pod{}, ns, "mysql-0")
