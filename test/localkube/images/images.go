@@ -29,9 +29,12 @@ import (
 // whole path components, ignoring registry, tag and digest) run on the host.
 // Rewrite replaces a command's first word: an absolute path inside the image
 // mapped to the host program that stands in for it.
+// With ByTag, a rewritten program PROG stands for the image's tag TAG as PROG-TAG when that file
+// exists (PROG otherwise): several versions of one image, e.g. an operator upgrade, on one host.
 type Rule struct {
 	Repository string            `json:"repository"`
 	Rewrite    map[string]string `json:"rewrite,omitempty"`
+	ByTag      bool              `json:"byTag,omitempty"`
 }
 
 // Mapping is an ordered list of rules; the first match wins.
@@ -47,7 +50,7 @@ func Default(repoRoot string) Mapping {
 	return Mapping{Rules: []Rule{
 		{Repository: "mariadb"},
 		{Repository: "mysql"},
-		{Repository: "ordinal-dev/ordinal", Rewrite: map[string]string{
+		{Repository: "ordinal-dev/ordinal", ByTag: true, Rewrite: map[string]string{
 			"/ordinal": filepath.Join(repoRoot, "bin", "ordinal"),
 		}},
 		{Repository: "busybox"},
@@ -93,8 +96,24 @@ func (m Mapping) Command(image string, command, args []string) ([]string, error)
 	}
 	if host, ok := rule.Rewrite[argv[0]]; ok {
 		argv[0] = host
+		if tagged := host + "-" + Tag(image); rule.ByTag && Tag(image) != "" {
+			if _, err := os.Stat(tagged); err == nil {
+				argv[0] = tagged
+			}
+		}
 	}
 	return argv, nil
+}
+
+// Tag is the tag of an image reference, "" when it has none.
+func Tag(image string) string {
+	if i := strings.Index(image, "@"); i >= 0 {
+		image = image[:i]
+	}
+	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
+		return image[i+1:]
+	}
+	return ""
 }
 
 func (m Mapping) match(image string) (Rule, bool) {

@@ -18,6 +18,8 @@ package images
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -49,6 +51,30 @@ func TestCommand(t *testing.T) {
 		}
 		if err != nil || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: got %v, %v; want %v", c.image, got, err, c.want)
+		}
+	}
+}
+
+// TestCommandByTag: bin/ordinal-TAG stands for the tag TAG when it exists, bin/ordinal otherwise.
+func TestCommandByTag(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "ordinal-0.3.0"), nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := Default(root)
+	for image, want := range map[string]string{
+		"ghcr.io/ordinal-dev/ordinal:0.3.0":            "ordinal-0.3.0",
+		"ghcr.io/ordinal-dev/ordinal:0.3.0@sha256:abc": "ordinal-0.3.0",
+		"ghcr.io/ordinal-dev/ordinal:0.2.0":            "ordinal",
+		"ghcr.io/ordinal-dev/ordinal@sha256:abc":       "ordinal",
+		"localhost:5000/ordinal-dev/ordinal":           "ordinal",
+	} {
+		got, err := m.Command(image, []string{"/ordinal"}, []string{"agent"})
+		if err != nil || got[0] != filepath.Join(root, "bin", want) {
+			t.Errorf("%s: %v, %v; want bin/%s", image, got, err, want)
 		}
 	}
 }
