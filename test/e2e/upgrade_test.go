@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package e2e
 
 import (
@@ -68,7 +67,7 @@ var _ = Describe("an operator upgrade with helm upgrade", Ordered, func() {
 
 		// The new operator reconciles every cluster at start; nothing it does may restart a pod.
 		Consistently(func() []string { return restartedSince(before, databasePods(ctx, c)) }).
-			WithContext(ctx).WithTimeout(30*time.Second).WithPolling(2*time.Second).Should(BeEmpty())
+			WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(2 * time.Second).Should(BeEmpty())
 		Expect(agentImage(ctx, c, ns)).To(Equal(agentBefore), "the pods keep the agent they were started with")
 		GinkgoWriter.Printf("UPGRADE-RESULT database_pods=%d restarted=0\n", len(before))
 
@@ -111,7 +110,7 @@ func expectOperatorVersion(ctx context.Context, version string) {
 	GinkgoHelper()
 	Eventually(func() (string, error) {
 		return kubectlOut(ctx, "-n", "ordinal-system", "logs", "deployment/ordinal-controller-manager", "--tail=-1")
-	}).WithContext(ctx).WithTimeout(2*time.Minute).Should(MatchRegexp(`"version":\s?"`+regexp.QuoteMeta(version)+`"`))
+	}).WithContext(ctx).WithTimeout(2 * time.Minute).Should(MatchRegexp(`"version":\s?"` + regexp.QuoteMeta(version) + `"`))
 }
 
 // databasePods maps every database pod of every cluster (UID) to its containers' restart count.
