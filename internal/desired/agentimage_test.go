@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package desired
 
 import (
@@ -57,7 +56,9 @@ func TestKeepRunningAgent(t *testing.T) {
 		{"resources changed", func(c *v1alpha1.MySQLCluster) {
 			c.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("3")}
 		}, newAgent},
-		{"config changed", func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "77"} }, newAgent},
+		{"config changed", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "77"}
+		}, newAgent},
 		{"pod label added", func(c *v1alpha1.MySQLCluster) { c.Spec.Pod.Labels = map[string]string{"team": "a"} }, newAgent},
 	} {
 		c := mariadbCluster()
