@@ -41,6 +41,9 @@ const (
 	// AnnotationTemplateHash on the StatefulSet is the hash of its pod template without the agent's
 	// image: equal hashes mean an operator upgrade changed nothing the pods need.
 	AnnotationTemplateHash = "mysql.ordinal.dev/template-hash"
+	// AnnotationSpecGeneration on the StatefulSet is the MySQLCluster generation it was built from:
+	// a template change at the same generation is the operator's own (an upgrade), not the user's.
+	AnnotationSpecGeneration = "mysql.ordinal.dev/spec-generation"
 )
 
 // Keys of the credentials Secret.

@@ -40,7 +40,7 @@ func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQL
 	if err := r.ensureSecret(ctx, c, w); err != nil {
 		return err
 	}
-	objs, err := r.desiredChildren(c, w)
+	objs, err := r.desiredChildren(ctx, c, w)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (r *ClusterReconciler) applyChild(ctx context.Context, c *v1alpha1.MySQLClu
 
 // desiredChildren builds every child the cluster should have. The StatefulSet waits for valid
 // credentials: without them its pods could only fail.
-func (r *ClusterReconciler) desiredChildren(c *v1alpha1.MySQLCluster, w *world) ([]client.Object, error) {
+func (r *ClusterReconciler) desiredChildren(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) ([]client.Object, error) {
 	cm, err := desired.ConfigMap(c)
 	if err != nil {
 		return nil, fmt.Errorf("render config of %s: %w", c.Name, err)
@@ -96,6 +96,9 @@ func (r *ClusterReconciler) desiredChildren(c *v1alpha1.MySQLCluster, w *world) 
 		hash := desired.ConfigHash(cm)
 		sts := desired.StatefulSet(c, r.Options, hash)
 		desired.KeepRunningAgent(sts, w.statefulSet)
+		if !r.gateStatefulSet(ctx, c, sts, w) {
+			return objs[:0:0], nil // neither the template nor the config it hashes
+		}
 		// Scale-down never removes the primary: the StatefulSet keeps it until a switchover moved it.
 		n := int32(topology.StatefulSetReplicas(w.topology))
 		sts.Spec.Replicas = &n

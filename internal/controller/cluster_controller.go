@@ -24,6 +24,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
@@ -66,6 +67,7 @@ type ClusterReconciler struct {
 
 	primaries primaryWatch
 	failures  stepFailures
+	rollouts  rolloutGate
 }
 
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters,verbs=get;list;watch
@@ -88,9 +90,13 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	// Uncached: the cache may not have seen the promotion the previous pass recorded, and deciding
 	// on a stale currentPrimary would fence the new primary.
 	if err := r.APIReader.Get(ctx, req.NamespacedName, cluster); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.rollouts.release(req.String())
+		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if !cluster.DeletionTimestamp.IsZero() {
+		r.rollouts.release(req.String())
 		// Children carry owner references: the garbage collector removes them; PVCs follow the
 		// retention policy.
 		return reconcile.Result{}, nil
@@ -111,6 +117,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if err := r.writeStatus(ctx, cluster, w); err != nil {
 		return reconcile.Result{}, err
 	}
+	r.releaseRollout(cluster, w)
 	if routeErr != nil {
 		return reconcile.Result{RequeueAfter: progressPoll}, nil
 	}

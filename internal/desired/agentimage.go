@@ -68,3 +68,29 @@ func ToolsContainerOf(spec *corev1.PodSpec) *corev1.Container {
 	}
 	return nil
 }
+
+// TemplateChange says how sts's pod template differs from live's.
+type TemplateChange int
+
+const (
+	// TemplateUnchanged: the pods need nothing (the agent image aside, see KeepRunningAgent).
+	TemplateUnchanged TemplateChange = iota
+	// TemplateChangedBySpec: the user changed the spec; the pods restart in order.
+	TemplateChangedBySpec
+	// TemplateChangedByOperator: the spec is the same but this operator builds another template
+	// (an upgrade that needs new pods), or live was built by an operator that did not say.
+	TemplateChangedByOperator
+)
+
+// CompareTemplates tells whether, and why, sts (built for the cluster's current generation) would
+// change live's pod template. A new StatefulSet changes nothing: it has no pods yet.
+func CompareTemplates(sts, live *appsv1.StatefulSet) TemplateChange {
+	if live == nil || live.Annotations[v1alpha1.AnnotationTemplateHash] == sts.Annotations[v1alpha1.AnnotationTemplateHash] {
+		return TemplateUnchanged
+	}
+	gen := live.Annotations[v1alpha1.AnnotationSpecGeneration]
+	if gen == "" || gen == sts.Annotations[v1alpha1.AnnotationSpecGeneration] {
+		return TemplateChangedByOperator
+	}
+	return TemplateChangedBySpec
+}

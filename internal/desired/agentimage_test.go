@@ -19,6 +19,7 @@ package desired
 import (
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -89,5 +90,46 @@ func TestKeepRunningAgent(t *testing.T) {
 	}
 	if live.Annotations[v1alpha1.AnnotationTemplateHash] != fresh.Annotations[v1alpha1.AnnotationTemplateHash] {
 		t.Error("the template hash must not depend on the agent image")
+	}
+}
+
+// TestCompareTemplates: a template change at the same generation is the operator's own.
+func TestCompareTemplates(t *testing.T) {
+	build := func(gen int64, edit func(*v1alpha1.MySQLCluster)) *appsv1.StatefulSet {
+		c := mariadbCluster()
+		c.Generation = gen
+		if edit != nil {
+			edit(c)
+		}
+		cm, err := ConfigMap(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return StatefulSet(c, testOpts, ConfigHash(cm))
+	}
+	live := build(4, nil)
+	legacy := build(4, nil)
+	delete(legacy.Annotations, v1alpha1.AnnotationSpecGeneration)
+	legacy.Annotations[v1alpha1.AnnotationTemplateHash] = "from-v0.1"
+	upgraded := build(4, nil)
+	upgraded.Annotations[v1alpha1.AnnotationTemplateHash] = "another-operator-build"
+	resized := func(c *v1alpha1.MySQLCluster) {
+		c.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2")}
+	}
+	for _, tc := range []struct {
+		name      string
+		sts, live *appsv1.StatefulSet
+		want      TemplateChange
+	}{
+		{"new StatefulSet", build(1, nil), nil, TemplateUnchanged},
+		{"nothing changed", build(4, nil), live, TemplateUnchanged},
+		{"a spec change outside the template", build(5, nil), live, TemplateUnchanged},
+		{"the user changed resources", build(5, resized), live, TemplateChangedBySpec},
+		{"the operator builds another template at the same generation", build(4, nil), upgraded, TemplateChangedByOperator},
+		{"live from an operator that did not record the generation", build(4, nil), legacy, TemplateChangedByOperator},
+	} {
+		if got := CompareTemplates(tc.sts, tc.live); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -17,6 +17,7 @@ limitations under the License.
 package desired
 
 import (
+	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -46,7 +47,10 @@ func StatefulSet(c *v1alpha1.MySQLCluster, opts Options, configHash string) *app
 	}
 	template := podTemplate(c, opts, configHash)
 	meta := objectMeta(c, c.StatefulSetName())
-	meta.Annotations = map[string]string{v1alpha1.AnnotationTemplateHash: templateHash(template)}
+	meta.Annotations = map[string]string{
+		v1alpha1.AnnotationTemplateHash:   templateHash(template),
+		v1alpha1.AnnotationSpecGeneration: strconv.FormatInt(c.Generation, 10),
+	}
 	return &appsv1.StatefulSet{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
 		ObjectMeta: meta,
