@@ -52,6 +52,10 @@ run: manifests generate ## Run the operator against the cluster in ~/.kube/confi
 kube-binaries: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl into bin/.
 	hack/build-kube.sh
 
+.PHONY: helm
+helm: ## Build the Helm CLI into bin/helm (hack/tools/helm; instant when up to date).
+	hack/build-helm.sh
+
 .PHONY: docker-build
 docker-build: ## Build the operator image (needs a container engine).
 	docker build -t $(IMG) .
