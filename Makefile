@@ -27,9 +27,10 @@ generate: ## Generate deepcopy code for the API types.
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
 
 .PHONY: manifests
-manifests: ## Generate the CRD and the operator's RBAC role from markers.
+manifests: ## Generate the CRD and the operator's RBAC role from markers, and the chart's copies of them.
 	$(CONTROLLER_GEN) crd paths="./api/..." output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=manager-role paths="./internal/controller/..." output:rbac:artifacts:config=config/rbac
+	go run ./hack/chartgen # the chart's CRD and RBAC templates from the two above
 
 .PHONY: fmt
 fmt: ## Format the Go code.
