@@ -29,8 +29,10 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/version"
 )
 
-// DefaultImage is the operator image the init container runs when no --image is given.
-const DefaultImage = "ghcr.io/ordinal-dev/ordinal:latest"
+// DefaultImage is the operator image the database pods' tools container runs when no --image is
+// given: this build's own version, pinned (never :latest, which would let a re-created pod run
+// another agent than its siblings).
+func DefaultImage() string { return "ghcr.io/ordinal-dev/ordinal:" + version.Version }
 
 // Scheme knows every kind the operator reads or writes.
 func Scheme() *runtime.Scheme {
@@ -57,7 +59,7 @@ func parse(args []string) (*flags, error) {
 	fs.StringVar(&f.metricsAddr, "metrics-bind-address", "0", "address of the metrics endpoint; 0 disables it")
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of the health and readiness endpoints")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so only one replica of the operator acts")
-	fs.StringVar(&f.image, "image", envOr("ORDINAL_IMAGE", DefaultImage), "the operator image, run by each pod's init container")
+	fs.StringVar(&f.image, "image", envOr("ORDINAL_IMAGE", DefaultImage()), "the operator image, run by each pod's init container")
 	fs.Var(&f.watchNamespaces, "watch-namespaces", "comma-separated namespaces to watch; empty watches every namespace")
 	f.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
