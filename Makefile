@@ -64,7 +64,7 @@ docker-build: ## Build the operator image (needs a container engine).
 ##@ Demo
 
 .PHONY: demo
-demo: ## localkube + the operator (as a pod, from config/default) + the sample 3-member cluster.
+demo: ## localkube + the operator (as a pod, installed with the chart in dist/chart) + the sample 3-member cluster.
 	hack/demo.sh
 
 .PHONY: demo-down

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# make demo: a real Kubernetes on this machine (localkube), the operator installed from
-# config/default as a pod, and the sample 3-member MariaDB cluster. Safe to re-run.
+# make demo: a real Kubernetes on this machine (localkube), the operator installed as a pod with
+# the Helm chart in dist/chart, and the sample 3-member MariaDB cluster. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 start=$(date +%s)
 repo=$PWD
 kubectl="$repo/bin/kubectl"
+helm="$repo/bin/helm"
 export KUBECONFIG="$repo/.localkube/kubeconfig"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -14,15 +15,24 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Installing what this machine lacks (MariaDB, iptables)"
 hack/install-deps.sh
 
-step "Building the Kubernetes control plane (first time only) and the ordinal binary"
+step "Building the Kubernetes control plane and Helm (first time only) and the ordinal binary"
 hack/build-kube.sh
+hack/build-helm.sh
 make --no-print-directory build
 
 step "Starting localkube (etcd, kube-apiserver, controller-manager, scheduler, 3 process nodes)"
 go run ./test/localkube/cmd/localkube up
 
-step "Installing the operator from config/default"
-"$kubectl" apply --server-side --force-conflicts -k config/default
+step "Installing the operator with Helm (dist/chart)"
+# An earlier demo may have installed it from config/default: then no release owns the CRD, and helm
+# takes the objects over (the CRD and the clusters stay) client-side, as docs/install.md explains.
+takeover=()
+if [[ "$("$kubectl" get crd mysqlclusters.mysql.ordinal.dev --ignore-not-found \
+  -o jsonpath='{.metadata.name}/{.metadata.annotations.meta\.helm\.sh/release-name}')" == mysqlclusters.mysql.ordinal.dev/ ]]; then
+  takeover=(--take-ownership --server-side=false)
+fi
+"$helm" upgrade --install ordinal dist/chart -n ordinal-system --create-namespace "${takeover[@]}" \
+  --reset-values --wait --timeout 5m
 # A rebuilt binary is picked up by a new operator pod.
 "$kubectl" -n ordinal-system rollout restart deployment/ordinal-controller-manager >/dev/null
 "$kubectl" -n ordinal-system rollout status deployment/ordinal-controller-manager --timeout=180s

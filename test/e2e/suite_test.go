@@ -65,11 +65,22 @@ var _ = AfterSuite(func() {
 	}
 })
 
-// installOperator installs the CRD, RBAC and the operator Deployment from config/default, the
-// manifests users apply, and waits for the operator pod.
+// installOperator installs the operator with the Helm chart in dist/chart and its default values
+// (--reset-values: nothing a previous run set survives), as users do, and waits for it. On a
+// reused cluster where config/default (kustomize) installed it, no release owns the CRD: helm
+// takes the objects over client-side, as docs/install.md explains, without deleting anything.
 func installOperator(ctx context.Context) {
 	GinkgoHelper()
-	kubectl(ctx, "apply", "--server-side", "--force-conflicts", "-k", filepath.Join(repo, "config", "default"))
+	args := []string{"upgrade", "--install", "ordinal", filepath.Join(repo, "dist", "chart"),
+		"-n", "ordinal-system", "--create-namespace", "--reset-values", "--wait", "--timeout", "5m"}
+	// NAME/RELEASE: a CRD without a release annotation was installed by kubectl.
+	owner, err := kubectlOut(ctx, "get", "crd", "mysqlclusters.mysql.ordinal.dev", "--ignore-not-found",
+		"-o", `jsonpath={.metadata.name}/{.metadata.annotations.meta\.helm\.sh/release-name}`)
+	Expect(err).NotTo(HaveOccurred())
+	if owner == "mysqlclusters.mysql.ordinal.dev/" {
+		args = append(args, "--take-ownership", "--server-side=false")
+	}
+	helmRun(ctx, args...)
 	// A reused cluster may run an operator built from older code: start a fresh pod.
 	kubectl(ctx, "-n", "ordinal-system", "rollout", "restart", "deployment/ordinal-controller-manager")
 	kubectl(ctx, "-n", "ordinal-system", "rollout", "status", "deployment/ordinal-controller-manager", "--timeout=180s")
