@@ -48,8 +48,9 @@ type world struct {
 	acted    bool              // a step other than Wait or Refuse ran
 	stepErr  error             // why the last step failed, nil when none did
 	applyErr error             // why applying a child object failed, nil when none did
-	// templateCurrent: the live StatefulSet already had the pod template this pass builds.
-	templateCurrent bool
+	// templateCurrent: the live StatefulSet already had the pod template this pass builds;
+	// templateChanging: this pass applies another one.
+	templateCurrent, templateChanging bool
 	// keptAside says, per member re-seeded in this pass, where its errant binary logs are kept.
 	keptAside map[string]string
 

@@ -62,6 +62,7 @@ func (g *rolloutGate) release(key string) {
 func (r *ClusterReconciler) gateStatefulSet(ctx context.Context, c *v1alpha1.MySQLCluster, sts *appsv1.StatefulSet, w *world) bool {
 	change := desired.CompareTemplates(sts, w.statefulSet)
 	w.templateCurrent = w.statefulSet != nil && change == desired.TemplateUnchanged
+	w.templateChanging = change != desired.TemplateUnchanged
 	if change != desired.TemplateChangedByOperator {
 		return true
 	}
@@ -69,6 +70,7 @@ func (r *ClusterReconciler) gateStatefulSet(ctx context.Context, c *v1alpha1.MyS
 	ok, holder := r.rollouts.acquire(key)
 	if !ok {
 		logf(ctx)("Operator's pod template change waits for another cluster's rollout", "rollingOut", holder)
+		w.templateChanging = false // the pods keep their template meanwhile: the cluster stays Ready
 		return false
 	}
 	r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, "OperatorRollout", "RollOut",
@@ -79,12 +81,11 @@ func (r *ClusterReconciler) gateStatefulSet(ctx context.Context, c *v1alpha1.MyS
 // releaseRollout frees the gate once the cluster's pods all run the template applied before this
 // pass and the cluster is ready again.
 func (r *ClusterReconciler) releaseRollout(c *v1alpha1.MySQLCluster, w *world) {
-	sts := w.statefulSet
-	if !w.templateCurrent || sts == nil || !rolledOut(c, w) || sts.Status.UpdatedReplicas != sts.Status.Replicas {
+	if !w.templateCurrent || !rolledOut(c, w) {
 		return
 	}
 	for _, m := range w.topology.Members {
-		if m.Outdated || !m.PodReady {
+		if !m.PodReady {
 			return
 		}
 	}

@@ -170,12 +170,22 @@ func fromTopology(t string, tc topology.Condition) metav1.Condition {
 	return metav1.Condition{Type: t, Status: st, Reason: reason, Message: tc.Message}
 }
 
-// rolledOut is true when the StatefulSet controller has seen the latest StatefulSet spec and
-// created every member.
+// rolledOut is true when the StatefulSet controller has seen the latest StatefulSet spec, created
+// every member, and every member runs its template: a rolling restart is not over between two
+// members (kstatus would read Current there, and a GitOps tool would move on too early). A
+// template applied in this pass has not rolled out either.
 func rolledOut(c *v1alpha1.MySQLCluster, w *world) bool {
 	sts := w.statefulSet
-	return sts != nil && sts.Status.ObservedGeneration >= sts.Generation &&
-		sts.Status.Replicas == c.DesiredReplicas()
+	if sts == nil || w.templateChanging || sts.Status.ObservedGeneration < sts.Generation ||
+		sts.Status.Replicas != c.DesiredReplicas() || sts.Status.UpdatedReplicas != sts.Status.Replicas {
+		return false
+	}
+	for _, m := range w.topology.Members {
+		if m.Outdated {
+			return false
+		}
+	}
+	return true
 }
 
 func podReady(p *corev1.Pod) bool {
