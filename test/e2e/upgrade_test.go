@@ -117,30 +117,37 @@ func expectOperatorVersion(ctx context.Context, version string) {
 	}).WithContext(ctx).WithTimeout(2 * time.Minute).Should(MatchRegexp(`"version":\s?"` + regexp.QuoteMeta(version) + `"`))
 }
 
-// databasePods maps every database pod of every cluster (UID) to its containers' restart count.
-func databasePods(ctx context.Context, c client.Client) map[string]int32 {
+// podRun is one run of a pod: its UID and its containers' restarts.
+type podRun struct {
+	uid      string
+	restarts int32
+}
+
+// databasePods maps every database pod of every cluster (namespace/name) to its current run.
+func databasePods(ctx context.Context, c client.Client) map[string]podRun {
 	GinkgoHelper()
 	var pods corev1.PodList
 	Expect(c.List(ctx, &pods, client.HasLabels{v1alpha1.LabelCluster})).To(Succeed())
-	out := map[string]int32{}
+	out := map[string]podRun{}
 	for _, p := range pods.Items {
-		var restarts int32
+		run := podRun{uid: string(p.UID)}
 		for _, s := range p.Status.ContainerStatuses {
-			restarts += s.RestartCount
+			run.restarts += s.RestartCount
 		}
-		out[p.Namespace+"/"+p.Name+" "+string(p.UID)] = restarts
+		out[p.Namespace+"/"+p.Name] = run
 	}
 	return out
 }
 
-// restartedSince lists the pods of before that are gone (re-created) or restarted a container.
-func restartedSince(before, now map[string]int32) []string {
+// restartedSince lists the pods of before that were re-created or restarted a container. A pod
+// that is simply gone belongs to a cluster another spec deleted.
+func restartedSince(before, now map[string]podRun) []string {
 	var out []string
-	for k, n := range before {
-		if m, ok := now[k]; !ok {
+	for k, b := range before {
+		if n, ok := now[k]; ok && n.uid != b.uid {
 			out = append(out, k+" re-created")
-		} else if m != n {
-			out = append(out, fmt.Sprintf("%s restarted (%d -> %d)", k, n, m))
+		} else if ok && n.restarts != b.restarts {
+			out = append(out, fmt.Sprintf("%s restarted (%d -> %d)", k, b.restarts, n.restarts))
 		}
 	}
 	return out
