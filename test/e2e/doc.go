@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package e2e runs the whole operator, installed from config/default as a pod, against a real
+// Package e2e runs the whole operator, installed with the Helm chart in dist/chart as a pod, against a real
 // Kubernetes: localkube (started by the suite, or reused when "localkube up" already runs) when
 // KUBECONFIG is not set, or any cluster KUBECONFIG names. E2E_FLAVOR selects the engine (mariadb by
 // default; mysql needs a cluster that can pull the mysql image). Run with: make test-e2e.
