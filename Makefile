@@ -57,6 +57,10 @@ kube-binaries: ## Build etcd, kube-apiserver, kube-controller-manager, kube-sche
 helm: ## Build the Helm CLI into bin/helm (hack/tools/helm; instant when up to date).
 	hack/build-helm.sh
 
+.PHONY: argocd-binaries
+argocd-binaries: ## Build Argo CD's application controller and repo server (for the e2e suite) into bin/.
+	hack/build-argocd.sh
+
 .PHONY: docker-build
 docker-build: ## Build the operator image (needs a container engine).
 	docker build -t $(IMG) .
@@ -94,7 +98,7 @@ test-chart: kube-binaries helm ## The Helm chart: lint, render, install, upgrade
 	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./test/chart/...
 
 .PHONY: test-e2e
-test-e2e: kube-binaries helm build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
+test-e2e: kube-binaries helm argocd-binaries build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
 	go test $(GO_TEST_FLAGS) -timeout 15m ./test/localkube/...
 	@# CI keeps only the end of the output: on failure, end with each failure's message.
 	go test $(GO_TEST_FLAGS) -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \
