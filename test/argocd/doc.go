@@ -20,13 +20,17 @@ limitations under the License.
 // Env starts, as host processes bound to 127.0.0.1 only, what an Argo CD install runs that the
 // suite needs: redis-server (Debian's, no persistence), a git daemon serving one repository, and
 // the repo server and application controller built by hack/build-argocd.sh. It applies Argo CD's
-// CRDs and the argocd namespace's ConfigMaps and Secret, with the health check read from the one
-// Lua file. The controller reaches the destination https://kubernetes.default.svc through the
-// kubeconfig it is given (Argo CD's ARGOCD_FAKE_IN_CLUSTER, meant for running out of a cluster),
-// so Applications look exactly as they would in a real install.
+// CRDs and, in the argocd namespace, the ConfigMaps and Secret an install ships (their defaults
+// matter: argocd-cm's ignoreResourceUpdates decides when a status change re-evaluates health), with
+// the health check read from the one Lua file added to argocd-cm. The controller reaches the
+// destination https://kubernetes.default.svc through the kubeconfig it is given (Argo CD's
+// ARGOCD_FAKE_IN_CLUSTER, meant for running out of a cluster), so Applications look exactly as they
+// would in a real install. Every wait is bounded; Env.Stop stops every process; their logs stay in
+// Options.Dir/logs.
 //
 // Health evaluates the Lua with github.com/yuin/gopher-lua, the engine Argo CD embeds, with the
 // libraries Argo CD opens for argocd-cm scripts. The unit tests run it on MySQLCluster objects
-// captured from e2e runs (testdata/, one per condition reason); the e2e suite captures them when
-// E2E_ARGOCD_CAPTURE names a directory.
+// captured from e2e runs (testdata/, one per state the check tells apart, named by CaptureKey);
+// the e2e suite captures them, watching each cluster it creates, when E2E_ARGOCD_CAPTURE names a
+// directory.
 package argocd
