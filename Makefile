@@ -102,7 +102,7 @@ test-e2e: kube-binaries helm argocd-binaries build ## localkube's own tests, the
 	go test $(GO_TEST_FLAGS) -timeout 15m ./test/localkube/...
 	@# CI keeps only the end of the output: on failure, end with each failure's message.
 	go test $(GO_TEST_FLAGS) -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \
-	  { echo "=== e2e failures (whole log: bin/e2e.log) ==="; grep -a -A12 '\[FAILED\]' $(BIN)/e2e.log | grep -av '^\s*$$' | tail -80; exit 1; }
+	  { echo "=== e2e failures (whole log: bin/e2e.log) ==="; grep -a -A10 '\[FAILED\]' $(BIN)/e2e.log | grep -av -e '^\s*$$' -e '"level":' | tail -80; exit 1; }
 
 .PHONY: bench
 bench: ## Benchmarks.
