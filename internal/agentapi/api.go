@@ -40,6 +40,15 @@ var (
 	Quarantine = Endpoint{Method: http.MethodGet, Name: "/quarantine", Legacy: true}
 	// Version (no credentials: it reveals nothing) names the agent's build and API versions.
 	Version = Endpoint{Method: http.MethodGet, Name: "/version"}
+	// StartStoreBackup (operator only) starts a physical backup of the member into the object
+	// store; it answers at once (BackupJob) and the backup runs in the agent.
+	StartStoreBackup = Endpoint{Method: http.MethodPost, Name: "/store-backups"}
+	// StoreBackupStatus (operator only) reports the agent's current or last store backup.
+	StoreBackupStatus = Endpoint{Method: http.MethodGet, Name: "/store-backups"}
+	// Archive (operator only) sets how the member archives its binary logs while it is the
+	// primary (ArchiveRequest) and answers how far it got (ArchiveStatus). Idempotent: the
+	// operator sends it on every pass.
+	Archive = Endpoint{Method: http.MethodPut, Name: "/archive"}
 )
 
 // Path is the versioned path of e.
