@@ -57,6 +57,10 @@ kube-binaries: ## Build etcd, kube-apiserver, kube-controller-manager, kube-sche
 helm: ## Build the Helm CLI into bin/helm (hack/tools/helm; instant when up to date).
 	hack/build-helm.sh
 
+.PHONY: versitygw
+versitygw: ## Build the versitygw S3 server (integration tests' object store) into bin/versitygw (instant when up to date).
+	hack/build-versitygw.sh
+
 .PHONY: argocd-binaries
 argocd-binaries: ## Build Argo CD's application controller and repo server (for the e2e suite) into bin/.
 	hack/build-argocd.sh
@@ -85,7 +89,7 @@ test-unit: ## Unit tests: pure packages, fakes, golden files (-short: no servers
 	go test $(GO_TEST_FLAGS) -short ./...
 
 .PHONY: test-integration
-test-integration: ## internal/mysql and internal/topology against real mariadbd processes on 127.0.0.x.
+test-integration: versitygw ## internal/mysql and internal/topology against real mariadbd processes on 127.0.0.x.
 	go test $(GO_TEST_FLAGS) -tags integration -p 1 ./internal/...
 
 .PHONY: test-envtest
