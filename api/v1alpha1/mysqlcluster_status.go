@@ -33,6 +33,9 @@ const (
 	ConditionAvailable = "Available"
 	// ConditionDegraded is True when some member is unhealthy, lagging or diverged.
 	ConditionDegraded = "Degraded"
+	// ConditionBackupsReady is True when spec.backup works: the schedule parses and the primary
+	// archives its binary logs to the store. Only present when spec.backup is set.
+	ConditionBackupsReady = "BackupsReady"
 )
 
 // Member roles, also the values of the LabelRole pod label.
@@ -90,6 +93,10 @@ type MySQLClusterStatus struct {
 	// +listMapKey=name
 	// +optional
 	Members []MemberStatus `json:"members,omitempty"`
+
+	// Backup is the state of backups and binary log archiving, when spec.backup is set.
+	// +optional
+	Backup *BackupStatus `json:"backup,omitempty"`
 }
 
 // MemberStatus is what the operator last observed about one member.

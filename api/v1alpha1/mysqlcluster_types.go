@@ -25,6 +25,7 @@ import (
 // MySQLClusterSpec is what the user asks for. The operator never writes it: every default lives in
 // the schema so GitOps tools see no drift.
 // +kubebuilder:validation:XValidation:rule="has(self.credentialsSecretName) == has(oldSelf.credentialsSecretName) && (!has(self.credentialsSecretName) || self.credentialsSecretName == oldSelf.credentialsSecretName)",message="credentialsSecretName cannot be added, changed or removed after creation: the servers' passwords live in that Secret"
+// +kubebuilder:validation:XValidation:rule="has(self.restore) == has(oldSelf.restore)",message="restore cannot be added or removed after creation: a cluster is restored only when it is created"
 type MySQLClusterSpec struct {
 	// Replicas is the number of members: one primary and replicas-1 replicas.
 	// +kubebuilder:default=3
@@ -103,6 +104,17 @@ type MySQLClusterSpec struct {
 	// +kubebuilder:default={}
 	// +optional
 	PodDisruptionBudget PodDisruptionBudget `json:"podDisruptionBudget,omitempty"`
+
+	// Backup configures base backups to an object store, their schedule, retention and
+	// verification, and continuous binary log archiving (docs/backups.md).
+	// +optional
+	Backup *Backup `json:"backup,omitempty"`
+
+	// Restore creates the cluster from a backup (docs/backups.md). It is read only when the cluster
+	// is created and cannot change afterwards.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="restore cannot change: it is read only when the cluster is created"
+	// +optional
+	Restore *Restore `json:"restore,omitempty"`
 }
 
 // ConfigValue is one my.cnf value.

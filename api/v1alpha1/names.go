@@ -34,6 +34,11 @@ const (
 	LabelServing = "mysql.ordinal.dev/serving"
 	// LabelCluster carries the MySQLCluster name on every object the operator creates.
 	LabelCluster = "mysql.ordinal.dev/cluster"
+	// LabelBackup names the MySQLBackup a verification Job checks.
+	LabelBackup = "mysql.ordinal.dev/backup"
+	// LabelScheduled marks a MySQLBackup the schedule created (retention deletes only those, and
+	// the user's own once they are older than the policy allows).
+	LabelScheduled = "mysql.ordinal.dev/scheduled"
 	// AnnotationSwitchoverTo asks for a planned switchover to the named member (GitOps-safe: no spec change).
 	AnnotationSwitchoverTo = "mysql.ordinal.dev/switchover-to"
 	// AnnotationConfigHash on the pod template is the hash of the rendered my.cnf.

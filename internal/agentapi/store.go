@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/backup"
+	"github.com/ordinal-dev/ordinal/internal/objstore"
 )
 
 // Store says where a cluster's backups and binary logs live. The operator reads the credentials
@@ -35,6 +36,16 @@ type Store struct {
 	// CA is a PEM bundle to trust for https endpoints.
 	CA       string `json:"ca,omitempty"`
 	Insecure bool   `json:"insecure,omitempty"`
+}
+
+// Config is the object store client's configuration of s.
+func (s Store) Config() objstore.Config {
+	var ca []byte
+	if s.CA != "" {
+		ca = []byte(s.CA)
+	}
+	return objstore.Config{Endpoint: s.Endpoint, Bucket: s.Bucket, Prefix: s.Prefix, Region: s.Region,
+		AccessKey: s.AccessKey, SecretKey: s.SecretKey, CA: ca, Insecure: s.Insecure}
 }
 
 // StoreBackupRequest is the body of POST /v1/store-backups.

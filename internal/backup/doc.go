@@ -17,7 +17,8 @@ limitations under the License.
 // Package backup is what a backup is, independent of where it runs: the layout of a cluster's
 // objects in the store, the manifests written next to base backups and archived binary logs, and
 // the pure decisions over them (which backup and binary logs a point-in-time restore needs, what
-// retention deletes). No Kubernetes, no SQL, no network: the agent, init and the operator share it.
+// retention deletes, when a schedule is due), and reading a store's catalog of manifests. No
+// Kubernetes, no SQL: the agent, init and the operator share it.
 //
 // A cluster's prefix in the store holds:
 //

@@ -60,7 +60,8 @@ func initContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		Name:    ContainerInit,
 		Image:   c.Image(),
 		Command: []string{AgentBinary, "init"},
-		Env:     env(c),
+		// Only init restores, so only init sees the store's credentials.
+		Env: append(env(c), restoreEnv(c)...),
 		// Seeding a datadir is as heavy as running the server, so init gets the same resources.
 		Resources:                *c.Spec.Resources.DeepCopy(),
 		VolumeMounts:             mounts(true, false),

@@ -36,6 +36,8 @@ const (
 	ContainerInit  = "init"
 	ContainerMySQL = "mysql"
 	ContainerAgent = "agent"
+	// ContainerVerify restores and checks a backup in a verification Job.
+	ContainerVerify = "verify"
 
 	PortNameMySQL = "mysql"
 	PortNameAgent = "agent"
@@ -80,4 +82,14 @@ const (
 	EnvRootPassword        = "ROOT_PASSWORD"
 	EnvReplicationPassword = "REPLICATION_PASSWORD"
 	EnvOperatorPassword    = "OPERATOR_PASSWORD"
+)
+
+// Environment of a restore: init of a restored cluster's first member, and backup verification.
+const (
+	// EnvRestore is JSON: {"store": {endpoint, bucket, prefix, region, insecure}, "backup", "time",
+	// "gtid", "latest"}; the credentials and CA come from the store's Secrets.
+	EnvRestore          = "ORDINAL_RESTORE"
+	EnvRestoreAccessKey = "ORDINAL_RESTORE_ACCESS_KEY"
+	EnvRestoreSecretKey = "ORDINAL_RESTORE_SECRET_KEY"
+	EnvRestoreCA        = "ORDINAL_RESTORE_CA"
 )
