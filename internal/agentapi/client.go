@@ -104,3 +104,32 @@ func (c Client) AgentVersion(ctx context.Context, addr string) (VersionInfo, err
 	}
 	return v, nil
 }
+
+// StartStoreBackup asks the agent at addr to start a backup of its member into the store; the
+// agent answers at once with the job (Phase Running) and the backup runs on.
+func (c Client) StartStoreBackup(ctx context.Context, addr string, req StoreBackupRequest) (BackupJob, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return BackupJob{}, fmt.Errorf("encode store backup request: %w", err)
+	}
+	return c.backupJob(ctx, addr, StartStoreBackup, body)
+}
+
+// StoreBackupStatus asks the agent at addr for its current or last store backup.
+func (c Client) StoreBackupStatus(ctx context.Context, addr string) (BackupJob, error) {
+	return c.backupJob(ctx, addr, StoreBackupStatus, nil)
+}
+
+func (c Client) backupJob(ctx context.Context, addr string, e Endpoint, body []byte) (BackupJob, error) {
+	resp, err := c.Do(ctx, addr, e, body)
+	if err != nil {
+		return BackupJob{}, err
+	}
+	defer resp.Body.Close()
+	var job BackupJob
+	// A manifest with every table's checksum can be large; the bound only stops a runaway answer.
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&job); err != nil {
+		return BackupJob{}, fmt.Errorf("decode %s %s of agent %s: %w", e.Method, e.Name, addr, err)
+	}
+	return job, nil
+}

@@ -50,8 +50,9 @@ type Agent struct {
 	Now func() time.Time
 
 	db      *mysql.Client
-	backups chan struct{} // one slot: one backup at a time
+	backups chan struct{} // one slot: one backup at a time (a peer's /backup or a store backup)
 	live    liveness
+	store   storeBackups // the current or last store backup
 }
 
 // probeTimeout bounds one SQL ping of the health endpoints.
@@ -86,6 +87,8 @@ func (a *Agent) Handler() http.Handler {
 	handle(agentapi.Seed, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.seedRequest))
 	handle(agentapi.Quarantine, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.quarantine))
 	handle(agentapi.Version, a.version)
+	handle(agentapi.StartStoreBackup, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.startStoreBackup))
+	handle(agentapi.StoreBackupStatus, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.storeBackupStatus))
 	return mux
 }
 
@@ -104,6 +107,7 @@ func AgentMain(args []string) error {
 		return err
 	}
 	defer a.Close()
+	defer a.stopStoreBackup() // before Close: a paused replica's applier is restarted first
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	return serve(ctx, net.JoinHostPort(env.PodIP, strconv.Itoa(AgentPort)), a.Handler(), log)
