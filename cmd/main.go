@@ -35,6 +35,8 @@ commands:
   agent          run the database pod's sidecar (health, seeding)
   prestop        the database container's preStop hook: a terminating primary keeps serving
                  until the operator has fenced it (switchover), at most --timeout; always exits 0
+  verify-backup  restore the backup ORDINAL_RESTORE names into scratch space and check its tables;
+                 prints one JSON line, exits 0 only when the backup is verified (MariaDB)
 `
 
 func main() {
@@ -54,6 +56,8 @@ func main() {
 		err = instance.AgentMain(args)
 	case "prestop":
 		err = instance.PreStopMain(args)
+	case "verify-backup":
+		err = instance.VerifyMain(args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -17,12 +17,16 @@ limitations under the License.
 package instance
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
@@ -75,6 +79,59 @@ type Env struct {
 	// ServerUser, from the optional ORDINAL_SERVER_USER, is passed as --user to the server and
 	// the install tools. Empty in a pod (they run as uid 999); tests running as root set "root".
 	ServerUser string
+	// Restore, from the optional EnvRestore and its keys, says which backup a new cluster's
+	// first member is restored from; nil when the cluster starts empty.
+	Restore *RestoreSource
+}
+
+// The environment of a restore (docs/pod.md, Backups): the operator sets them on the init
+// container of a cluster created from a backup, and on the verification Job. The keys and the
+// CA come from the store's Secrets, never inside the JSON. internal/desired names the same
+// variables for the pod builder (a test keeps the two equal).
+const (
+	EnvRestore          = "ORDINAL_RESTORE"
+	EnvRestoreAccessKey = "ORDINAL_RESTORE_ACCESS_KEY"
+	EnvRestoreSecretKey = "ORDINAL_RESTORE_SECRET_KEY"
+	EnvRestoreCA        = "ORDINAL_RESTORE_CA"
+)
+
+// RestoreSource is the JSON of EnvRestore: the store and what to recover from it (see
+// backup.Target: a backup by name, or a time, a GTID position or everything, from the newest
+// suitable backup unless Backup names it).
+type RestoreSource struct {
+	Store  agentapi.Store `json:"store"`
+	Backup string         `json:"backup,omitempty"`
+	Time   *time.Time     `json:"time,omitempty"`
+	GTID   string         `json:"gtid,omitempty"`
+	Latest bool           `json:"latest,omitempty"`
+}
+
+// loadRestoreSource reads EnvRestore and the keys; nil when EnvRestore is unset.
+func loadRestoreSource(getenv func(string) string) (*RestoreSource, error) {
+	raw := getenv(EnvRestore)
+	if raw == "" {
+		return nil, nil
+	}
+	var src RestoreSource
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&src); err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvRestore, err)
+	}
+	if src.Store.AccessKey != "" || src.Store.SecretKey != "" {
+		return nil, fmt.Errorf("%s: keys go in %s and %s, not in the JSON", EnvRestore, EnvRestoreAccessKey, EnvRestoreSecretKey)
+	}
+	if ca := getenv(EnvRestoreCA); ca != "" {
+		src.Store.CA = ca
+	}
+	if src.Backup == "" && src.Time == nil && src.GTID == "" && !src.Latest {
+		return nil, fmt.Errorf("%s: name a backup, a time, a gtid or latest", EnvRestore)
+	}
+	if src.Store.Endpoint == "" || src.Store.Bucket == "" {
+		return nil, errors.New(EnvRestore + ": the store needs an endpoint and a bucket")
+	}
+	src.Store.AccessKey, src.Store.SecretKey = getenv(EnvRestoreAccessKey), getenv(EnvRestoreSecretKey)
+	return &src, nil
 }
 
 // LoadEnv reads the pod environment and says which variables are missing or malformed.
@@ -108,6 +165,9 @@ func LoadEnv(getenv func(string) string) (Env, error) {
 	}
 	e.ServerIDBase = uint32(n)
 	if _, err := e.Ordinal(); err != nil {
+		return e, err
+	}
+	if e.Restore, err = loadRestoreSource(getenv); err != nil {
 		return e, err
 	}
 	return e, nil

@@ -81,10 +81,18 @@ func InitMain(args []string) error {
 	return in.Run(ctx)
 }
 
-// Run renders the member config, then seeds (a seed marker is present), leaves an existing server
-// alone, or initialises an empty datadir.
+// Run renders the member config, then finishes an interrupted restore, seeds (a seed marker is
+// present), leaves an existing server alone, restores an empty datadir from the store (the first
+// member of a cluster created from a backup), or initialises it.
 func (in *Init) Run(ctx context.Context) error {
 	if err := in.writeMemberConfig(); err != nil {
+		return err
+	}
+	if pending, err := in.restorePending(); err != nil || pending {
+		if err == nil {
+			in.Log.Info("an interrupted restore is in the datadir: restoring again")
+			err = in.restore(ctx)
+		}
 		return err
 	}
 	marker, seed, err := readMarker(in.Paths.SeedMarker())
@@ -107,6 +115,9 @@ func (in *Init) Run(ctx context.Context) error {
 		in.Log.Info("the datadir holds a server; leaving it as it is", "datadir", in.Paths.DataDir)
 		// A crash right after the last move of an initialisation leaves the empty staging dir.
 		return os.RemoveAll(filepath.Join(in.Paths.DataDir, stagingName))
+	case in.restoresFromStore():
+		in.Log.Info("empty datadir of a cluster created from a backup: restoring", "datadir", in.Paths.DataDir)
+		return in.restore(ctx)
 	default:
 		in.Log.Info("empty datadir: initialising", "datadir", in.Paths.DataDir)
 		return in.initialise(ctx)
