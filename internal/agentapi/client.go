@@ -133,3 +133,22 @@ func (c Client) backupJob(ctx context.Context, addr string, e Endpoint, body []b
 	}
 	return job, nil
 }
+
+// Archive sends the member's archiving configuration to the agent at addr and answers how far
+// its archiving got. A request without a store endpoint stops archiving.
+func (c Client) Archive(ctx context.Context, addr string, req ArchiveRequest) (ArchiveStatus, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return ArchiveStatus{}, fmt.Errorf("encode archive request: %w", err)
+	}
+	resp, err := c.Do(ctx, addr, Archive, body)
+	if err != nil {
+		return ArchiveStatus{}, err
+	}
+	defer resp.Body.Close()
+	var st ArchiveStatus
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&st); err != nil {
+		return ArchiveStatus{}, fmt.Errorf("decode %s %s of agent %s: %w", Archive.Method, Archive.Name, addr, err)
+	}
+	return st, nil
+}

@@ -52,6 +52,7 @@ type Agent struct {
 	db      *mysql.Client
 	backups chan struct{} // one slot: one backup at a time (a peer's /backup or a store backup)
 	live    liveness
+	archive archiveState // PUT /v1/archive and the archiver (archive.go)
 	store   storeBackups // the current or last store backup
 }
 
@@ -87,6 +88,7 @@ func (a *Agent) Handler() http.Handler {
 	handle(agentapi.Seed, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.seedRequest))
 	handle(agentapi.Quarantine, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.quarantine))
 	handle(agentapi.Version, a.version)
+	handle(agentapi.Archive, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.archiveRequest))
 	handle(agentapi.StartStoreBackup, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.startStoreBackup))
 	handle(agentapi.StoreBackupStatus, a.requireAuth(mysql.AccountOperator, a.Env.OperatorPassword, a.storeBackupStatus))
 	return mux
@@ -110,6 +112,7 @@ func AgentMain(args []string) error {
 	defer a.stopStoreBackup() // before Close: a paused replica's applier is restarted first
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	go a.runArchiver(ctx)
 	return serve(ctx, net.JoinHostPort(env.PodIP, strconv.Itoa(AgentPort)), a.Handler(), log)
 }
 

@@ -37,8 +37,11 @@ type Tools struct {
 	InstallDB string
 	// Backup and Mbstream stream and unpack a MariaDB backup.
 	Backup, Mbstream string
-	// Binlog is mariadb-binlog, which init reads the binary log with to tell a stale seed marker.
+	// Binlog is mariadb-binlog, which init reads the binary log with to tell a stale seed marker
+	// and to replay archived binary logs in a point-in-time restore.
 	Binlog string
+	// Client is the mariadb client, which applies replayed binary logs to init's temporary server.
+	Client string
 	// Output receives the programs' output (the container log).
 	Output io.Writer
 }
@@ -54,6 +57,7 @@ func DefaultTools(f mysql.Flavor) Tools {
 		Backup:    lookPath("mariadb-backup"),
 		Mbstream:  lookPath("mbstream"),
 		Binlog:    lookPath("mariadb-binlog"),
+		Client:    lookPath("mariadb"),
 		Output:    os.Stderr,
 	}
 }
