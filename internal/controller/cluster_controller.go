@@ -114,6 +114,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if routeErr != nil {
 		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "RoutingFailed", "Route", "%v", routeErr)
 	}
+	r.archive(ctx, cluster, w)
 	if err := r.writeStatus(ctx, cluster, w); err != nil {
 		return reconcile.Result{}, err
 	}

@@ -53,6 +53,9 @@ type world struct {
 	templateCurrent, templateChanging bool
 	// keptAside says, per member re-seeded in this pass, where its errant binary logs are kept.
 	keptAside map[string]string
+	// archive is how the primary's binary log archiving went, as its agent answered this pass; nil
+	// when the cluster has no backups or the primary was not asked.
+	archive *v1alpha1.ArchiveStatus
 
 	// written is the cluster as last written to (or read from) the API server: the base of status
 	// patches.
@@ -81,6 +84,7 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 	if err := r.observeSecret(ctx, c, w); err != nil {
 		return nil, err
 	}
+	r.checkRestore(ctx, c, w)
 	if w.members, err = r.observeMembers(ctx, c, w); err != nil {
 		return nil, err
 	}

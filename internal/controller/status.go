@@ -63,6 +63,7 @@ func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStat
 		Selector:                labels.SelectorFromSet(desired.SelectorLabels(c)).String(),
 		Members:                 members(c, w),
 		CompletedSwitchover:     c.Status.CompletedSwitchover,
+		Backup:                  backupStatus(c, w),
 	}
 	for _, m := range s.Members {
 		if m.Ready {
@@ -75,6 +76,7 @@ func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStat
 		cond.ObservedGeneration = c.Generation
 		meta.SetStatusCondition(&s.Conditions, cond)
 	}
+	setBackupsReady(c, w, &s.Conditions)
 	return s
 }
 

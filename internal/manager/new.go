@@ -99,6 +99,9 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	if err := r.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("set up MySQLCluster controller: %w", err)
 	}
+	if err := setupBackups(mgr, desired.Options{OperatorImage: o.Image}); err != nil {
+		return nil, err
+	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return nil, fmt.Errorf("add health check: %w", err)
 	}
@@ -106,4 +109,19 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		return nil, fmt.Errorf("add readiness check: %w", err)
 	}
 	return mgr, nil
+}
+
+// setupBackups registers the reconcilers of MySQLBackups and of clusters' backup schedules.
+func setupBackups(mgr ctrl.Manager, opts desired.Options) error {
+	b := &controller.BackupReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(),
+		Recorder: mgr.GetEventRecorder("ordinal"), Options: opts}
+	if err := b.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up MySQLBackup controller: %w", err)
+	}
+	s := &controller.ScheduleReconciler{Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(),
+		Recorder: mgr.GetEventRecorder("ordinal")}
+	if err := s.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up backup schedule controller: %w", err)
+	}
+	return nil
 }

@@ -87,6 +87,25 @@ func Start(t testing.TB) *Server {
 	return nil
 }
 
+// StartIn runs a gateway serving root, for callers without a testing.TB (the e2e suite, which
+// runs it for a whole suite); the caller stops it.
+func StartIn(root string) (*Server, error) {
+	dir, err := repoRoot()
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(dir, "bin", "versitygw")
+	var errs []error
+	for range startAttempts {
+		s, err := start(bin, root)
+		if err == nil {
+			return s, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, fmt.Errorf("s3test: versitygw did not start: %w", errors.Join(errs...))
+}
+
 // binary is bin/versitygw of the repository the test runs in.
 func binary(t testing.TB) string {
 	t.Helper()
@@ -248,15 +267,23 @@ func (s *Server) Config(bucket, prefix string) objstore.Config {
 // CreateBucket creates bucket name, failing the test if it cannot.
 func (s *Server) CreateBucket(t testing.TB, name string) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.MakeBucket(ctx, name); err != nil {
+		t.Fatalf("s3test: %v", err)
+	}
+}
+
+// MakeBucket creates bucket name.
+func (s *Server) MakeBucket(ctx context.Context, name string) error {
 	client, err := minio.New(strings.TrimPrefix(s.Endpoint, "http://"), &minio.Options{
 		Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""),
 	})
 	if err != nil {
-		t.Fatalf("s3test: client: %v", err)
+		return fmt.Errorf("client: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	if err := client.MakeBucket(ctx, name, minio.MakeBucketOptions{}); err != nil {
-		t.Fatalf("s3test: create bucket %q: %v", name, err)
+		return fmt.Errorf("create bucket %q: %w", name, err)
 	}
+	return nil
 }

@@ -53,12 +53,41 @@
   - update
   - watch
 - apiGroups:
+  - batch
+  resources:
+  - jobs
+  verbs:
+  - create
+  - delete
+  - get
+  - list
+  - watch
+- apiGroups:
   - events.k8s.io
   resources:
   - events
   verbs:
   - create
   - patch
+- apiGroups:
+  - mysql.ordinal.dev
+  resources:
+  - mysqlbackups
+  verbs:
+  - create
+  - delete
+  - get
+  - list
+  - watch
+- apiGroups:
+  - mysql.ordinal.dev
+  resources:
+  - mysqlbackups/status
+  - mysqlclusters/status
+  verbs:
+  - get
+  - patch
+  - update
 - apiGroups:
   - mysql.ordinal.dev
   resources:
@@ -72,14 +101,6 @@
   resources:
   - mysqlclusters/finalizers
   verbs:
-  - update
-- apiGroups:
-  - mysql.ordinal.dev
-  resources:
-  - mysqlclusters/status
-  verbs:
-  - get
-  - patch
   - update
 - apiGroups:
   - policy
