@@ -41,10 +41,9 @@ type restoreMarker struct {
 	Started time.Time `json:"started"`
 }
 
-// replayBinlogs applies a plan's archived binary logs on the restored server; nil until binary
-// log replay is part of this build, and a plan that needs it is then refused before anything is
-// touched. With replay in: replayBinlogs = (*Init).replayBinlogs.
-var replayBinlogs func(*Init, context.Context, *tempServer, *objstore.Bucket, backup.Plan) error
+// replayBinlogs applies a plan's archived binary logs on the restored server (replay.go); a
+// variable, so a test can put something else in its place.
+var replayBinlogs = (*Init).replayBinlogs
 
 // restorePending reports whether a restore was interrupted (its marker is present).
 func (in *Init) restorePending() (bool, error) {
@@ -140,8 +139,7 @@ func markerJSON(name string) []byte {
 }
 
 // restorable refuses, before anything is touched, a restore that cannot succeed: a datadir that
-// holds a server (unless a restore of it was interrupted), a backup of another engine or version,
-// or binary logs this build cannot replay.
+// holds a server (unless a restore of it was interrupted), or a backup of another engine or version.
 func (in *Init) restorable(ctx context.Context, plan backup.Plan) error {
 	pending, err := in.restorePending()
 	if err != nil {
@@ -150,11 +148,6 @@ func (in *Init) restorable(ctx context.Context, plan backup.Plan) error {
 	if hasServer(in.Paths.DataDir) && !pending {
 		return fmt.Errorf("restore %q: the datadir %s holds a server; a restore only fills an empty datadir",
 			plan.Base.Name, in.Paths.DataDir)
-	}
-	if len(plan.Binlogs) > 0 && replayBinlogs == nil {
-		return fmt.Errorf("restore %q: the target needs %d archived binary logs replayed after the backup, and this "+
-			"build cannot replay binary logs yet: restore the backup alone (name it, without a time, gtid or latest)",
-			plan.Base.Name, len(plan.Binlogs))
 	}
 	return in.compatible(ctx, plan.Base)
 }

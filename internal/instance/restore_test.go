@@ -113,7 +113,6 @@ func TestRestorable(t *testing.T) {
 	}{
 		"engine":  {backup.Plan{Base: backup.Manifest{Name: "b1", Engine: "mysql", ServerVersion: "8.4.0"}}, []string{"mysql", "mariadb"}},
 		"version": {backup.Plan{Base: backup.Manifest{Name: "b1", Engine: "mariadb", ServerVersion: "11.4.2-MariaDB"}}, []string{"11.4.2-MariaDB", "10.11"}},
-		"binlogs": {backup.Plan{Base: ok.Base, Binlogs: []backup.BinlogFile{{Key: "binlog/1-db-0-binlog.000001"}}}, []string{"binary logs"}},
 	} {
 		err := in.restorable(ctx, c.plan)
 		for _, w := range c.want {

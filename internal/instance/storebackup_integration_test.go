@@ -208,6 +208,23 @@ func restorePrimaryBackup(t *testing.T, ctx context.Context, f *storeFixture, m 
 	if pst.Replication != nil {
 		t.Errorf("a restored member replicates: %+v", pst.Replication)
 	}
+	restartedRestore(t, ctx, p, want)
+}
+
+// restartedRestore: a crash mid-restore leaves the marker over a datadir that may look complete;
+// the next start restores again from the start.
+func restartedRestore(t *testing.T, ctx context.Context, p *testPod, want []mysql.TableChecksum) {
+	p.stopServer()
+	must(t, os.WriteFile(filepath.Join(p.paths.DataDir, RestoreMarkerName), []byte("{}\n"), 0o640))
+	must(t, os.WriteFile(filepath.Join(p.paths.DataDir, "half-unpacked.ibd"), []byte("x"), 0o640))
+	must(t, p.init().Run(ctx))
+	if got := names(t, p.paths.DataDir); strings.Contains(got, "half-unpacked") || strings.Contains(got, RestoreMarkerName) {
+		t.Errorf("after the restarted restore the datadir holds %q", got)
+	}
+	restored := p.startAs(ctx, mysql.AccountOperator, restoredAccounts.OperatorPassword)
+	if got := sums(t, ctx, restored); !slices.Equal(got, want) {
+		t.Errorf("tables after the restarted restore\n got %+v\nwant %+v", got, want)
+	}
 }
 
 // replicaBackup is (b) and (c).
@@ -322,6 +339,11 @@ func slowBackupTool(t *testing.T, pause time.Duration) string {
 
 // storeAgent serves an agent for a mysqltest member with the given backup program.
 func storeAgent(t *testing.T, m *mysqltest.Member, ordinal int, backupTool string) string {
+	_, addr := newStoreAgent(t, m, ordinal, backupTool)
+	return addr
+}
+
+func newStoreAgent(t *testing.T, m *mysqltest.Member, ordinal int, backupTool string) (*Agent, string) {
 	env := Env{PodName: "db-" + strconv.Itoa(ordinal), Namespace: "ns", PodIP: m.Host, ServiceName: "db",
 		ClusterName: "db", Flavor: mysql.MariaDB, RootPassword: mysqltest.RootPassword,
 		ReplicationPassword: mysqltest.ReplPassword, OperatorPassword: operatorPassword}
@@ -335,7 +357,7 @@ func storeAgent(t *testing.T, m *mysqltest.Member, ordinal int, backupTool strin
 	must(t, os.WriteFile(paths.MemberConfig(), []byte(cnf), 0o644))
 	a, err := NewAgent(env, paths, Tools{Backup: backupTool}, discardLog())
 	must(t, err)
-	return serveOn(t, m.Host, a)
+	return a, serveOn(t, m.Host, a)
 }
 
 // TestStoreBackupYieldsToFailover: a replica's backup with checksums pauses its applier; when the
