@@ -56,36 +56,7 @@ func TestStoreBackupThroughput(t *testing.T) {
 		ExtraArgs: []string{"--innodb-buffer-pool-size=256M", "--innodb-log-file-size=16M", "--sync-binlog=0",
 			"--innodb-flush-log-at-trx-commit=2", "--read-only=OFF", "--tmpdir=" + t.TempDir()}})
 	m := c.Members[0]
-	app := longDB(t, m)
-	exec1(t, app, "CREATE USER 'ordinal'@'localhost' IDENTIFIED BY '"+operatorPassword+"'")
-	exec1(t, app, "GRANT ALL PRIVILEGES ON *.* TO 'ordinal'@'localhost' WITH GRANT OPTION")
-	exec1(t, app, "CREATE TABLE app.bench (id BIGINT AUTO_INCREMENT PRIMARY KEY, n BIGINT, s VARCHAR(255), b VARBINARY(64), KEY (n))")
-	exec1(t, app, "INSERT INTO app.bench (n, s, b) VALUES (1, MD5(RAND()), RANDOM_BYTES(64))")
-	t0 := time.Now()
-	for rows := int64(1); ; {
-		size := dirSize(t, m.DataDir)
-		if size >= int64(target)<<20 {
-			break
-		}
-		// Up to doubling the rows, less near the target: hex text (compressible), random bytes
-		// (not), numbers.
-		n := min(rows, max(1000, rows*(int64(target)<<20-size)/size))
-		_, err := app.ExecContext(ctx, "INSERT INTO app.bench (n, s, b) SELECT n * 7 + id, "+
-			"CONCAT(MD5(RAND()), SHA1(id), MD5(n)), RANDOM_BYTES(64) FROM app.bench LIMIT ?", n)
-		must(t, err)
-		rows += n
-	}
-	size := dirSize(t, m.DataDir)
-	ibd, err := os.Stat(filepath.Join(m.DataDir, "app", "bench.ibd"))
-	must(t, err)
-	t.Logf("datadir: %d MB (the table: %d MB, %s rows), filled in %v", size>>20, ibd.Size()>>20,
-		query(t, app, "SELECT COUNT(*) FROM app.bench"), time.Since(t0).Round(time.Second))
-
-	srv := s3test.Start(t)
-	srv.CreateBucket(t, "backups")
-	cfg := srv.Config("backups", "bench")
-	store := agentapi.Store{Endpoint: cfg.Endpoint, Bucket: cfg.Bucket, Prefix: cfg.Prefix, AccessKey: cfg.AccessKey,
-		SecretKey: cfg.SecretKey}
+	size := fillBench(t, ctx, m, int64(target)<<20)
 	a, addr := newStoreAgent(t, m, 0, DefaultTools(mysql.MariaDB).Backup)
 	for _, stage := range []struct {
 		name string
@@ -98,9 +69,55 @@ func TestStoreBackupThroughput(t *testing.T) {
 		n, took := timeBackup(t, ctx, a, stage.sink)
 		t.Logf("%s: %v, %d MB out: %.1f MB/s of datadir", stage.name, took.Round(time.Millisecond), n>>20, mbps(size, took))
 	}
+	timeStoreBackup(t, ctx, addr, size)
+	dst := filepath.Join(t.TempDir(), "copy")
+	t0 := time.Now()
+	if out, err := exec.Command("cp", "-r", m.DataDir, dst).CombinedOutput(); err != nil {
+		t.Fatalf("cp -r: %v %s", err, out)
+	}
+	took := time.Since(t0)
+	t.Logf("cp -r: %v: %.1f MB/s", took.Round(time.Millisecond), mbps(size, took))
+}
+
+// fillBench fills a table until the datadir holds target bytes; it returns the datadir's size.
+func fillBench(t *testing.T, ctx context.Context, m *mysqltest.Member, target int64) int64 {
+	app := longDB(t, m)
+	exec1(t, app, "CREATE USER 'ordinal'@'localhost' IDENTIFIED BY '"+operatorPassword+"'")
+	exec1(t, app, "GRANT ALL PRIVILEGES ON *.* TO 'ordinal'@'localhost' WITH GRANT OPTION")
+	exec1(t, app, "CREATE TABLE app.bench (id BIGINT AUTO_INCREMENT PRIMARY KEY, n BIGINT, s VARCHAR(255), b VARBINARY(64), KEY (n))")
+	exec1(t, app, "INSERT INTO app.bench (n, s, b) VALUES (1, MD5(RAND()), RANDOM_BYTES(64))")
+	t0 := time.Now()
+	for rows := int64(1); ; {
+		size := dirSize(t, m.DataDir)
+		if size >= target {
+			break
+		}
+		// Up to doubling the rows, less near the target: hex text (compressible), random bytes
+		// (not), numbers.
+		n := min(rows, max(1000, rows*(target-size)/size))
+		_, err := app.ExecContext(ctx, "INSERT INTO app.bench (n, s, b) SELECT n * 7 + id, "+
+			"CONCAT(MD5(RAND()), SHA1(id), MD5(n)), RANDOM_BYTES(64) FROM app.bench LIMIT ?", n)
+		must(t, err)
+		rows += n
+	}
+	size := dirSize(t, m.DataDir)
+	ibd, err := os.Stat(filepath.Join(m.DataDir, "app", "bench.ibd"))
+	must(t, err)
+	t.Logf("datadir: %d MB (the table: %d MB, %s rows), filled in %v", size>>20, ibd.Size()>>20,
+		query(t, app, "SELECT COUNT(*) FROM app.bench"), time.Since(t0).Round(time.Second))
+	return size
+}
+
+// timeStoreBackup runs a store backup through the agent into a local S3 server.
+func timeStoreBackup(t *testing.T, ctx context.Context, addr string, size int64) {
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "backups")
+	cfg := srv.Config("backups", "bench")
+	store := agentapi.Store{Endpoint: cfg.Endpoint, Bucket: cfg.Bucket, Prefix: cfg.Prefix, AccessKey: cfg.AccessKey,
+		SecretKey: cfg.SecretKey}
 	op := agentapi.Client{User: "ordinal", Password: operatorPassword}
-	t0 = time.Now()
-	_, err = op.StartStoreBackup(ctx, addr, agentapi.StoreBackupRequest{Name: "bench", Store: store})
+	t0 := time.Now()
+	_, err := op.StartStoreBackup(ctx, addr, agentapi.StoreBackupRequest{Name: "bench", Store: store})
 	must(t, err)
 	f := &storeFixture{donorCluster: &donorCluster{t: t, ctx: ctx}, op: op}
 	job := f.wait(addr)
@@ -110,14 +127,6 @@ func TestStoreBackupThroughput(t *testing.T) {
 	}
 	t.Logf("store backup: %v, %d MB datadir -> %d MB stored: %.1f MB/s of datadir, %.1f MB/s stored",
 		took.Round(time.Millisecond), size>>20, job.Manifest.Size>>20, mbps(size, took), mbps(job.Manifest.Size, took))
-
-	dst := filepath.Join(t.TempDir(), "copy")
-	t0 = time.Now()
-	if out, err := exec.Command("cp", "-r", m.DataDir, dst).CombinedOutput(); err != nil {
-		t.Fatalf("cp -r: %v %s", err, out)
-	}
-	took = time.Since(t0)
-	t.Logf("cp -r: %v: %.1f MB/s", took.Round(time.Millisecond), mbps(size, took))
 }
 
 // timeBackup runs the agent's backup command into sink, to a counter.
