@@ -18,8 +18,11 @@ package backup
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/objstore"
 )
@@ -28,6 +31,55 @@ import (
 type Catalog interface {
 	List(ctx context.Context, prefix string) ([]objstore.Object, error)
 	GetBytes(ctx context.Context, key string) ([]byte, error)
+}
+
+// Through marks how far the archive is complete: the primary writes it when it has archived
+// every transaction it holds, so a time target after the last write (an idle primary closes no
+// file) is still known to be covered.
+type Through struct {
+	Member string `json:"member"`
+	// State is the primary's GTID state then; Time is when it was read: every transaction
+	// committed before Time is in State, and State is archived.
+	State string    `json:"state"`
+	Time  time.Time `json:"time"`
+}
+
+// ThroughKey is where the completeness mark lies under a cluster's prefix.
+const ThroughKey = "archived-through.json"
+
+// ReadArchive reads the store's catalog; the binary logs and the completeness mark only when
+// withBinlogs (a target past a backup).
+func ReadArchive(ctx context.Context, s Catalog, withBinlogs bool) (Archive, error) {
+	var a Archive
+	var err error
+	if a.Backups, err = ListBackups(ctx, s); err != nil || !withBinlogs {
+		return a, err
+	}
+	if a.Binlogs, err = ListBinlogs(ctx, s); err != nil {
+		return a, err
+	}
+	b, err := s.GetBytes(ctx, ThroughKey)
+	if errors.Is(err, objstore.ErrNotFound) {
+		return a, nil
+	}
+	if err != nil {
+		return a, fmt.Errorf("read %s: %w", ThroughKey, err)
+	}
+	var t Through
+	if err := json.Unmarshal(b, &t); err != nil {
+		return a, fmt.Errorf("read %s: %w", ThroughKey, err)
+	}
+	a.Through = &t
+	return a, nil
+}
+
+// PlanFromStore reads what the store holds and plans the restore of t.
+func PlanFromStore(ctx context.Context, s Catalog, t Target) (Plan, error) {
+	a, err := ReadArchive(ctx, s, t.Time != nil || t.GTID != "" || t.Latest)
+	if err != nil {
+		return Plan{}, err
+	}
+	return a.Plan(t)
 }
 
 // ListBackups reads the manifests of the complete backups in the store.

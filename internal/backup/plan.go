@@ -49,14 +49,27 @@ type Plan struct {
 	StopGTID string
 }
 
-// PlanRestore chooses the base backup and the archived binary logs that recover target, and
-// refuses a target outside what the store holds with the range it does hold. backups are the
-// complete backups (any order); binlogs the archived files in archive order (key order).
+// Archive is what a store holds: complete backups (any order), archived binary logs in archive
+// order (key order), and how far the archive is known complete.
+type Archive struct {
+	Backups []Manifest
+	Binlogs []BinlogFile
+	// Through, when set, says every transaction committed before Through.Time is archived.
+	Through *Through
+}
+
+// PlanRestore plans from backups and binlogs alone (see Archive.Plan).
 func PlanRestore(backups []Manifest, binlogs []BinlogFile, t Target) (Plan, error) {
-	if len(backups) == 0 {
+	return Archive{Backups: backups, Binlogs: binlogs}.Plan(t)
+}
+
+// Plan chooses the base backup and the archived binary logs that recover t, and refuses a
+// target outside what the store holds with the range it does hold.
+func (a Archive) Plan(t Target) (Plan, error) {
+	if len(a.Backups) == 0 {
 		return Plan{}, errors.New("the store holds no complete backup")
 	}
-	base, err := chooseBase(backups, t)
+	base, err := chooseBase(a.Backups, t)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -67,11 +80,11 @@ func PlanRestore(backups []Manifest, binlogs []BinlogFile, t Target) (Plan, erro
 	if t.Time == nil && t.GTID == "" && !t.Latest {
 		return p, nil
 	}
-	p.Binlogs, err = chain(base, binlogs, t)
+	p.Binlogs, err = chain(base, a.Binlogs, t)
 	if err != nil {
 		return Plan{}, err
 	}
-	return p, reaches(p, backups, binlogs, t)
+	return p, a.reaches(p, t)
 }
 
 // chooseBase is the named backup, else the newest whose backup point precedes the target.
@@ -99,7 +112,7 @@ func chooseBase(backups []Manifest, t Target) (Manifest, error) {
 		return m, nil
 	}
 	return Manifest{}, fmt.Errorf("the target is before the oldest backup (%s, which ends at %s); %s",
-		sorted[0].Name, stamp(sorted[0].End), available(sorted, nil))
+		sorted[0].Name, stamp(sorted[0].End), Archive{Backups: sorted}.available())
 }
 
 // chain is the archived files that hold a transaction the base lacks and may precede the
@@ -127,34 +140,43 @@ func chain(base Manifest, binlogs []BinlogFile, t Target) ([]BinlogFile, error) 
 	return out, nil
 }
 
-// reaches refuses a target beyond the last archived transaction.
-func reaches(p Plan, backups []Manifest, binlogs []BinlogFile, t Target) error {
+// reaches refuses a target beyond the last archived transaction. The archive reaches the last
+// applied file's close, or the completeness mark when the plan holds everything it names.
+func (a Archive) reaches(p Plan, t Target) error {
 	have, last := p.Base.GTIDPosition, p.Base.End
 	for _, f := range p.Binlogs {
 		have = Merge(have, f.EndState)
 		last = maxTime(last, f.LastTime)
 	}
+	if a.Through != nil && Covers(have, a.Through.State) {
+		last = maxTime(last, a.Through.Time)
+	}
 	switch {
 	case t.Time != nil && last.Before(*t.Time):
 		return fmt.Errorf("the target time %s is after the last archived transaction; %s",
-			stamp(*t.Time), available(backups, binlogs))
+			stamp(*t.Time), a.available())
 	case t.GTID != "" && !Covers(have, t.GTID):
 		return fmt.Errorf("the target GTID %q is not in the archive, which reaches %q; %s",
-			t.GTID, have, available(backups, binlogs))
+			t.GTID, have, a.available())
 	}
 	return nil
 }
 
 // available says what range of times the store can restore to.
-func available(backups []Manifest, binlogs []BinlogFile) string {
-	first, last := backups[0].End, backups[0].End
-	for _, m := range backups {
+func (a Archive) available() string {
+	first, last := a.Backups[0].End, a.Backups[0].End
+	for _, m := range a.Backups {
 		first, last = minTime(first, m.End), maxTime(last, m.End)
 	}
-	for _, f := range binlogs {
+	held := ""
+	for _, f := range a.Binlogs {
+		held = Merge(held, f.EndState)
 		if !f.LastTime.Before(first) {
 			last = maxTime(last, f.LastTime)
 		}
+	}
+	if a.Through != nil && Covers(held, a.Through.State) {
+		last = maxTime(last, a.Through.Time)
 	}
 	return fmt.Sprintf("the store can restore to any time from %s to %s", stamp(first), stamp(last))
 }

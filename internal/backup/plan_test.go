@@ -150,3 +150,23 @@ func TestCoversAndMerge(t *testing.T) {
 		t.Errorf("Merge = %q", got)
 	}
 }
+
+func TestPlanRestoreAfterTheLastWriteNeedsTheCompletenessMark(t *testing.T) {
+	target := Target{Time: ptr(at(45))} // the primary wrote nothing after minute 40
+	if _, err := PlanRestore(backups, archive, target); err == nil {
+		t.Fatal("without the mark the archive is known complete only to minute 40")
+	}
+	a := Archive{Backups: backups, Binlogs: archive, Through: &Through{Member: "mysql-1", State: "0-2-300", Time: at(50)}}
+	p, err := a.Plan(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys(p.Binlogs) != "mysql-0/bin.000002 mysql-0/bin.000003 mysql-1/bin.000001 mysql-1/bin.000002" {
+		t.Errorf("binlogs = %s", keys(p.Binlogs))
+	}
+	// A mark holding transactions the chain lacks proves nothing about them.
+	a.Through.State = "0-2-301"
+	if _, err := a.Plan(target); err == nil || !strings.Contains(err.Error(), "to 2026-12-01T10:40:00Z") {
+		t.Fatalf("err = %v, want the refusal naming the range up to the last file", err)
+	}
+}

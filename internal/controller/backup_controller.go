@@ -61,7 +61,7 @@ const (
 
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlbackups,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlbackups/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;patch;delete
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 
 // Reconcile moves one MySQLBackup one step on and writes its status.

@@ -45,6 +45,7 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/backup"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/objstore"
 	"github.com/ordinal-dev/ordinal/internal/objstore/s3test"
 )
 
@@ -200,4 +201,60 @@ func testScheme() *runtime.Scheme {
 	_ = clientgoscheme.AddToScheme(s)
 	_ = v1alpha1.AddToScheme(s)
 	return s
+}
+
+func TestRestoreTargetsAreCheckedBeforeAnyPod(t *testing.T) {
+	s3 := s3test.Start(t)
+	s3.CreateBucket(t, "backups")
+	ctx := context.Background()
+	c := testCluster(3)
+	c.Spec.Restore = &v1alpha1.Restore{Store: v1alpha1.ObjectStore{Endpoint: s3.Endpoint, Bucket: "backups",
+		Prefix: "prod/db", CredentialsSecretName: "s3"}}
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "s3"}, Data: map[string][]byte{
+		v1alpha1.StoreAccessKeyKey: []byte(s3.AccessKey), v1alpha1.StoreSecretKeyKey: []byte(s3.SecretKey)}}
+	cl := fake.NewClientBuilder().WithScheme(testScheme()).WithObjects(secret).Build()
+	r := &ClusterReconciler{Client: cl, APIReader: cl}
+	blocker := func() string {
+		w := &world{}
+		r.checkRestore(ctx, c, w)
+		if w.blocker == nil {
+			return ""
+		}
+		return w.blocker.Reason + ": " + w.blocker.Message
+	}
+	if got := blocker(); !strings.Contains(got, "RestoreTargetUnavailable: cannot restore from backups/prod/db: the store holds no complete backup") {
+		t.Errorf("empty store: %q", got)
+	}
+	bucket, err := objstore.New(s3.Config("backups", "prod/db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	m := backup.Manifest{Version: 1, Name: "b1", Engine: "mariadb", End: end, GTIDPosition: "0-1-5", SHA256: "x",
+		Format: backup.FormatXBStream, Compression: backup.CompressionGzip}
+	data, _ := json.Marshal(m)
+	if err := bucket.PutBytes(ctx, backup.ManifestKey("b1"), data); err != nil {
+		t.Fatal(err)
+	}
+	c.Spec.Restore.Backup = "b1"
+	if got := blocker(); got != "" {
+		t.Errorf("a named backup that exists: %q", got)
+	}
+	late := metav1.NewTime(end.Add(time.Hour))
+	c.Spec.Restore.PointInTime = &v1alpha1.PointInTime{Time: &late}
+	if got := blocker(); !strings.Contains(got, "the store can restore to any time from 2026-12-01T10:00:00Z to 2026-12-01T10:00:00Z") {
+		t.Errorf("a time after the archive: %q", got)
+	}
+	c.Spec.Restore.PointInTime = nil
+	c.Spec.Engine.Flavor = v1alpha1.FlavorMySQL
+	if got := blocker(); !strings.HasPrefix(got, "RestoreEngineMismatch: backup b1 is of a mariadb server") {
+		t.Errorf("another engine: %q", got)
+	}
+	secret.Data[v1alpha1.StoreSecretKeyKey] = []byte("wrong")
+	if err := cl.Update(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	if got := blocker(); !strings.HasPrefix(got, "RestoreStoreUnavailable: ") || !strings.Contains(got, "credentials were refused") {
+		t.Errorf("refused credentials: %q", got)
+	}
 }

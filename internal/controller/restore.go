@@ -19,6 +19,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -54,19 +55,12 @@ func planRestore(ctx context.Context, r *ClusterReconciler, c *v1alpha1.MySQLClu
 	if err != nil {
 		return err.Error(), "RestoreStoreUnavailable"
 	}
-	backups, err := backup.ListBackups(ctx, bucket)
-	if err != nil {
+	plan, err := backup.PlanFromStore(ctx, bucket, restoreTarget(c.Spec.Restore))
+	switch {
+	case err == nil:
+	case errors.Is(err, objstore.ErrNotFound) || objstore.Classify(err) != objstore.ReasonOther:
 		return err.Error(), "RestoreStoreUnavailable"
-	}
-	var binlogs []backup.BinlogFile
-	target := restoreTarget(c.Spec.Restore)
-	if target.Time != nil || target.GTID != "" || target.Latest {
-		if binlogs, err = backup.ListBinlogs(ctx, bucket); err != nil {
-			return err.Error(), "RestoreStoreUnavailable"
-		}
-	}
-	plan, err := backup.PlanRestore(backups, binlogs, target)
-	if err != nil {
+	default:
 		return fmt.Sprintf("cannot restore from %s/%s: %v", store.Bucket, store.Prefix, err), "RestoreTargetUnavailable"
 	}
 	if plan.Base.Engine != string(c.Flavor()) {

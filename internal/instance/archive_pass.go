@@ -18,6 +18,7 @@ package instance
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -45,6 +46,7 @@ type archiver struct {
 	dir      string               // the binary log directory
 	files    map[string]fileFacts // what never changes in a file, by name
 	keys     map[string]string    // the key of a file whose upload began, so a retry reuses it
+	marked   time.Time            // when the completeness mark was last written
 }
 
 // fileFacts are read once per file.
@@ -74,7 +76,8 @@ func (ar *archiver) pass(ctx context.Context, req agentapi.ArchiveRequest) error
 	if err := ar.loadArchived(ctx); err != nil {
 		return err
 	}
-	closed, err := ar.closedFiles(ctx)
+	began := time.Now()
+	closed, state, err := ar.closedFiles(ctx)
 	if err != nil {
 		return err
 	}
@@ -91,29 +94,53 @@ func (ar *archiver) pass(ctx context.Context, req agentapi.ArchiveRequest) error
 			return err
 		}
 	}
+	if plan.Gap == "" && ar.gap == "" {
+		return ar.markThrough(ctx, state, began)
+	}
+	return nil
+}
+
+// markEvery is how often the completeness mark is rewritten.
+const markEvery = 10 * time.Second
+
+// markThrough records that every transaction committed before began (all in state, all now
+// archived) is in the store, so a restore to a time after the last write is known covered.
+func (ar *archiver) markThrough(ctx context.Context, state string, began time.Time) error {
+	if began.Sub(ar.marked) < markEvery {
+		return nil
+	}
+	b, err := json.Marshal(backup.Through{Member: ar.a.Env.PodName, State: state, Time: began.UTC()})
+	if err != nil {
+		return err
+	}
+	if err := ar.bucket.PutBytes(ctx, backup.ThroughKey, b); err != nil {
+		return archiveStoreErr(err)
+	}
+	ar.marked = began
 	return nil
 }
 
 // closedFiles closes the active file first when it holds a transaction the store lacks, then
 // lists the closed files.
-func (ar *archiver) closedFiles(ctx context.Context) ([]localBinlog, error) {
+// It also returns the server's binary log state read before the flush.
+func (ar *archiver) closedFiles(ctx context.Context) ([]localBinlog, string, error) {
 	closed, active, err := ar.localFiles(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	state, err := ar.db.GTIDBinlogState(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	flush, err := needsFlush(state, active, *ar.archived)
 	if err != nil || !flush {
-		return closed, err
+		return closed, state, err
 	}
 	if err := ar.db.FlushBinaryLogs(ctx); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	closed, _, err = ar.localFiles(ctx)
-	return closed, err
+	return closed, state, err
 }
 
 // connect opens the archiver's server pool once and the bucket whenever the store changes; a

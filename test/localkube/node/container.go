@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -175,18 +176,42 @@ func (c *ctr) wait(cmd *exec.Cmd, exited chan struct{}, startedAt metav1.Time) {
 	} else if err != nil {
 		code = 128
 	}
-	reason := "Completed"
+	reason, message := "Completed", ""
 	if code != 0 {
-		reason = "Error"
+		reason, message = "Error", c.fallbackMessage()
 	}
 	w := c.w
 	w.mu.Lock()
 	c.state = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: int32(code), Reason: reason,
-		StartedAt: startedAt, FinishedAt: metav1.NewTime(w.n.sh.now()), ContainerID: c.id()}}
+		Message: message, StartedAt: startedAt, FinishedAt: metav1.NewTime(w.n.sh.now()), ContainerID: c.id()}}
 	c.ready, c.pid = false, 0
 	w.mu.Unlock()
 	close(exited)
 	w.markDirty()
+}
+
+// Bounds of a termination message taken from the log, as the kubelet's.
+const (
+	messageMaxBytes = 4096
+	messageMaxLines = 80
+)
+
+// fallbackMessage is the end of the container's log for a container that failed under
+// terminationMessagePolicy FallbackToLogsOnError (what the kubelet reports when the container
+// wrote no termination message file, which localkube does not provide).
+func (c *ctr) fallbackMessage() string {
+	if c.spec.TerminationMessagePolicy != corev1.TerminationMessageFallbackToLogsOnError {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join(c.w.dir, "logs", c.spec.Name, strconv.Itoa(int(c.restarts))+".log"))
+	if err != nil {
+		return ""
+	}
+	if len(b) > messageMaxBytes {
+		b = b[len(b)-messageMaxBytes:]
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-messageMaxLines):], "\n")
 }
 
 func (c *ctr) id() string {

@@ -61,6 +61,7 @@
   - delete
   - get
   - list
+  - patch
   - watch
 - apiGroups:
   - events.k8s.io
