@@ -89,7 +89,7 @@ test-unit: ## Unit tests: pure packages, fakes, golden files (-short: no servers
 	go test $(GO_TEST_FLAGS) -short ./...
 
 .PHONY: test-integration
-test-integration: versitygw ## internal/mysql and internal/topology against real mariadbd processes on 127.0.0.x.
+test-integration: versitygw ## internal/... against real mariadbd processes and a real S3 server (versitygw) on 127.0.0.x.
 	go test $(GO_TEST_FLAGS) -tags integration -p 1 ./internal/...
 
 .PHONY: test-envtest
@@ -102,7 +102,7 @@ test-chart: kube-binaries helm ## The Helm chart: lint, render, install, upgrade
 	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./test/chart/...
 
 .PHONY: test-e2e
-test-e2e: kube-binaries helm argocd-binaries build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
+test-e2e: kube-binaries helm argocd-binaries versitygw build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
 	go test $(GO_TEST_FLAGS) -timeout 15m ./test/localkube/...
 	@# CI keeps only the end of the output: on failure, end with each failure's message.
 	go test $(GO_TEST_FLAGS) -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \

@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -47,9 +48,28 @@ func (c Client) Do(ctx context.Context, addr string, e Endpoint, body []byte) (*
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, fmt.Errorf("%s %s on agent %s: %s: %s", e.Method, e.Name, addr, resp.Status, strings.TrimSpace(string(msg)))
+		return nil, &StatusError{Call: e.Method + " " + e.Name, Addr: addr, Code: resp.StatusCode, Status: resp.Status,
+			Message: strings.TrimSpace(string(msg))}
 	}
 	return resp, nil
+}
+
+// StatusError is an agent's answer other than 200.
+type StatusError struct {
+	Call, Addr string
+	Code       int
+	Status     string
+	Message    string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s on agent %s: %s: %s", e.Call, e.Addr, e.Status, e.Message)
+}
+
+// IsBusy says the agent refused a call because it is already running one like it (409).
+func IsBusy(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && se.Code == http.StatusConflict
 }
 
 func (c Client) do(ctx context.Context, addr, method, path string, body []byte) (*http.Response, error) {

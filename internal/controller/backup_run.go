@@ -54,7 +54,10 @@ func (r *BackupReconciler) start(ctx context.Context, c *v1alpha1.MySQLCluster, 
 	}
 	req := agentapi.StoreBackupRequest{Name: b.Name, Namespace: c.Namespace, Cluster: c.Name, Store: store,
 		Checksums: verifyEnabled(c)}
-	if _, err := agent.StartStoreBackup(ctx, agentAddr(pod), req); err != nil {
+	if _, err := agent.StartStoreBackup(ctx, agentAddr(pod), req); agentapi.IsBusy(err) {
+		// Another backup (or a seed) runs there: no attempt lost, wait for it.
+		return r.waiting(b, "MemberBusy", fmt.Sprintf("%s is taking another backup: %v", pod.Name, err))
+	} else if err != nil {
 		return r.attemptFailed(b, pod.Name, err.Error())
 	}
 	now := metav1.NewTime(r.now())
