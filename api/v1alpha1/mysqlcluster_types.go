@@ -25,6 +25,7 @@ import (
 // MySQLClusterSpec is what the user asks for. The operator never writes it: every default lives in
 // the schema so GitOps tools see no drift.
 // +kubebuilder:validation:XValidation:rule="has(self.credentialsSecretName) == has(oldSelf.credentialsSecretName) && (!has(self.credentialsSecretName) || self.credentialsSecretName == oldSelf.credentialsSecretName)",message="credentialsSecretName cannot be added, changed or removed after creation: the servers' passwords live in that Secret"
+// +kubebuilder:validation:XValidation:rule="!has(self.backup) && !has(self.restore) || !has(self.engine.flavor) || self.engine.flavor == 'mariadb'",message="backup and restore need engine.flavor mariadb: physical backups to an object store use mariadb-backup; MySQL would need Percona XtraBackup, which this build does not ship"
 // +kubebuilder:validation:XValidation:rule="has(self.restore) == has(oldSelf.restore)",message="restore cannot be added or removed after creation: a cluster is restored only when it is created"
 type MySQLClusterSpec struct {
 	// Replicas is the number of members: one primary and replicas-1 replicas.

@@ -87,6 +87,30 @@ var _ = Describe("the MySQLCluster schema", func() {
 			"metadata.name", "at most 52 characters"),
 		Entry("a name that cannot name a Service", func(c *v1alpha1.MySQLCluster) { c.Name = "0mysql" },
 			"metadata.name", "must start with a letter"),
+		Entry("backups of a MySQL cluster", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Engine.Flavor = v1alpha1.FlavorMySQL
+			c.Spec.Backup = &v1alpha1.Backup{Store: s3Store("")}
+		}, "spec", "backup and restore need engine.flavor mariadb"),
+		Entry("a store endpoint with the bucket in its path", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Backup = &v1alpha1.Backup{Store: s3Store("")}
+			c.Spec.Backup.Store.Endpoint = "https://s3.example.com/backups"
+		}, "spec.backup.store.endpoint", "without a path"),
+		Entry("an archive interval of zero", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Backup = &v1alpha1.Backup{Store: s3Store(""), ArchiveInterval: &metav1.Duration{}}
+		}, "spec.backup.archiveInterval", "between 1s and 1h"),
+		Entry("a restore without the source's prefix", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Restore = &v1alpha1.Restore{Store: s3Store("")}
+		}, "spec.restore", "restore.store.prefix is required"),
+		Entry("a point in time with both a time and a GTID", func(c *v1alpha1.MySQLCluster) {
+			now := metav1.Now()
+			c.Spec.Restore = &v1alpha1.Restore{Store: s3Store("prod/db"), PointInTime: &v1alpha1.PointInTime{Time: &now, GTID: "0-1-5"}}
+		}, "spec.restore", "takes time or gtid, not both"),
+		Entry("a point in time that names nothing", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Restore = &v1alpha1.Restore{Store: s3Store("prod/db"), PointInTime: &v1alpha1.PointInTime{}}
+		}, "spec.restore.pointInTime", "exactly one of time, gtid or latest"),
+		Entry("a GTID that is not one", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Restore = &v1alpha1.Restore{Store: s3Store("prod/db"), PointInTime: &v1alpha1.PointInTime{GTID: "last"}}
+		}, "spec.restore.pointInTime.gtid", "should match"),
 	)
 
 	DescribeTable("refuses a change that cannot work, naming the field",
@@ -110,6 +134,9 @@ var _ = Describe("the MySQLCluster schema", func() {
 			"spec", "credentialsSecretName cannot be added, changed or removed"),
 		Entry("a pod management policy change", func(c *v1alpha1.MySQLCluster) { c.Spec.PodManagementPolicy = "Parallel" },
 			"spec.podManagementPolicy", "podManagementPolicy cannot change"),
+		Entry("a restore added after creation", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Restore = &v1alpha1.Restore{Store: s3Store("prod/db")}
+		}, "spec", "restore cannot be added or removed after creation"),
 	)
 
 	It("fills every default in the schema, so GitOps tools see no drift", func(ctx SpecContext) {
@@ -148,4 +175,9 @@ func expectRefused(err error, field, message string) {
 	Expect(apierrors.IsInvalid(err)).To(BeTrue(), "want an Invalid error, got %v", err)
 	Expect(err.Error()).To(ContainSubstring(field), "the message names the field")
 	Expect(err.Error()).To(ContainSubstring(message))
+}
+
+// s3Store is a valid store with prefix.
+func s3Store(prefix string) v1alpha1.ObjectStore {
+	return v1alpha1.ObjectStore{Endpoint: "https://s3.example.com", Bucket: "backups", Prefix: prefix, CredentialsSecretName: "s3"}
 }
