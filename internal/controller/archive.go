@@ -24,6 +24,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
@@ -72,6 +73,24 @@ func (r *ClusterReconciler) archive(ctx context.Context, c *v1alpha1.MySQLCluste
 		t := metav1.NewTime(st.LastTime)
 		w.archive.LastTime = &t
 	}
+}
+
+// backupsRunning names the members a store backup of c runs on (MySQLBackups read from the cache).
+func (r *ClusterReconciler) backupsRunning(ctx context.Context, c *v1alpha1.MySQLCluster) (map[string]bool, error) {
+	if c.Spec.Backup == nil {
+		return nil, nil
+	}
+	list := &v1alpha1.MySQLBackupList{}
+	if err := r.List(ctx, list, client.InNamespace(c.Namespace)); err != nil {
+		return nil, fmt.Errorf("list backups of %s: %w", c.Name, err)
+	}
+	out := map[string]bool{}
+	for _, b := range list.Items {
+		if b.Spec.Cluster == c.Name && b.Status.Phase == v1alpha1.BackupRunning && b.Status.Member != "" {
+			out[b.Status.Member] = true
+		}
+	}
+	return out, nil
 }
 
 func archiveInterval(c *v1alpha1.MySQLCluster) time.Duration {

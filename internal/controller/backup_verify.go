@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -86,6 +87,8 @@ func (r *BackupReconciler) verifyOutcome(ctx context.Context, b *v1alpha1.MySQLB
 	case done(batchv1.JobComplete):
 		v.Phase, v.Message = v1alpha1.VerificationVerified, r.report(ctx, job, "the restored backup checked out")
 		r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, "BackupVerified", "Verify", "%s", v.Message)
+	case done(batchv1.JobFailed) && r.storeUnavailable(ctx, job):
+		return r.verifyAgain(ctx, b, job, r.report(ctx, job, ""))
 	case done(batchv1.JobFailed):
 		v.Phase, v.Message = v1alpha1.VerificationFailed, r.report(ctx, job, "the verification Job failed: see its logs")
 		r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, "BackupVerificationFailed", "Verify", "%s", v.Message)
@@ -99,27 +102,80 @@ func (r *BackupReconciler) verifyOutcome(ctx context.Context, b *v1alpha1.MySQLB
 	return 0
 }
 
-// report is the verify container's termination message, else fallback.
-func (r *BackupReconciler) report(ctx context.Context, job *batchv1.Job, fallback string) string {
-	pods := &corev1.PodList{}
-	if err := r.List(ctx, pods, client.InNamespace(job.Namespace), client.MatchingLabels{"job-name": job.Name}); err != nil {
-		return fallback
+// verifyAgain deletes a verification Job that could not read the store, so that the next pass
+// runs it again: nothing was learnt of the backup.
+func (r *BackupReconciler) verifyAgain(ctx context.Context, b *v1alpha1.MySQLBackup, job *batchv1.Job, why string) time.Duration {
+	if err := r.Delete(ctx, job, client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
+		return stalledRetry
 	}
-	for _, p := range pods.Items {
-		for _, s := range p.Status.ContainerStatuses {
-			if t := s.State.Terminated; s.Name == desired.ContainerVerify && t != nil && strings.TrimSpace(t.Message) != "" {
-				return truncate(strings.TrimSpace(t.Message), 1024)
-			}
-		}
+	b.Status.Verification = &v1alpha1.Verification{Phase: v1alpha1.VerificationRunning, Job: job.Name,
+		Message: "the store could not be read; verifying again: " + why}
+	r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, "VerificationDeferred", "Verify", "%s", b.Status.Verification.Message)
+	return stalledRetry
+}
+
+// storeUnavailable says a failed verification Job could not read the store.
+func (r *BackupReconciler) storeUnavailable(ctx context.Context, job *batchv1.Job) bool {
+	t := r.verifyTerminated(ctx, job)
+	if t == nil {
+		return false
+	}
+	res, _ := parseReport(t.Message)
+	return res.StoreUnavailable
+}
+
+// report is what the verify container said: the message of its JSON result line when there
+// is one, else the end of its termination message (where the error is), else fallback.
+func (r *BackupReconciler) report(ctx context.Context, job *batchv1.Job, fallback string) string {
+	if t := r.verifyTerminated(ctx, job); t != nil && strings.TrimSpace(t.Message) != "" {
+		return reportOf(t.Message)
 	}
 	return fallback
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+// verifyTerminated is the verify container's terminated state, nil when none is known.
+func (r *BackupReconciler) verifyTerminated(ctx context.Context, job *batchv1.Job) *corev1.ContainerStateTerminated {
+	pods := &corev1.PodList{}
+	if err := r.List(ctx, pods, client.InNamespace(job.Namespace), client.MatchingLabels{"job-name": job.Name}); err != nil {
+		return nil
 	}
-	return s[:n] + "…"
+	for _, p := range pods.Items {
+		for _, s := range p.Status.ContainerStatuses {
+			if s.Name == desired.ContainerVerify && s.State.Terminated != nil {
+				return s.State.Terminated
+			}
+		}
+	}
+	return nil
+}
+
+// verifyReport is the part of "ordinal verify-backup"'s JSON result line the operator reads.
+type verifyReport struct {
+	Message          string `json:"message"`
+	StoreUnavailable bool   `json:"storeUnavailable"`
+}
+
+// parseReport finds the JSON result line in a termination message.
+func parseReport(msg string) (verifyReport, bool) {
+	for _, line := range strings.Split(msg, "\n") {
+		var res verifyReport
+		if strings.HasPrefix(line, "{") && json.Unmarshal([]byte(line), &res) == nil && res.Message != "" {
+			return res, true
+		}
+	}
+	return verifyReport{}, false
+}
+
+// reportOf is the result line's message, else the message's last 1 KiB.
+func reportOf(msg string) string {
+	if res, ok := parseReport(msg); ok {
+		return res.Message
+	}
+	msg = strings.TrimSpace(msg)
+	if len(msg) > 1024 {
+		return "…" + msg[len(msg)-1024:]
+	}
+	return msg
 }
 
 // setBackupConditions derives the conditions from the phase: Ready (kstatus) once succeeded,

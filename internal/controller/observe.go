@@ -56,6 +56,9 @@ type world struct {
 	// archive is how the primary's binary log archiving went, as its agent answered this pass; nil
 	// when the cluster has no backups or the primary was not asked.
 	archive *v1alpha1.ArchiveStatus
+	// backingUp names the members a store backup of this cluster runs on (their applier may be
+	// paused for it: see topology.Member.BackingUp).
+	backingUp map[string]bool
 
 	// written is the cluster as last written to (or read from) the API server: the base of status
 	// patches.
@@ -85,6 +88,9 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 		return nil, err
 	}
 	r.checkRestore(ctx, c, w)
+	if w.backingUp, err = r.backupsRunning(ctx, c); err != nil {
+		return nil, err
+	}
 	if w.members, err = r.observeMembers(ctx, c, w); err != nil {
 		return nil, err
 	}

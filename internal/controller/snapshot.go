@@ -58,6 +58,7 @@ func topologyMember(c *v1alpha1.MySQLCluster, w *world, ms []*member, m *member)
 	}
 	prev := previousStatus(c, m.name)
 	tm.Errant, tm.PrevServing = prev.Errant, prev.Serving
+	tm.BackingUp = w.backingUp[m.name]
 	tm.RecordedErrant, _ = gtid.Parse(gtidFlavor(c), prev.ErrantTransactions)
 	if m.commitErr != nil {
 		tm.CannotCommit, tm.CommitError = true, m.commitErr.Error()

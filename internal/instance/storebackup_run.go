@@ -82,6 +82,10 @@ func (a *Agent) runStoreBackup(ctx context.Context, req agentapi.StoreBackupRequ
 		if m.Tables, err = checksums(ctx, db); err != nil {
 			return nil, fmt.Errorf("checksums: %w", withCause(ctx, err))
 		}
+		// What the checksums saw; the backup must hold exactly that (checkedAt).
+		if m.BinlogState, err = db.GTIDBinlogState(ctx); err != nil {
+			return nil, err
+		}
 	} else if req.Checksums {
 		a.Log.Info("store backup without checksums: the member is not a running replica", "backup", req.Name)
 	}
@@ -153,6 +157,7 @@ func (a *Agent) upload(ctx context.Context, b *objstore.Bucket, m backup.Manifes
 		return nil, withCause(ctx, err)
 	}
 	m = completeManifest(m, res)
+	a.checkedAt(&m)
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return nil, err
@@ -161,6 +166,18 @@ func (a *Agent) upload(ctx context.Context, b *objstore.Bucket, m backup.Manifes
 		return nil, withCause(ctx, asStoreError(err))
 	}
 	return &backupResult{manifest: m, streamed: time.Since(t0)}, nil
+}
+
+// checkedAt drops the table checksums when the backup holds a transaction the checksums did not
+// see: the applier ran during the backup (someone started it), so they describe another state.
+// Verification then checks everything but them.
+func (a *Agent) checkedAt(m *backup.Manifest) {
+	if len(m.Tables) == 0 || backup.Covers(m.BinlogState, m.GTIDPosition) {
+		return
+	}
+	a.Log.Warn("the applier ran during the backup: its table checksums are dropped", "backup", m.Name,
+		"checked", m.BinlogState, "backup_position", m.GTIDPosition)
+	m.Tables = nil
 }
 
 // withCause says why ctx ended (a failover, the agent's shutdown) instead of what it broke.

@@ -43,6 +43,9 @@ type VerifyResult struct {
 	// Tables is how many tables were checked.
 	Tables int    `json:"tables"`
 	Took   string `json:"took"`
+	// StoreUnavailable says the store could not be read (credentials, bucket, network): nothing is
+	// known of the backup, and the operator verifies it again later.
+	StoreUnavailable bool `json:"storeUnavailable,omitempty"`
 }
 
 // terminationLog is where Kubernetes reads a container's termination message.
@@ -111,6 +114,10 @@ func (v *Verifier) Run(ctx context.Context) VerifyResult {
 		Took: time.Since(t0).Round(time.Millisecond).String()}
 	if err != nil {
 		res.Message = err.Error()
+		switch objstore.Classify(err) {
+		case objstore.ReasonAccessDenied, objstore.ReasonNoSuchBucket, objstore.ReasonUnreachable:
+			res.StoreUnavailable = true
+		}
 	}
 	return res
 }

@@ -144,6 +144,11 @@ func (m Member) ioStopped(errno int) Member {
 // ioErr: the IO thread runs (again) but last reported errno.
 func (m Member) ioErr(errno int) Member { m.LastIOErrno = errno; return m }
 
+func (m Member) backingUp() Member {
+	m.BackingUp = true
+	return m
+}
+
 func (m Member) sqlStopped(errno int) Member {
 	m.SQLRunning, m.LastSQLErrno = false, errno
 	return m

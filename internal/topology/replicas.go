@@ -75,7 +75,7 @@ func repairMember(v *view, m Member) (Step, bool) {
 			"%s replicates from %q: pointing it at the primary %s with GTID auto-positioning", m.Name, m.Source, p.Name)
 		return st.from(p.Name), true
 	}
-	if !m.IORunning || !m.SQLRunning {
+	if !m.IORunning || (!m.SQLRunning && !(m.BackingUp && m.LastSQLErrno == 0)) {
 		return actStep(StartReplication, "restartThreads", m.Name,
 			"%s: %s; starting replication", m.Name, threadsMessage(m)), true
 	}

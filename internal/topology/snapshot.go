@@ -82,6 +82,10 @@ type Member struct {
 	// Isolated is true when a step on this member failed repeatedly (the
 	// controller counts): no repair, seed or restart targets it for now.
 	Isolated bool
+	// BackingUp is true while a store backup the operator started runs on this member with its
+	// applier paused (the backup's table checksums must match it): a stopped SQL thread of a
+	// member whose IO thread runs is then no fault to repair.
+	BackingUp bool
 
 	SemiSyncSource  bool // the source-side semi-sync wait is on (rpl_semi_sync_{master,source}_enabled)
 	SemiSyncClients int  // semi-sync replicas connected to this server (Rpl_semi_sync_{master,source}_clients)
