@@ -57,23 +57,8 @@ BIN_DIR=${BIN_DIR:-$ROOT/bin}
 STAMP_FILE=$BIN_DIR/.argocd-version
 # The patched module copy; a fixed place because hack/tools/argocd/go.mod names it.
 SRC_DIR=$ROOT/bin/argocd-src
-FORCE=0
-
-log() { echo "build-argocd: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() { sed -n '/^# Usage:/,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; }
-
-parse_args() {
-	local arg
-	for arg in "$@"; do
-		case $arg in
-		-f | --force) FORCE=1 ;;
-		-h | --help) usage; exit 0 ;;
-		*) usage; die "unknown argument: $arg" ;;
-		esac
-	done
-}
+# log, die, usage, parse_args and FORCE.
+source "$ROOT/hack/lib/tool-build.sh"
 
 # argo_go runs the go command in the tool module with Argo CD's toolchain; the
 # rest of the repository never sees GOTOOLCHAIN.

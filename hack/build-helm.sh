@@ -35,23 +35,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN_DIR=${BIN_DIR:-$ROOT/bin}
 MOD_DIR=$ROOT/hack/tools/helm
 STAMP_FILE=$BIN_DIR/.helm-version
-FORCE=0
-
-log() { echo "build-helm: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() { sed -n '/^# Usage:/,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; }
-
-parse_args() {
-	local arg
-	for arg in "$@"; do
-		case $arg in
-		-f | --force) FORCE=1 ;;
-		-h | --help) usage; exit 0 ;;
-		*) usage; die "unknown argument: $arg" ;;
-		esac
-	done
-}
+# log, die, usage, parse_args and FORCE.
+source "$ROOT/hack/lib/tool-build.sh"
 
 # stamp identifies everything bin/helm's bytes depend on: the pinned version, the Go toolchain
 # and the tool module's dependency graph.

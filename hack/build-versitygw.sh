@@ -36,23 +36,8 @@ readonly VGW_VERSION=v1.8.0
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN_DIR=${BIN_DIR:-$ROOT/bin}
 STAMP_FILE=$BIN_DIR/.versitygw-version
-FORCE=0
-
-log() { echo "build-versitygw: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() { sed -n '/^# Usage:/,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; }
-
-parse_args() {
-	local arg
-	for arg in "$@"; do
-		case $arg in
-		-f | --force) FORCE=1 ;;
-		-h | --help) usage; exit 0 ;;
-		*) usage; die "unknown argument: $arg" ;;
-		esac
-	done
-}
+# log, die, usage, parse_args and FORCE.
+source "$ROOT/hack/lib/tool-build.sh"
 
 # stamp identifies what bin/versitygw's bytes depend on: `go install module@version` builds
 # with the module's own go.sum, so the pinned version and the Go toolchain are all of it.

@@ -35,6 +35,7 @@ import (
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/backup"
 	"github.com/ordinal-dev/ordinal/internal/objstore/s3test"
+	"github.com/ordinal-dev/ordinal/test/workload"
 )
 
 // The placeholders of docs/backups.md the suite replaces.
@@ -131,14 +132,15 @@ var _ = Describe("backups to S3, as docs/backups.md sets them up", Ordered, func
 			WithContext(ctx).WithTimeout(30 * time.Second).Should(HavePrefix("False ArchiveFailed"))
 	}, SpecTimeout(3*time.Minute))
 
-	It("takes an on-demand backup and restores a point in time between two writes", func(ctx SpecContext) {
+	It("takes an on-demand backup, fails over in the middle of archiving, and restores a point in time after the failover", func(ctx SpecContext) {
 		applyManifest(ctx, ns, docBlock("on-demand-backup"))
 		Eventually(func(g Gomega) {
 			b := backupOf(ctx, c, ns, "before-upgrade")
 			g.Expect(b.Status.Verification).NotTo(BeNil(), describeBackup(b))
 			g.Expect(b.Status.Verification.Phase).To(Equal(v1alpha1.VerificationVerified), describeBackup(b))
 		}).WithContext(ctx).WithTimeout(3 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
-		time.Sleep(2 * time.Second)
+		failOver(ctx, c, ns)
+		time.Sleep(3 * time.Second)       // writes on the new primary, archived by it
 		since := w.pause(3 * time.Second) // nothing commits in [since, since+3s)
 		target := since.Add(1500 * time.Millisecond).UTC().Truncate(time.Second)
 		time.Sleep(3 * time.Second)
@@ -162,7 +164,7 @@ var _ = Describe("backups to S3, as docs/backups.md sets them up", Ordered, func
 				extra = append(extra, a.id)
 			}
 		}
-		Expect(missing).To(BeEmpty(), "writes acknowledged before %s missing from the restore to %s", since, target)
+		Expect(missing).To(BeEmpty(), "writes acknowledged before %s missing from the restore to %s (%d acknowledged in all)", since, target, len(acks))
 		Expect(extra).To(BeEmpty(), "writes committed after %s present in the restore to %s", since.Add(3*time.Second), target)
 	}, SpecTimeout(8*time.Minute))
 
@@ -265,13 +267,13 @@ func archivedPast(ctx SpecContext, c client.Client, ns string, t time.Time) time
 	return lag
 }
 
-// rowsOf reads app.bk's ids on a member of the cluster in ns.
+// rowsOf reads app.w's ids on a member of the cluster in ns.
 func rowsOf(ctx SpecContext, c client.Client, ns, member, password string) map[int64]bool {
 	GinkgoHelper()
 	var ids map[int64]bool
 	Eventually(func() error {
 		var err error
-		ids, err = rowIDs(ctx, pod(ctx, c, ns, member).Status.PodIP+":"+mysqlPort, password)
+		ids, err = workload.RowIDs(ctx, "root", password, pod(ctx, c, ns, member).Status.PodIP+":"+mysqlPort, "app")
 		return err
 	}).WithContext(ctx).WithTimeout(time.Minute).Should(Succeed())
 	return ids
@@ -300,4 +302,22 @@ func flipByte(path string) {
 	Expect(err).NotTo(HaveOccurred(), "the stored object %s", path)
 	b[len(b)/2] ^= 0xff
 	Expect(os.WriteFile(path, b, 0o644)).To(Succeed())
+}
+
+// failOver freezes the primary (server and agent: its archiving stops mid-way) until another
+// member is promoted, then thaws it; without localkube it asks for a switchover instead.
+func failOver(ctx SpecContext, c client.Client, ns string) {
+	GinkgoHelper()
+	old := getCluster(ctx, c, ns).Status.CurrentPrimary
+	if cluster == nil {
+		to := map[bool]string{true: "mysql-2", false: "mysql-1"}[old == "mysql-1"]
+		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster/mysql", "--overwrite", v1alpha1.AnnotationSwitchoverTo+"="+to)
+	} else {
+		Expect(cluster.FreezePod(ns, old)).To(Succeed())
+		defer func() { Expect(cluster.ThawPod(ns, old)).To(Succeed()) }()
+	}
+	start := time.Now()
+	Eventually(func() string { return getCluster(ctx, c, ns).Status.CurrentPrimary }).
+		WithContext(ctx).WithTimeout(2 * time.Minute).ShouldNot(Equal(old))
+	AddReportEntry("failover from "+old, time.Since(start).Round(time.Millisecond).String())
 }

@@ -68,7 +68,7 @@ type ack struct {
 	at time.Time
 }
 
-// writer inserts rows into app.bk through the primary Service, one every interval, and keeps
+// writer inserts rows into app.w (the table workload.RowIDs reads) through the primary Service, one every interval, and keeps
 // what was acknowledged. Bounded by maxWrites and by its context.
 type writer struct {
 	mu   sync.Mutex
@@ -87,7 +87,7 @@ func startWriter(ctx context.Context, addr, password string, interval time.Durat
 	DeferCleanup(db.Close)
 	_, err := db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS app")
 	Expect(err).NotTo(HaveOccurred())
-	_, err = db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS app.bk (id BIGINT PRIMARY KEY, at DATETIME(6) NOT NULL)")
+	_, err = db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS app.w (id BIGINT PRIMARY KEY, at DATETIME(6) NOT NULL)")
 	Expect(err).NotTo(HaveOccurred())
 	wctx, cancel := context.WithCancel(context.Background())
 	w := &writer{stop: cancel, done: make(chan struct{})}
@@ -103,7 +103,7 @@ func (w *writer) run(ctx context.Context, db *sql.DB, interval time.Duration) {
 	for id := int64(1); id <= maxWrites && ctx.Err() == nil; id++ {
 		w.gate.Lock()
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		_, err := db.ExecContext(cctx, "INSERT INTO app.bk (id, at) VALUES (?, NOW(6))", id)
+		_, err := db.ExecContext(cctx, "INSERT INTO app.w (id, at) VALUES (?, NOW(6))", id)
 		cancel()
 		w.gate.Unlock()
 		if err == nil {
@@ -148,27 +148,7 @@ func rootDB(addr, password string) *sql.DB {
 	return db
 }
 
-// rowIDs reads the ids in app.bk of the member at addr.
-func rowIDs(ctx context.Context, addr, password string) (map[int64]bool, error) {
-	db := rootDB(addr, password)
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, "SELECT id FROM app.bk")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
-}
-
-// clusterSecrets are a cluster's root password and the primary Service's address.
+// clusterAccess is a cluster's root password and the primary Service's address.
 func clusterAccess(ctx context.Context, c client.Client, ns string) (password, primary string) {
 	GinkgoHelper()
 	sec := &corev1.Secret{}
