@@ -120,8 +120,9 @@ func chooseBase(backups []Manifest, t Target) (Manifest, error) {
 func chain(base Manifest, binlogs []BinlogFile, t Target) ([]BinlogFile, error) {
 	var out []BinlogFile
 	have := base.GTIDPosition
+	skip := Divergent(binlogs)
 	for _, f := range binlogs {
-		if Covers(have, f.EndState) {
+		if skip[f.Key] || Covers(have, f.EndState) {
 			continue // holds nothing the restore lacks so far
 		}
 		if t.Time != nil && f.FirstTime.After(*t.Time) {

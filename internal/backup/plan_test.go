@@ -33,7 +33,8 @@ func base(name string, end int, pos string) Manifest {
 }
 
 func file(name, member string, from, to int, start, end string) BinlogFile {
-	return BinlogFile{File: name, Member: member, FirstTime: at(from), LastTime: at(to), StartState: start, EndState: end}
+	return BinlogFile{Key: member + "/" + name, File: name, Member: member, FirstTime: at(from), LastTime: at(to),
+		StartState: start, EndState: end}
 }
 
 // The archive of a cluster whose primary mysql-0 failed over to mysql-1 at minute 30: mysql-1's
@@ -44,8 +45,8 @@ var (
 		file("bin.000001", "mysql-0", -5, 10, "0-1-90", "0-1-150"),
 		file("bin.000002", "mysql-0", 10, 25, "0-1-150", "0-1-200"),
 		file("bin.000003", "mysql-0", 25, 29, "0-1-200", "0-1-250"),
-		file("bin.000001", "mysql-1", 0, 31, "0-1-120", "0-2-260"),
-		file("bin.000002", "mysql-1", 31, 40, "0-2-260", "0-2-300"),
+		file("bin.000001", "mysql-1", 0, 31, "0-1-120", "0-1-250,0-2-260"),
+		file("bin.000002", "mysql-1", 31, 40, "0-1-250,0-2-260", "0-1-250,0-2-300"),
 	}
 )
 
@@ -156,7 +157,7 @@ func TestPlanRestoreAfterTheLastWriteNeedsTheCompletenessMark(t *testing.T) {
 	if _, err := PlanRestore(backups, archive, target); err == nil {
 		t.Fatal("without the mark the archive is known complete only to minute 40")
 	}
-	a := Archive{Backups: backups, Binlogs: archive, Through: &Through{Member: "mysql-1", State: "0-2-300", Time: at(50)}}
+	a := Archive{Backups: backups, Binlogs: archive, Through: &Through{Member: "mysql-1", State: "0-1-250,0-2-300", Time: at(50)}}
 	p, err := a.Plan(target)
 	if err != nil {
 		t.Fatal(err)
@@ -165,8 +166,27 @@ func TestPlanRestoreAfterTheLastWriteNeedsTheCompletenessMark(t *testing.T) {
 		t.Errorf("binlogs = %s", keys(p.Binlogs))
 	}
 	// A mark holding transactions the chain lacks proves nothing about them.
-	a.Through.State = "0-2-301"
+	a.Through.State = "0-1-250,0-2-301"
 	if _, err := a.Plan(target); err == nil || !strings.Contains(err.Error(), "to 2026-12-01T10:40:00Z") {
 		t.Fatalf("err = %v, want the refusal naming the range up to the last file", err)
+	}
+}
+
+// A deposed primary that comes back writable for a moment archives a write it had logged but no
+// replica received (0-1-251): the new primary's history went on from 0-1-250 with 0-2-251. The
+// restore follows the newest history and leaves the stray file out.
+func TestPlanRestoreLeavesOutADeposedPrimarysStrayWrites(t *testing.T) {
+	stray := append(append([]BinlogFile(nil), archive[:3]...),
+		file("bin.000004", "mysql-0", 29, 33, "0-1-250", "0-1-251"),
+		archive[3], archive[4])
+	p, err := Archive{Backups: backups, Binlogs: stray}.Plan(Target{Latest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys(p.Binlogs) != "mysql-0/bin.000002 mysql-0/bin.000003 mysql-1/bin.000001 mysql-1/bin.000002" {
+		t.Errorf("binlogs = %s", keys(p.Binlogs))
+	}
+	if d := Divergent(stray); len(d) != 1 {
+		t.Errorf("divergent = %v, want only the stray file", d)
 	}
 }

@@ -89,3 +89,55 @@ func domainSeqs(s string) (map[uint64]lastGTID, error) {
 	}
 	return out, nil
 }
+
+// serverSeqs maps domain → server → the last sequence number of that server a state lists.
+func serverSeqs(s string) map[uint64]map[uint64]uint64 {
+	out := map[uint64]map[uint64]uint64{}
+	for _, part := range strings.Split(s, ",") {
+		var d, srv, seq uint64
+		if _, err := fmt.Sscanf(strings.TrimSpace(part), "%d-%d-%d", &d, &srv, &seq); err != nil {
+			continue
+		}
+		if out[d] == nil {
+			out[d] = map[uint64]uint64{}
+		}
+		out[d][srv] = max(out[d][srv], seq)
+	}
+	return out
+}
+
+// Divergent returns the archived files that hold transactions the newest history skipped: after
+// a failover, a deposed primary may archive writes it logged but no replica received (never
+// acknowledged). The newest history is the end state of the file that reaches furthest in each
+// domain; a file holding a server's transaction beyond what that state lists for the server, in a
+// domain that history has passed, is not part of it.
+func Divergent(binlogs []BinlogFile) map[string]bool {
+	heads := map[uint64]map[uint64]uint64{} // per domain, the furthest file's servers
+	furthest := map[uint64]uint64{}
+	for _, f := range binlogs {
+		for d, servers := range serverSeqs(f.EndState) {
+			if top := maxSeq(servers); top > furthest[d] {
+				furthest[d], heads[d] = top, servers
+			}
+		}
+	}
+	out := map[string]bool{}
+	for _, f := range binlogs {
+		for d, servers := range serverSeqs(f.EndState) {
+			for srv, seq := range servers {
+				if seq <= furthest[d] && seq > heads[d][srv] {
+					out[f.Key] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+func maxSeq(m map[uint64]uint64) uint64 {
+	var top uint64
+	for _, s := range m {
+		top = max(top, s)
+	}
+	return top
+}
