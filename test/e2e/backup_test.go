@@ -59,6 +59,9 @@ var _ = Describe("backups to S3, as docs/backups.md sets them up", Ordered, func
 	inNamespace := func(ctx SpecContext, name string) {
 		kubectl(ctx, "create", "namespace", name)
 		DeferCleanup(func(ctx SpecContext) {
+			if CurrentSpecReport().Failed() {
+				AddReportEntry("cluster in "+name, restoreDiagnostics(ctx, name))
+			}
 			if os.Getenv("E2E_KEEP") == "" {
 				kubectl(ctx, "delete", "namespace", name, "--wait=false")
 			}
@@ -139,6 +142,13 @@ var _ = Describe("backups to S3, as docs/backups.md sets them up", Ordered, func
 			g.Expect(b.Status.Verification).NotTo(BeNil(), describeBackup(b))
 			g.Expect(b.Status.Verification.Phase).To(Equal(v1alpha1.VerificationVerified), describeBackup(b))
 		}).WithContext(ctx).WithTimeout(3 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
+		b := backupOf(ctx, c, ns, "before-upgrade")
+		from, to := b.Status.StartTime.Time, b.Status.CompletionTime.Time.Add(time.Second)
+		p50, p99, n := latencies(w.acked(), from, to)
+		q50, q99, m := latencies(w.acked(), from.Add(-30*time.Second), from)
+		AddReportEntry("primary write latency during the backup", fmt.Sprintf("p50 %v p99 %v over %d writes (the 30 s before: p50 %v p99 %v over %d)",
+			p50, p99, n, q50, q99, m))
+		Expect(p99).To(BeNumerically("<", time.Second), "writes on the primary while a replica is backed up")
 		failOver(ctx, c, ns)
 		time.Sleep(3 * time.Second)       // writes on the new primary, archived by it
 		since := w.pause(3 * time.Second) // nothing commits in [since, since+3s)
@@ -320,4 +330,21 @@ func failOver(ctx SpecContext, c client.Client, ns string) {
 	Eventually(func() string { return getCluster(ctx, c, ns).Status.CurrentPrimary }).
 		WithContext(ctx).WithTimeout(2 * time.Minute).ShouldNot(Equal(old))
 	AddReportEntry("failover from "+old, time.Since(start).Round(time.Millisecond).String())
+}
+
+// restoreDiagnostics is what a failed restore left: the cluster's conditions, its pods, the end
+// of NAME-0's init log.
+func restoreDiagnostics(ctx SpecContext, ns string) string {
+	var b strings.Builder
+	for _, args := range [][]string{
+		{"-n", ns, "get", "mysqlcluster", "mysql", "-o", "jsonpath={.status.conditions}"},
+		{"-n", ns, "get", "pods", "-o", "wide"},
+		{"-n", ns, "logs", "mysql-0", "-c", "init", "--tail=30"},
+		{"-n", ns, "get", "pod", "mysql-0", "-o", "jsonpath={.status.initContainerStatuses[*].lastState.terminated.message}"},
+		{"-n", ns, "get", "events", "--sort-by=.lastTimestamp"},
+	} {
+		out, err := kubectlOut(ctx, args...)
+		fmt.Fprintf(&b, "$ kubectl %s\n%s%v\n", strings.Join(args, " "), out, err)
+	}
+	return b.String()
 }
