@@ -37,10 +37,6 @@ import (
 // by init with a target time between them (the store's backup, then the archived binary logs
 // replayed) holds t1 and not t2, with t1's original GTID.
 func TestRestorePointInTime(t *testing.T) {
-	if replayBinlogs == nil { // until restore.go wires the replay in
-		replayBinlogs = (*Init).replayBinlogs
-		t.Cleanup(func() { replayBinlogs = nil })
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	f := newStoreFixture(t, ctx)
