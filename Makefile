@@ -105,7 +105,7 @@ test-chart: kube-binaries helm ## The Helm chart: lint, render, install, upgrade
 test-e2e: kube-binaries helm argocd-binaries versitygw build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
 	go test $(GO_TEST_FLAGS) -timeout 15m ./test/localkube/...
 	@# CI keeps only the end of the output: on failure, end with each failure's message.
-	go test $(GO_TEST_FLAGS) -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \
+	go test $(GO_TEST_FLAGS) -v -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \
 	  { echo "=== e2e failures (whole log: bin/e2e.log) ==="; grep -a -A10 '\[FAILED\]' $(BIN)/e2e.log | grep -av -e '^\s*$$' -e '"level":' | tail -80; exit 1; }
 
 .PHONY: bench
