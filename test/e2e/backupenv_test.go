@@ -25,6 +25,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,10 +63,11 @@ func storeSecret(ctx context.Context, c client.Client, ns, name, access, secret 
 	Expect(c.Create(ctx, s)).To(Succeed())
 }
 
-// ack is one acknowledged write: row id, committed before at.
+// ack is one acknowledged write: row id, committed before at, took from the request to the ack.
 type ack struct {
-	id int64
-	at time.Time
+	id   int64
+	at   time.Time
+	took time.Duration
 }
 
 // writer inserts rows into app.w (the table workload.RowIDs reads) through the primary Service, one every interval, and keeps
@@ -102,13 +104,14 @@ func (w *writer) run(ctx context.Context, db *sql.DB, interval time.Duration) {
 	defer t.Stop()
 	for id := int64(1); id <= maxWrites && ctx.Err() == nil; id++ {
 		w.gate.Lock()
+		t0 := time.Now()
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		_, err := db.ExecContext(cctx, "INSERT INTO app.w (id, at) VALUES (?, NOW(6))", id)
 		cancel()
 		w.gate.Unlock()
 		if err == nil {
 			w.mu.Lock()
-			w.acks = append(w.acks, ack{id: id, at: time.Now()})
+			w.acks = append(w.acks, ack{id: id, at: time.Now(), took: time.Since(t0)})
 			w.mu.Unlock()
 		}
 		select {
@@ -200,4 +203,19 @@ func docBlock(name string, replace ...string) string {
 		block = strings.ReplaceAll(block, replace[i], replace[i+1])
 	}
 	return block
+}
+
+// latencies are the p50 and p99 write latencies of the acks acknowledged in [from, to).
+func latencies(acks []ack, from, to time.Time) (p50, p99 time.Duration, n int) {
+	var d []time.Duration
+	for _, a := range acks {
+		if !a.at.Before(from) && a.at.Before(to) {
+			d = append(d, a.took)
+		}
+	}
+	if len(d) == 0 {
+		return 0, 0, 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2], d[min(len(d)-1, len(d)*99/100)], len(d)
 }
