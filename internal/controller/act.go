@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -87,8 +86,7 @@ func (a actor) seed(ctx context.Context, step topology.Step) error {
 		Donor:     net.JoinHostPort(a.c.PodHost(donor.ordinal), strconv.Itoa(desired.PortAgent)),
 		KeepAside: keepAsideReason(a.c, step),
 	}
-	agent := agentapi.Client{HTTP: &http.Client{Timeout: 10 * time.Second}, User: mysql.AccountOperator,
-		Password: string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword])}
+	agent := operatorClient(string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]), 10*time.Second)
 	addr := net.JoinHostPort(target.pod.Status.PodIP, strconv.Itoa(desired.PortAgent))
 	if err := agent.RequestSeed(ctx, addr, req); err != nil {
 		return fmt.Errorf("ask agent of %s to seed: %w", step.Target, err)

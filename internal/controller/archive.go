@@ -19,7 +19,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -29,7 +28,6 @@ import (
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/backup"
-	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
 // archiveCallTimeout bounds the archive call of a pass: the agent answers from memory.
@@ -60,8 +58,7 @@ func (r *ClusterReconciler) archive(ctx context.Context, c *v1alpha1.MySQLCluste
 		w.archive.Error = err.Error()
 		return
 	}
-	agent := agentapi.Client{HTTP: &http.Client{Timeout: archiveCallTimeout}, User: mysql.AccountOperator,
-		Password: string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword])}
+	agent := operatorClient(string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword]), archiveCallTimeout)
 	st, err := agent.Archive(ctx, agentAddr(primary.pod), agentapi.ArchiveRequest{Namespace: c.Namespace,
 		Cluster: c.Name, Store: store, Interval: archiveInterval(c)})
 	if err != nil {

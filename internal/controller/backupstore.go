@@ -76,7 +76,12 @@ func operatorAgent(ctx context.Context, r client.Reader, c *v1alpha1.MySQLCluste
 	if err != nil {
 		return agentapi.Client{}, err
 	}
-	return agentapi.Client{HTTP: &http.Client{Timeout: timeout}, User: mysql.AccountOperator, Password: pw[0]}, nil
+	return operatorClient(pw[0], timeout), nil
+}
+
+// operatorClient calls agents as the operator's account, each call bounded by timeout.
+func operatorClient(password string, timeout time.Duration) agentapi.Client {
+	return agentapi.Client{HTTP: &http.Client{Timeout: timeout}, User: mysql.AccountOperator, Password: password}
 }
 
 // agentAddr is host:port of a pod's agent.
