@@ -45,6 +45,9 @@ const (
 	timeout = 30 * time.Second
 )
 
+// crdNames are every CRD the chart installs.
+var crdNames = []string{crdName, "mysqlbackups.mysql.ordinal.dev"}
+
 // chartDir is the chart under test; fixture is the previous release of it (testdata).
 var (
 	chartDir = func() string { return filepath.Join(repo, "dist", "chart") }
@@ -159,8 +162,8 @@ func newNamespace(t *testing.T, prefix string) string {
 	return ns.Name
 }
 
-// reset removes what an install leaves cluster-wide: every Helm release, the CRD (with it every
-// MySQLCluster) and the chart's or config/default's ClusterRoles and bindings.
+// reset removes what an install leaves cluster-wide: every Helm release, the CRDs (with them every
+// MySQLCluster and MySQLBackup) and the chart's or config/default's ClusterRoles and bindings.
 func reset(t *testing.T) {
 	t.Helper()
 	for _, r := range releases(t) {
@@ -168,11 +171,13 @@ func reset(t *testing.T) {
 	}
 	kubectl(t, "delete", "clusterrole,clusterrolebinding", "-l", "app.kubernetes.io/name=ordinal", "--ignore-not-found")
 	ctx := context.Background()
-	crd := &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: crdName}}
-	if err := k8s.Delete(ctx, crd); err != nil && !apierrors.IsNotFound(err) {
-		t.Fatal(err)
+	for _, name := range crdNames {
+		crd := &apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		if err := k8s.Delete(ctx, crd); err != nil && !apierrors.IsNotFound(err) {
+			t.Fatal(err)
+		}
+		eventually(t, "CRD "+name+" deleted", func() error { return absent(crd) })
 	}
-	eventually(t, "CRD deleted", func() error { return absent(crd) })
 }
 
 type release struct {

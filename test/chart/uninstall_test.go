@@ -44,8 +44,10 @@ func TestUninstallKeepsCRDAndClusters(t *testing.T) {
 	cluster := getCluster(t, apps, "mysql")
 
 	out := helm(t, "uninstall", "ordinal", "-n", system, "--wait")
-	if !strings.Contains(out, crdName) {
-		t.Errorf("helm uninstall does not say it kept the CRD:\n%s", out)
+	for _, name := range crdNames {
+		if !strings.Contains(out, name) {
+			t.Errorf("helm uninstall does not say it kept the CRD %s:\n%s", name, out)
+		}
 	}
 	if err := absent(&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: system, Name: "ordinal-controller-manager"}}); err != nil {
 		t.Errorf("operator Deployment after uninstall: %v", err)
@@ -80,9 +82,11 @@ func TestUninstallWithoutKeepDeletesCRD(t *testing.T) {
 		t.Fatal(err)
 	}
 	helm(t, "uninstall", "ordinal", "-n", system, "--wait")
-	eventually(t, "CRD deleted by helm uninstall", func() error {
-		return absent(&apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: crdName}})
-	})
+	for _, name := range crdNames {
+		eventually(t, "CRD "+name+" deleted by helm uninstall", func() error {
+			return absent(&apiextensionsv1.CustomResourceDefinition{ObjectMeta: metav1.ObjectMeta{Name: name}})
+		})
+	}
 }
 
 // TestInstallAcceptsEveryObject: the apiserver accepts every object the chart renders, with the
