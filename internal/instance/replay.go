@@ -114,7 +114,7 @@ func (r *replayer) file(ctx context.Context, f backup.BinlogFile) (bool, error) 
 	}
 	defer os.Remove(path)
 	if err := r.apply(ctx, step, path); err != nil {
-		return false, err
+		return r.stoppedBeforeFile(ctx, held, err)
 	}
 	if held, err = r.held(ctx); err != nil {
 		return false, err
@@ -128,6 +128,21 @@ func (r *replayer) file(ctx context.Context, f backup.BinlogFile) (bool, error) 
 	return true, nil // the stop fell inside this file
 }
 
+// stoppedBeforeFile tells a stop time before the file's first transaction from a failure:
+// mariadb-binlog then ends without passing its start position and says it "never reached" it,
+// and the server holds what it held before. The replay is complete: nothing later is wanted.
+func (r *replayer) stoppedBeforeFile(ctx context.Context, before gtid.Set, applyErr error) (bool, error) {
+	if r.stopTime.IsZero() || !strings.Contains(applyErr.Error(), "never reached expected GTID state") {
+		return false, applyErr
+	}
+	held, err := r.held(ctx)
+	if err != nil || !held.Equal(before) {
+		return false, applyErr
+	}
+	return true, nil
+}
+
+// held is what the restored server holds now.
 func (r *replayer) held(ctx context.Context) (gtid.Set, error) {
 	state, err := r.srv.client.GTIDBinlogState(ctx)
 	if err != nil {
