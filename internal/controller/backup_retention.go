@@ -52,6 +52,9 @@ func (r *ScheduleReconciler) retain(ctx context.Context, c *v1alpha1.MySQLCluste
 			return
 		}
 	}
+	if len(expired) == 0 {
+		return // the oldest kept backup did not change: neither did what the binary logs need
+	}
 	if err := r.pruneBinlogs(ctx, bucket, kept(backups, expired)); err != nil {
 		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "RetentionFailed", "Retention", "%v", err)
 	}
