@@ -105,3 +105,13 @@ type ArchiveStatus struct {
 	Error  string `json:"error,omitempty"`
 	Reason string `json:"reason,omitempty"`
 }
+
+// RestoreSource is the JSON of the pod environment variable ORDINAL_RESTORE (docs/pod.md): where a
+// restore's backups are and what to recover. The store's keys come from Secrets, never from here.
+type RestoreSource struct {
+	Store  Store      `json:"store"`
+	Backup string     `json:"backup,omitempty"`
+	Time   *time.Time `json:"time,omitempty"`
+	GTID   string     `json:"gtid,omitempty"`
+	Latest bool       `json:"latest,omitempty"`
+}

@@ -19,30 +19,12 @@ package desired
 import (
 	"encoding/json"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 )
-
-// RestoreSource is the JSON of EnvRestore: where the backups are and what to recover.
-type RestoreSource struct {
-	Store  RestoreStore `json:"store"`
-	Backup string       `json:"backup,omitempty"`
-	Time   *time.Time   `json:"time,omitempty"`
-	GTID   string       `json:"gtid,omitempty"`
-	Latest bool         `json:"latest,omitempty"`
-}
-
-// RestoreStore is the store without its credentials (they come from Secrets).
-type RestoreStore struct {
-	Endpoint string `json:"endpoint"`
-	Bucket   string `json:"bucket"`
-	Prefix   string `json:"prefix"`
-	Region   string `json:"region,omitempty"`
-	Insecure bool   `json:"insecure,omitempty"`
-}
 
 // StorePrefix is a cluster's prefix in its store: the one set, else NAMESPACE/NAME.
 func StorePrefix(c *v1alpha1.MySQLCluster, s v1alpha1.ObjectStore) string {
@@ -61,7 +43,7 @@ func restoreEnv(c *v1alpha1.MySQLCluster) []corev1.EnvVar {
 	if r == nil {
 		return nil
 	}
-	src := RestoreSource{Store: restoreStore(c, r.Store), Backup: r.Backup}
+	src := agentapi.RestoreSource{Store: restoreStore(c, r.Store), Backup: r.Backup}
 	if p := r.PointInTime; p != nil {
 		src.GTID, src.Latest = p.GTID, p.Latest
 		if p.Time != nil {
@@ -72,13 +54,13 @@ func restoreEnv(c *v1alpha1.MySQLCluster) []corev1.EnvVar {
 	return sourceEnv(src, r.Store)
 }
 
-func restoreStore(c *v1alpha1.MySQLCluster, s v1alpha1.ObjectStore) RestoreStore {
-	return RestoreStore{Endpoint: s.Endpoint, Bucket: s.Bucket, Prefix: StorePrefix(c, s), Region: s.Region,
+func restoreStore(c *v1alpha1.MySQLCluster, s v1alpha1.ObjectStore) agentapi.Store {
+	return agentapi.Store{Endpoint: s.Endpoint, Bucket: s.Bucket, Prefix: StorePrefix(c, s), Region: s.Region,
 		Insecure: StoreInsecure(s)}
 }
 
 // sourceEnv renders src and the store's Secrets as environment.
-func sourceEnv(src RestoreSource, s v1alpha1.ObjectStore) []corev1.EnvVar {
+func sourceEnv(src agentapi.RestoreSource, s v1alpha1.ObjectStore) []corev1.EnvVar {
 	b, _ := json.Marshal(src) // plain strings and a time: cannot fail
 	ref := func(name, secret, key string, optional bool) corev1.EnvVar {
 		sel := &corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: secret}, Key: key}

@@ -26,6 +26,7 @@ import (
 	kptr "k8s.io/utils/ptr"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 )
 
 // Bounds of a verification: one try (a failed check is a result, not a flake to retry), an hour,
@@ -79,7 +80,7 @@ func VerifyJob(c *v1alpha1.MySQLCluster, b *v1alpha1.MySQLBackup, opts Options) 
 
 func verifyContainer(c *v1alpha1.MySQLCluster, b *v1alpha1.MySQLBackup) corev1.Container {
 	s := c.Spec.Backup.Store
-	src := RestoreSource{Store: restoreStore(c, s), Backup: b.Name}
+	src := agentapi.RestoreSource{Store: restoreStore(c, s), Backup: b.Name}
 	env := append([]corev1.EnvVar{{Name: EnvFlavor, Value: string(c.Flavor())}}, sourceEnv(src, s)...)
 	return corev1.Container{
 		Name:                     ContainerVerify,

@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
@@ -98,13 +97,7 @@ const (
 // RestoreSource is the JSON of EnvRestore: the store and what to recover from it (see
 // backup.Target: a backup by name, or a time, a GTID position or everything, from the newest
 // suitable backup unless Backup names it).
-type RestoreSource struct {
-	Store  agentapi.Store `json:"store"`
-	Backup string         `json:"backup,omitempty"`
-	Time   *time.Time     `json:"time,omitempty"`
-	GTID   string         `json:"gtid,omitempty"`
-	Latest bool           `json:"latest,omitempty"`
-}
+type RestoreSource = agentapi.RestoreSource
 
 // loadRestoreSource reads EnvRestore and the keys; nil when EnvRestore is unset.
 func loadRestoreSource(getenv func(string) string) (*RestoreSource, error) {
