@@ -31,6 +31,11 @@ manifests: ## Generate the CRD and the operator's RBAC role from markers, and th
 	$(CONTROLLER_GEN) crd paths="./api/..." output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=manager-role paths="./internal/controller/..." output:rbac:artifacts:config=config/rbac
 	go run ./hack/chartgen # the chart's CRD and RBAC templates from the two above
+	go run ./hack/apidocs # docs/reference/api.md from the API types
+
+.PHONY: api-docs
+api-docs: ## Generate the API reference docs/reference/api.md from the Go types in api/ (part of manifests).
+	go run ./hack/apidocs
 
 .PHONY: fmt
 fmt: ## Format the Go code.
