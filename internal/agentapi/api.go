@@ -21,6 +21,11 @@ import "net/http"
 // APIVersion is the version of the calls this build serves and makes.
 const APIVersion = "v1"
 
+// MetricsPort is the agent's Prometheus port (container port "metrics" in the pod, GET /metrics,
+// no credentials; docs/pod.md): the pod builder declares it and the agent binds it on the pod IP.
+// It is no part of the versioned API: the series are named like mysqld_exporter's.
+const MetricsPort = 9104
+
 // Endpoint is one call of the agent API.
 type Endpoint struct {
 	Method string

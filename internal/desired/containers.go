@@ -111,7 +111,7 @@ func agentContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		Image:   c.Image(),
 		Command: []string{AgentBinary, "agent"},
 		Env:     env(c),
-		Ports:   []corev1.ContainerPort{containerPort(PortNameAgent, PortAgent)},
+		Ports:   agentPorts(),
 		Resources: corev1.ResourceRequirements{
 			Requests: corev1.ResourceList{
 				corev1.ResourceCPU:    resource.MustParse("50m"),
@@ -124,6 +124,11 @@ func agentContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),
 	}
+}
+
+// agentPorts: the API (operator, peers, probes) and the per-server metrics (Prometheus).
+func agentPorts() []corev1.ContainerPort {
+	return []corev1.ContainerPort{containerPort(PortNameAgent, PortAgent), containerPort(PortNameMetrics, PortMetrics)}
 }
 
 func containerPort(name string, port int32) corev1.ContainerPort {

@@ -19,6 +19,7 @@ package desired
 import (
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mycnf"
 )
 
@@ -39,10 +40,12 @@ const (
 	// ContainerVerify restores and checks a backup in a verification Job.
 	ContainerVerify = "verify"
 
-	PortNameMySQL = "mysql"
-	PortNameAgent = "agent"
-	PortMySQL     = mycnf.Port
-	PortAgent     = 8080
+	PortNameMySQL   = "mysql"
+	PortNameAgent   = "agent"
+	PortNameMetrics = "metrics"
+	PortMySQL       = mycnf.Port
+	PortAgent       = 8080
+	PortMetrics     = agentapi.MetricsPort
 
 	VolumeData   = "data"
 	VolumeConfig = "config"
