@@ -97,6 +97,27 @@ type MySQLClusterStatus struct {
 	// Backup is the state of backups and binary log archiving, when spec.backup is set.
 	// +optional
 	Backup *BackupStatus `json:"backup,omitempty"`
+
+	// Config says how spec.config reached the running servers (docs/operations.md).
+	// +optional
+	Config *ConfigStatus `json:"config,omitempty"`
+}
+
+// ConfigStatus reports the settings of spec.config that the running servers do not have yet.
+// Settings a server accepts at run time are applied live (SET GLOBAL) on every member; the others
+// take effect when the members restart, which the operator does in order.
+type ConfigStatus struct {
+	// PendingRestart lists the settings that changed and take effect only once every member has
+	// restarted; the members are being restarted in order.
+	// +optional
+	PendingRestart []string `json:"pendingRestart,omitempty"`
+	// MembersPendingRestart are the members still running with the previous settings.
+	// +optional
+	MembersPendingRestart []string `json:"membersPendingRestart,omitempty"`
+	// Rejected says which settings a server refused at run time, and why. They stay in the rendered
+	// config; correct or remove them in spec.config.
+	// +optional
+	Rejected string `json:"rejected,omitempty"`
 }
 
 // MemberStatus is what the operator last observed about one member.

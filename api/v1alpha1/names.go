@@ -41,8 +41,13 @@ const (
 	LabelScheduled = "mysql.ordinal.dev/scheduled"
 	// AnnotationSwitchoverTo asks for a planned switchover to the named member (GitOps-safe: no spec change).
 	AnnotationSwitchoverTo = "mysql.ordinal.dev/switchover-to"
-	// AnnotationConfigHash on the pod template is the hash of the rendered my.cnf.
-	AnnotationConfigHash = "mysql.ordinal.dev/config-hash"
+	// AnnotationRestartConfig on the pod template names every setting of the rendered my.cnf that
+	// takes effect only on a restart, with a short hash of its value ("key=hash,…"): it changes, and
+	// so restarts the members, exactly when such a setting does (docs/operations.md).
+	AnnotationRestartConfig = "mysql.ordinal.dev/restart-config"
+	// AnnotationLiveConfig on a member pod names the settings the operator applied to its running
+	// server with SET GLOBAL, in the same form; it is absent on a pod the operator has not reached.
+	AnnotationLiveConfig = "mysql.ordinal.dev/live-config"
 	// AnnotationTemplateHash on the StatefulSet is the hash of its pod template without the agent's
 	// image: equal hashes mean an operator upgrade changed nothing the pods need.
 	AnnotationTemplateHash = "mysql.ordinal.dev/template-hash"

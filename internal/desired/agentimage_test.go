@@ -39,15 +39,10 @@ func TestKeepRunningAgent(t *testing.T) {
 		if edit != nil {
 			edit(c)
 		}
-		cm, err := ConfigMap(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ToolsContainerOf(&StatefulSet(c, Options{OperatorImage: image}, ConfigHash(cm)).Spec.Template.Spec)
+		return ToolsContainerOf(&StatefulSet(c, Options{OperatorImage: image}, mustRestartConfig(c)).Spec.Template.Spec)
 	}
 	c := mariadbCluster()
-	cm, _ := ConfigMap(c)
-	live := StatefulSet(c, Options{OperatorImage: oldAgent, OperatorImagePullPolicy: corev1.PullIfNotPresent}, ConfigHash(cm))
+	live := StatefulSet(c, Options{OperatorImage: oldAgent, OperatorImagePullPolicy: corev1.PullIfNotPresent}, mustRestartConfig(c))
 	for _, tc := range []struct {
 		name string
 		edit func(*v1alpha1.MySQLCluster)
@@ -57,20 +52,19 @@ func TestKeepRunningAgent(t *testing.T) {
 		{"resources changed", func(c *v1alpha1.MySQLCluster) {
 			c.Spec.Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("3")}
 		}, newAgent},
-		{"config changed", func(c *v1alpha1.MySQLCluster) {
-			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "77"}
+		{"restart-only config changed", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"back_log": "77"}
 		}, newAgent},
+		{"live config changed", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "77"}
+		}, oldAgent},
 		{"pod label added", func(c *v1alpha1.MySQLCluster) { c.Spec.Pod.Labels = map[string]string{"team": "a"} }, newAgent},
 	} {
 		c := mariadbCluster()
 		if tc.edit != nil {
 			tc.edit(c)
 		}
-		cm, err := ConfigMap(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sts := StatefulSet(c, Options{OperatorImage: newAgent}, ConfigHash(cm))
+		sts := StatefulSet(c, Options{OperatorImage: newAgent}, mustRestartConfig(c))
 		KeepRunningAgent(sts, live)
 		got := ToolsContainerOf(&sts.Spec.Template.Spec)
 		if got.Image != tc.want {
@@ -83,7 +77,7 @@ func TestKeepRunningAgent(t *testing.T) {
 	if a, b := build(oldAgent, nil), build(newAgent, nil); a.Image == b.Image {
 		t.Fatal("the builder must use the operator's image for a new StatefulSet")
 	}
-	fresh := StatefulSet(c, Options{OperatorImage: newAgent}, ConfigHash(cm))
+	fresh := StatefulSet(c, Options{OperatorImage: newAgent}, mustRestartConfig(c))
 	KeepRunningAgent(fresh, nil)
 	if got := ToolsContainerOf(&fresh.Spec.Template.Spec).Image; got != newAgent {
 		t.Errorf("a new cluster gets the operator's image, got %s", got)
@@ -101,11 +95,7 @@ func TestCompareTemplates(t *testing.T) {
 		if edit != nil {
 			edit(c)
 		}
-		cm, err := ConfigMap(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return StatefulSet(c, testOpts, ConfigHash(cm))
+		return StatefulSet(c, testOpts, mustRestartConfig(c))
 	}
 	live := build(4, nil)
 	legacy := build(4, nil)

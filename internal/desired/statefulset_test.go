@@ -33,23 +33,21 @@ import (
 
 func statefulSet(t *testing.T, c *v1alpha1.MySQLCluster) *appsv1.StatefulSet {
 	t.Helper()
-	cm, err := ConfigMap(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return StatefulSet(c, testOpts, ConfigHash(cm))
+	return StatefulSet(c, testOpts, configHash(t, c))
 }
 
 func configHash(t *testing.T, c *v1alpha1.MySQLCluster) string {
 	t.Helper()
-	cm, err := ConfigMap(c)
+	digest, err := RestartConfig(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ConfigHash(cm)
+	return digest
 }
 
-func TestConfigHashFollowsConfigOnly(t *testing.T) {
+// TestRestartConfigFollowsRestartSettingsOnly: the pod template (and so a restart) changes for a
+// setting the server reads only at start, never for one the operator applies live.
+func TestRestartConfigFollowsRestartSettingsOnly(t *testing.T) {
 	base := configHash(t, mariadbCluster())
 	if base != configHash(t, mariadbCluster()) {
 		t.Fatal("the same cluster gave two config hashes")
@@ -61,37 +59,39 @@ func TestConfigHashFollowsConfigOnly(t *testing.T) {
 		"storage":   func(c *v1alpha1.MySQLCluster) { c.Spec.Storage.Size = ptr(resource.MustParse("1Ti")) },
 		"version":   func(c *v1alpha1.MySQLCluster) { c.Spec.Engine.Version = "10.11" },
 	}
+	unrelated["live value"] = func(c *v1alpha1.MySQLCluster) { c.Spec.Config["max_connections"] = "301" }
+	unrelated["live key"] = func(c *v1alpha1.MySQLCluster) { c.Spec.Config["wait_timeout"] = "60" }
 	for name, mutate := range unrelated {
 		c := mariadbCluster()
 		mutate(c)
 		if got := configHash(t, c); got != base {
-			t.Errorf("changing %s changed the config hash (%s -> %s): members would restart for nothing", name, base, got)
+			t.Errorf("changing %s changed the restart config (%s -> %s): members would restart for nothing", name, base, got)
 		}
 	}
 	related := map[string]func(*v1alpha1.MySQLCluster){
-		"config value": func(c *v1alpha1.MySQLCluster) { c.Spec.Config["max_connections"] = "301" },
-		"config key":   func(c *v1alpha1.MySQLCluster) { c.Spec.Config["wait_timeout"] = "60" },
-		"flavor":       func(c *v1alpha1.MySQLCluster) { c.Spec.Engine.Flavor = v1alpha1.FlavorMySQL },
+		"restart value": func(c *v1alpha1.MySQLCluster) { c.Spec.Config["back_log"] = "90" },
+		"bare flag":     func(c *v1alpha1.MySQLCluster) { c.Spec.Config["slow_query_log"] = "" },
+		"flavor":        func(c *v1alpha1.MySQLCluster) { c.Spec.Engine.Flavor = v1alpha1.FlavorMySQL },
 	}
 	for name, mutate := range related {
 		c := mariadbCluster()
 		mutate(c)
 		if got := configHash(t, c); got == base {
-			t.Errorf("changing %s left the config hash unchanged: members would keep the old config", name)
+			t.Errorf("changing %s left the restart config unchanged: members would keep the old config", name)
 		}
 	}
 }
 
-func TestStatefulSetCarriesConfigHash(t *testing.T) {
+func TestStatefulSetCarriesRestartConfig(t *testing.T) {
 	c := mariadbCluster()
 	a := StatefulSet(c, testOpts, "aaaa").Spec.Template
 	b := StatefulSet(c, testOpts, "bbbb").Spec.Template
-	if a.Annotations[v1alpha1.AnnotationConfigHash] != "aaaa" {
-		t.Errorf("template annotation = %q, want the hash passed in", a.Annotations[v1alpha1.AnnotationConfigHash])
+	if a.Annotations[v1alpha1.AnnotationRestartConfig] != "aaaa" {
+		t.Errorf("template annotation = %q, want the hash passed in", a.Annotations[v1alpha1.AnnotationRestartConfig])
 	}
 	a.Annotations, b.Annotations = nil, nil
 	if !equality.Semantic.DeepEqual(a, b) {
-		t.Error("the config hash changed more of the pod template than its annotation")
+		t.Error("the restart config changed more of the pod template than its annotation")
 	}
 }
 
@@ -129,8 +129,8 @@ func TestUserLabelsCannotOverrideOurs(t *testing.T) {
 	if tmpl.Labels["team"] != "payments" || tmpl.Annotations["prometheus.io/scrape"] != "true" {
 		t.Error("the user's own pod labels and annotations were dropped")
 	}
-	if got := tmpl.Annotations[v1alpha1.AnnotationConfigHash]; got != configHash(t, c) {
-		t.Errorf("config-hash annotation = %q: the user's value must not win", got)
+	if got := tmpl.Annotations[v1alpha1.AnnotationRestartConfig]; got != configHash(t, c) {
+		t.Errorf("restart-config annotation = %q: the user's value must not win", got)
 	}
 	claim := sts.Spec.VolumeClaimTemplates[0]
 	if claim.Labels[v1alpha1.LabelCluster] != c.Name || claim.Labels["backup"] != "daily" {
@@ -257,4 +257,13 @@ func TestNoStatusOrOwners(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(Labels(mysqlCluster()))); len(got) != 5 {
 		t.Errorf("Labels = %v", got)
 	}
+}
+
+// mustRestartConfig is RestartConfig for fixtures known to be valid.
+func mustRestartConfig(c *v1alpha1.MySQLCluster) string {
+	digest, err := RestartConfig(c)
+	if err != nil {
+		panic(err)
+	}
+	return digest
 }

@@ -35,11 +35,8 @@ var validKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 // than replaced), one key=value line per setting in key order (ignore_db_dirs may have two). An
 // empty value renders as a bare flag ("key").
 func Render(flavor v1alpha1.Flavor, overrides map[string]string) ([]byte, error) {
-	settings, err := Defaults(flavor)
+	settings, err := Settings(flavor, overrides)
 	if err != nil {
-		return nil, err
-	}
-	if err := merge(settings, overrides); err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer

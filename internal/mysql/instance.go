@@ -66,6 +66,9 @@ type Instance interface {
 	// and within ctx's deadline when a commit cannot complete (no semi-sync
 	// acker, disk full), leaving no stuck session behind.
 	Heartbeat(ctx context.Context) error
+	// SetGlobals changes system variables of the running server (SET GLOBAL), in order, stopping
+	// at the first the server refuses.
+	SetGlobals(ctx context.Context, settings []GlobalSetting) error
 	Close() error
 }
 

@@ -65,7 +65,7 @@ var _ = Describe("a MySQLCluster", func() {
 		db := container(sts.Spec.Template.Spec.Containers, "mysql")
 		Expect(db.Image).To(Equal("mariadb:11.4"))
 		Expect(db.Command).To(ContainElement(ContainSubstring("mariadbd")), "the server starts directly, not through an entrypoint script")
-		Expect(sts.Spec.Template.Annotations).To(HaveKey(v1alpha1.AnnotationConfigHash))
+		Expect(sts.Spec.Template.Annotations).To(HaveKey(v1alpha1.AnnotationRestartConfig))
 
 		headless := eventuallyGet(ctx, &corev1.Service{}, ns, "mysql")
 		Expect(headless.Spec.ClusterIP).To(Equal(corev1.ClusterIPNone))
@@ -104,9 +104,9 @@ var _ = Describe("a MySQLCluster", func() {
 		Expect(meta.IsStatusConditionFalse(got.Status.Conditions, v1alpha1.ConditionStalled)).To(BeTrue())
 	})
 
-	It("propagates replicas, resources and config, and the config hash follows the config", func(ctx SpecContext) {
+	It("propagates replicas, resources and config; only a restart-only setting changes the pod template", func(ctx SpecContext) {
 		sts := eventuallyGet(ctx, &appsv1.StatefulSet{}, ns, "mysql")
-		hashBefore := sts.Spec.Template.Annotations[v1alpha1.AnnotationConfigHash]
+		hashBefore := sts.Spec.Template.Annotations[v1alpha1.AnnotationRestartConfig]
 		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) {
 			c.Spec.Replicas = ptr.To[int32](5)
 			c.Spec.Resources = corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("768Mi")}}
@@ -115,7 +115,7 @@ var _ = Describe("a MySQLCluster", func() {
 			s := get(ctx, &appsv1.StatefulSet{}, ns, "mysql")
 			g.Expect(*s.Spec.Replicas).To(Equal(int32(5)))
 			g.Expect(container(s.Spec.Template.Spec.Containers, "mysql").Resources.Requests.Memory().String()).To(Equal("768Mi"))
-			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationConfigHash]).To(Equal(hashBefore), "no config change, no new hash")
+			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationRestartConfig]).To(Equal(hashBefore), "no config change, no new hash")
 		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
 
 		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) {
@@ -123,8 +123,20 @@ var _ = Describe("a MySQLCluster", func() {
 		})
 		Eventually(func(g Gomega) {
 			g.Expect(get(ctx, &corev1.ConfigMap{}, ns, "mysql-config").Data["my.cnf"]).To(ContainSubstring("max_connections=321"))
+		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
+		Consistently(func(g Gomega) {
 			s := get(ctx, &appsv1.StatefulSet{}, ns, "mysql")
-			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationConfigHash]).NotTo(Equal(hashBefore))
+			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationRestartConfig]).To(Equal(hashBefore),
+				"max_connections is applied live: the pods must not restart for it")
+		}).WithContext(ctx).WithTimeout(3 * time.Second).Should(Succeed())
+
+		update(ctx, cluster, func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max_connections": "321", "back_log": "90"}
+		})
+		Eventually(func(g Gomega) {
+			s := get(ctx, &appsv1.StatefulSet{}, ns, "mysql")
+			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationRestartConfig]).NotTo(Equal(hashBefore))
+			g.Expect(s.Spec.Template.Annotations[v1alpha1.AnnotationRestartConfig]).To(ContainSubstring("back_log="))
 		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
 	})
 

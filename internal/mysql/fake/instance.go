@@ -52,8 +52,9 @@ type Instance struct {
 	semiSource, semiReplica bool
 	configSemiReplica       bool // the replica side after a restart (the config's value)
 	acked                   uint64
-	waiting                 int // commits waiting for a semi-sync ack
-	clients                 int // application connections, for KillClientConnections
+	waiting                 int               // commits waiting for a semi-sync ack
+	clients                 int               // application connections, for KillClientConnections
+	globals                 map[string]string // SetGlobals' settings
 }
 
 var _ mysql.Instance = (*Instance)(nil)

@@ -19,6 +19,7 @@ package fake
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	driver "github.com/go-sql-driver/mysql"
@@ -264,6 +265,35 @@ func (in *Instance) PurgeBinaryLogs(ctx context.Context) error {
 	}
 	in.purged = in.executed
 	return nil
+}
+
+// SetGlobals records the settings (Globals reads them back) unless its error is set.
+func (in *Instance) SetGlobals(ctx context.Context, settings []mysql.GlobalSetting) error {
+	defer in.end()
+	names := make([]string, len(settings))
+	for i, s := range settings {
+		names[i] = s.Name
+	}
+	if err := in.begin(ctx, "SetGlobals", strings.Join(names, " ")); err != nil {
+		return err
+	}
+	if in.globals == nil {
+		in.globals = map[string]string{}
+	}
+	for _, s := range settings {
+		in.globals[s.Name] = s.Value
+		if s.Default {
+			in.globals[s.Name] = "DEFAULT"
+		}
+	}
+	return nil
+}
+
+// Globals are the values SetGlobals set ("DEFAULT" for a reset).
+func (in *Instance) Globals() map[string]string {
+	in.c.mu.Lock()
+	defer in.c.mu.Unlock()
+	return maps.Clone(in.globals)
 }
 
 // Close is recorded and never fails.
