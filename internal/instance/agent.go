@@ -94,7 +94,7 @@ func (a *Agent) Handler() http.Handler {
 	return mux
 }
 
-// AgentMain runs the agent on POD_IP:8080 until SIGTERM.
+// AgentMain runs the agent on POD_IP:8080, and its per-server metrics on POD_IP:9104, until SIGTERM.
 func AgentMain(args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("agent takes no arguments, got %v", args)
@@ -113,6 +113,7 @@ func AgentMain(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	go a.runArchiver(ctx)
+	go a.serveMetrics(ctx)
 	return serve(ctx, net.JoinHostPort(env.PodIP, strconv.Itoa(AgentPort)), a.Handler(), log)
 }
 
