@@ -33,6 +33,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/metrics"
 )
 
 // BackupReconciler takes the backup a MySQLBackup asks for: it picks a member, asks its agent to
@@ -115,6 +116,7 @@ func (r *BackupReconciler) waiting(b *v1alpha1.MySQLBackup, reason, msg string) 
 func (r *BackupReconciler) fail(b *v1alpha1.MySQLBackup, reason, msg string) {
 	b.Status.Phase = v1alpha1.BackupFailed
 	b.Status.Error = reason + ": " + msg
+	metrics.BackupFailed(b.Namespace, b.Spec.Cluster)
 	r.Recorder.Eventf(b, nil, corev1.EventTypeWarning, "BackupFailed", "Backup", "%s", b.Status.Error)
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/backup"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/metrics"
 	"github.com/ordinal-dev/ordinal/internal/objstore"
 )
 
@@ -113,6 +114,7 @@ func (r *BackupReconciler) succeeded(b *v1alpha1.MySQLBackup, m backup.Manifest)
 	b.Status.Phase, b.Status.CompletionTime, b.Status.Error = v1alpha1.BackupSucceeded, &end, ""
 	b.Status.Size, b.Status.GTIDPosition, b.Status.ServerVersion = m.Size, m.GTIDPosition, m.ServerVersion
 	b.Status.Duration = m.End.Sub(m.Start).Round(time.Millisecond).String()
+	metrics.BackupSucceeded(b.Namespace, b.Spec.Cluster, m.End)
 	r.Recorder.Eventf(b, nil, corev1.EventTypeNormal, "BackupSucceeded", "Backup",
 		"%d bytes from %s in %s, GTID position %s", m.Size, m.Member, b.Status.Duration, m.GTIDPosition)
 }

@@ -39,6 +39,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/metrics"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
@@ -92,11 +93,13 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if err := r.APIReader.Get(ctx, req.NamespacedName, cluster); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.rollouts.release(req.String())
+			metrics.Forget(req.Namespace, req.Name)
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if !cluster.DeletionTimestamp.IsZero() {
 		r.rollouts.release(req.String())
+		metrics.Forget(req.Namespace, req.Name)
 		// Children carry owner references: the garbage collector removes them; PVCs follow the
 		// retention policy.
 		return reconcile.Result{}, nil
@@ -115,6 +118,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "RoutingFailed", "Route", "%v", routeErr)
 	}
 	r.archive(ctx, cluster, w)
+	recordMetrics(cluster, w)
 	if err := r.writeStatus(ctx, cluster, w); err != nil {
 		return reconcile.Result{}, err
 	}

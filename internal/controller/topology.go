@@ -74,6 +74,7 @@ func (r *ClusterReconciler) reconcileTopology(ctx context.Context, c *v1alpha1.M
 		case topology.Refuse:
 			if refusalIsNew(c, step) {
 				r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "PromotionRefused", "Decide", step.Reason)
+				recordRefusal(c, step)
 			}
 			return
 		}
@@ -92,6 +93,7 @@ func (r *ClusterReconciler) runStep(ctx context.Context, c *v1alpha1.MySQLCluste
 	start := time.Now()
 	promoted, err := a.run(ctx, step)
 	logf(ctx)("Topology step done", "kind", step.Kind, "target", step.Target, "took", time.Since(start), "err", err)
+	recordStep(c, step, time.Since(start), err)
 	if err != nil {
 		w.stepErr = fmt.Errorf("%s %s: %w", step.Kind, step.Target, err)
 		isolated := r.failures.failed(c.UID, step.Target, r.now())

@@ -48,7 +48,7 @@ func Scheme() *runtime.Scheme {
 
 type flags struct {
 	metricsAddr, probeAddr, image string
-	leaderElect                   bool
+	leaderElect, metricsSecure    bool
 	watchNamespaces               namespaceList
 	zap                           zap.Options
 }
@@ -56,7 +56,9 @@ type flags struct {
 func parse(args []string) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
-	fs.StringVar(&f.metricsAddr, "metrics-bind-address", "0", "address of the metrics endpoint; 0 disables it")
+	fs.StringVar(&f.metricsAddr, "metrics-bind-address", ":8443", "address of the metrics endpoint; 0 disables it")
+	fs.BoolVar(&f.metricsSecure, "metrics-secure", true,
+		"serve metrics over HTTPS to authenticated and authorized clients only; false serves plain HTTP to anyone (local development)")
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of the health and readiness endpoints")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so only one replica of the operator acts")
 	fs.StringVar(&f.image, "image", envOr("ORDINAL_IMAGE", DefaultImage()), "the operator image, run by each pod's init container")
@@ -76,7 +78,7 @@ func Main(args []string) error {
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&f.zap)))
 	mgr, err := New(ctrl.GetConfigOrDie(), Options{
-		MetricsAddr: f.metricsAddr, ProbeAddr: f.probeAddr, LeaderElect: f.leaderElect, Image: f.image,
+		MetricsAddr: f.metricsAddr, MetricsSecure: f.metricsSecure, ProbeAddr: f.probeAddr, LeaderElect: f.leaderElect, Image: f.image,
 		WatchNamespaces: f.watchNamespaces,
 	})
 	if err != nil {

@@ -28,7 +28,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/controller"
@@ -48,7 +47,10 @@ const (
 // Options configure a manager.
 type Options struct {
 	MetricsAddr, ProbeAddr string
-	LeaderElect            bool
+	// MetricsSecure serves metrics over HTTPS behind the API server's authentication and
+	// authorization (a TokenReview and a SubjectAccessReview per scrape); false serves plain HTTP.
+	MetricsSecure bool
+	LeaderElect   bool
 	// Image is the operator image, run by every database pod's init container.
 	Image string
 	// WatchNamespaces limits the operator to MySQLClusters (and their children) in these
@@ -71,7 +73,7 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 Scheme(),
-		Metrics:                metricsserver.Options{BindAddress: o.MetricsAddr},
+		Metrics:                metricsOptions(o.MetricsAddr, o.MetricsSecure),
 		HealthProbeBindAddress: o.ProbeAddr,
 		NewClient:              o.NewClient,
 		LeaderElection:         o.LeaderElect,
