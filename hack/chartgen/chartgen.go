@@ -56,6 +56,14 @@ func generate(root string) (map[string][]byte, error) {
 		return nil, err
 	}
 	out[rulesOut] = b
+	for _, g := range []struct {
+		src, dst string
+		wrap     func(src []byte, rel string) ([]byte, error)
+	}{{alertsSource, alertsOut, alertsTemplate}, {dashboardSource, dashboardOut, dashboardTemplate}} {
+		if out[g.dst], err = readAndWrap(filepath.Join(root, g.src), g.src, g.wrap); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

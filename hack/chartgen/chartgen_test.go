@@ -146,6 +146,8 @@ func TestWriteRemovesStaleCRDs(t *testing.T) {
 		filepath.Join(crdSources, "x.yaml"):   crdSrc,
 		roleSource:                            roleSrc,
 		filepath.Join(crdOutputs, "old.yaml"): "stale",
+		alertsSource:                          "kind: PrometheusRule\nspec:\n  groups: []\n",
+		dashboardSource:                       `{"uid": "u"}`,
 	} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, rel)), 0o755); err != nil {
 			t.Fatal(err)
@@ -154,8 +156,10 @@ func TestWriteRemovesStaleCRDs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(root, filepath.Dir(rulesOut)), 0o755); err != nil {
-		t.Fatal(err)
+	for _, out := range []string{rulesOut, alertsOut} {
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(out)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := write(root); err != nil {
 		t.Fatal(err)

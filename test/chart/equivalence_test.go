@@ -80,6 +80,8 @@ func compare(t *testing.T, k, h *unstructured.Unstructured) []string {
 		return diffFields(k, h, "spec")
 	case "Deployment":
 		return compareDeployments(t, k, h)
+	case "Service":
+		return diffFields(k, h, "spec.selector", "spec.ports", "spec.type")
 	case "ServiceAccount":
 		return nil
 	}
@@ -134,6 +136,12 @@ func grants(role *unstructured.Unstructured) []string {
 		groups, _, _ := unstructured.NestedStringSlice(m, "apiGroups")
 		resources, _, _ := unstructured.NestedStringSlice(m, "resources")
 		verbs, _, _ := unstructured.NestedStringSlice(m, "verbs")
+		urls, _, _ := unstructured.NestedStringSlice(m, "nonResourceURLs")
+		for _, u := range urls {
+			for _, v := range verbs {
+				out = append(out, u+":"+v)
+			}
+		}
 		for _, g := range groups {
 			for _, r := range resources {
 				for _, v := range verbs {

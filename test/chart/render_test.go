@@ -19,6 +19,8 @@ limitations under the License.
 package chart
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -36,7 +38,8 @@ func TestLint(t *testing.T) {
 		"watchNamespaces": {"--set", "watchNamespaces={team-a,team-b}"},
 		"digest":          {"--set", "image.digest=" + digest},
 		"tag and digest":  {"--set", "image.tag=0.2.0", "--set", "image.digest=" + digest},
-		"metrics":         {"--set", "metrics.enabled=true", "--set", "metrics.serviceMonitor.enabled=true"},
+		"metrics":         {"--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.prometheusRule.enabled=true", "--set", "metrics.dashboard.enabled=true"},
+		"no metrics":      {"--set", "metrics.enabled=false"},
 		"no CRD":          {"--set", "crds.install=false"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -61,7 +64,7 @@ func TestValuesRefused(t *testing.T) {
 		"invalid namespace":         {[]string{"--set", "watchNamespaces={Team_A}"}, "/watchNamespaces/0"},
 		"invalid digest":            {[]string{"--set", "image.digest=latest"}, "/image/digest"},
 		"latest tag":                {[]string{"--set", "image.tag=latest"}, "must be pinned"},
-		"monitor without metrics":   {[]string{"--set", "metrics.serviceMonitor.enabled=true"}, "needs metrics.enabled"},
+		"monitor without metrics":   {[]string{"--set", "metrics.enabled=false", "--set", "metrics.serviceMonitor.enabled=true"}, "needs metrics.enabled"},
 		"metrics on the probe port": {[]string{"--set", "metrics.enabled=true", "--set", "metrics.port=8081"}, "/metrics/port"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -103,7 +106,8 @@ func TestImageReference(t *testing.T) {
 }
 
 // TestWatchNamespacesRendersRoles: with watchNamespaces the operator's rules are Roles in those
-// namespaces, nothing cluster-wide is bound to its ServiceAccount, and the manager gets the flag.
+// namespaces, nothing cluster-wide is bound to its ServiceAccount but the metrics endpoint's
+// token and access reviews (cluster-scoped APIs that read no data), and the manager gets the flag.
 func TestWatchNamespacesRendersRoles(t *testing.T) {
 	objs := render(t, "--set", "watchNamespaces={team-a,team-b}")
 	for _, ns := range []string{"team-a", "team-b"} {
@@ -116,9 +120,13 @@ func TestWatchNamespacesRendersRoles(t *testing.T) {
 		}
 	}
 	for _, o := range objs {
-		if o.GetKind() == "ClusterRoleBinding" {
+		if o.GetKind() == "ClusterRoleBinding" && o.GetName() != "ordinal-metrics-auth-rolebinding" {
 			t.Errorf("ClusterRoleBinding %s rendered: the operator must have no cluster-wide access", o.GetName())
 		}
+	}
+	if g := grants(find(objs, "ClusterRole", "", "ordinal-metrics-auth-role")); !slices.Equal(g, []string{
+		"authentication.k8s.io/tokenreviews:create", "authorization.k8s.io/subjectaccessreviews:create"}) {
+		t.Errorf("the metrics-auth ClusterRole grants %v, want only token and access reviews", g)
 	}
 	if find(objs, "ClusterRole", "", "ordinal-manager-role") != nil {
 		t.Error("ClusterRole ordinal-manager-role rendered with watchNamespaces")
@@ -147,17 +155,24 @@ func TestCRDValues(t *testing.T) {
 	}
 }
 
-// TestMetrics: metrics.enabled binds the metrics endpoint on the pod IP and adds a Service that
-// selects the operator pods; the ServiceMonitor scrapes that Service.
+// TestMetrics: by default the metrics endpoint is served over HTTPS on the pod IP (8443), with a
+// Service selecting the operator pods and the ClusterRoles of the authenticated endpoint; the
+// ServiceMonitor scrapes that Service over HTTPS with its token; metrics.enabled=false turns it all off.
 func TestMetrics(t *testing.T) {
-	if a := args(managerContainer(t, render(t))); !slices.Contains(a, "--metrics-bind-address=0") {
-		t.Errorf("default args %v: metrics should be off", a)
+	off := render(t, "--set", "metrics.enabled=false")
+	if a := args(managerContainer(t, off)); !slices.Contains(a, "--metrics-bind-address=0") {
+		t.Errorf("metrics.enabled=false: args %v, want the endpoint off", a)
 	}
-	objs := render(t, "--set", "metrics.enabled=true", "--set", "metrics.serviceMonitor.enabled=true")
-	if a := args(managerContainer(t, objs)); !slices.Contains(a, "--metrics-bind-address=$(POD_IP):8080") {
-		t.Errorf("args %v lack --metrics-bind-address=$(POD_IP):8080", a)
+	for _, kind := range [][2]string{{"Service", "ordinal-controller-manager-metrics-service"}, {"ClusterRole", "ordinal-metrics-reader"}} {
+		if find(off, kind[0], "", kind[1]) != nil || find(off, kind[0], "ordinal-system", kind[1]) != nil {
+			t.Errorf("metrics.enabled=false rendered %s %s", kind[0], kind[1])
+		}
 	}
-	svc := find(objs, "Service", "ordinal-system", "ordinal-controller-manager-metrics")
+	objs := render(t, "--set", "metrics.serviceMonitor.enabled=true")
+	if a := args(managerContainer(t, objs)); !slices.Contains(a, "--metrics-bind-address=$(POD_IP):8443") {
+		t.Errorf("args %v lack --metrics-bind-address=$(POD_IP):8443", a)
+	}
+	svc := find(objs, "Service", "ordinal-system", "ordinal-controller-manager-metrics-service")
 	if svc == nil {
 		t.Fatal("no metrics Service")
 	}
@@ -169,7 +184,10 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("Service selector %s=%s does not match the operator pods %v", k, v, podLabels)
 		}
 	}
-	sm := find(objs, "ServiceMonitor", "ordinal-system", "ordinal-controller-manager")
+	if g := grants(find(objs, "ClusterRole", "", "ordinal-metrics-reader")); !slices.Equal(g, []string{"/metrics:get"}) {
+		t.Errorf("metrics-reader grants %v, want GET /metrics only", g)
+	}
+	sm := find(objs, "ServiceMonitor", "ordinal-system", "ordinal-controller-manager-metrics-monitor")
 	if sm == nil {
 		t.Fatal("no ServiceMonitor")
 	}
@@ -178,6 +196,39 @@ func TestMetrics(t *testing.T) {
 		if svc.GetLabels()[k] != v {
 			t.Errorf("ServiceMonitor selector %s=%s does not match the Service's labels %v", k, v, svc.GetLabels())
 		}
+	}
+	eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+	if len(eps) != 1 || eps[0].(map[string]any)["scheme"] != "https" || eps[0].(map[string]any)["port"] != "https" ||
+		eps[0].(map[string]any)["bearerTokenFile"] == nil {
+		t.Errorf("ServiceMonitor endpoints %v, want the https port scraped with the ServiceAccount token", eps)
+	}
+}
+
+// TestAlertsAndDashboard: the PrometheusRule holds config/prometheus/alerts.yaml's rules and the
+// dashboard ConfigMap config/grafana's dashboard, each only when enabled.
+func TestAlertsAndDashboard(t *testing.T) {
+	def := render(t)
+	if find(def, "PrometheusRule", "ordinal-system", "ordinal-alerts") != nil || find(def, "ConfigMap", "ordinal-system", "ordinal-dashboard") != nil {
+		t.Error("the PrometheusRule or the dashboard rendered by default")
+	}
+	objs := render(t, "--set", "metrics.prometheusRule.enabled=true", "--set", "metrics.dashboard.enabled=true")
+	rule := find(objs, "PrometheusRule", "ordinal-system", "ordinal-alerts")
+	if rule == nil {
+		t.Fatal("no PrometheusRule ordinal-alerts")
+	}
+	src, err := decode(readRepoFile(t, "config/prometheus/alerts.yaml"))
+	if err != nil || len(src) != 1 {
+		t.Fatalf("config/prometheus/alerts.yaml: %v", err)
+	}
+	if d := diffFields(src[0], rule, "spec"); len(d) > 0 {
+		t.Errorf("the chart's alerts differ from config/prometheus/alerts.yaml: %v", d)
+	}
+	cm := find(objs, "ConfigMap", "ordinal-system", "ordinal-dashboard")
+	if cm == nil || cm.GetLabels()["grafana_dashboard"] != "1" {
+		t.Fatalf("no ConfigMap ordinal-dashboard labelled grafana_dashboard=1: %v", cm)
+	}
+	if got, _, _ := unstructured.NestedString(cm.Object, "data", "ordinal-cluster.json"); got != strings.TrimSuffix(readRepoFile(t, "config/grafana/ordinal-cluster.json"), "\n") {
+		t.Error("the chart's dashboard differs from config/grafana/ordinal-cluster.json")
 	}
 }
 
@@ -212,4 +263,14 @@ func envValue(c map[string]any, name string) string {
 		}
 	}
 	return ""
+}
+
+// readRepoFile is a file of the repository, by path from its root.
+func readRepoFile(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repo, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
