@@ -27,6 +27,11 @@ import (
 // +kubebuilder:validation:XValidation:rule="has(self.credentialsSecretName) == has(oldSelf.credentialsSecretName) && (!has(self.credentialsSecretName) || self.credentialsSecretName == oldSelf.credentialsSecretName)",message="credentialsSecretName cannot be added, changed or removed after creation: the servers' passwords live in that Secret"
 // +kubebuilder:validation:XValidation:rule="!has(self.backup) && !has(self.restore) || !has(self.engine.flavor) || self.engine.flavor == 'mariadb'",message="backup and restore need engine.flavor mariadb: physical backups to an object store use mariadb-backup; MySQL would need Percona XtraBackup, which this build does not ship"
 // +kubebuilder:validation:XValidation:rule="has(self.restore) == has(oldSelf.restore)",message="restore cannot be added or removed after creation: a cluster is restored only when it is created"
+// +kubebuilder:validation:XValidation:rule="!has(self.user) || has(self.database)",message="user needs database: the application user gets every privilege on spec.database"
+// +kubebuilder:validation:XValidation:rule="has(self.initSQL) == has(oldSelf.initSQL)",message="initSQL cannot be added or removed after creation: it runs once, when the cluster is bootstrapped"
+// +kubebuilder:validation:XValidation:rule="!has(self.initSQL) || !has(self.restore)",message="initSQL cannot be combined with restore: a restored cluster takes its data from the backup"
+// +kubebuilder:validation:XValidation:rule="!has(self.timeZone) || has(oldSelf.timeZone)",message="timeZone cannot be added after creation: the time zone tables are loaded when a member's datadir is initialised (docs/applications.md)"
+// +kubebuilder:validation:XValidation:rule="!has(self.timeZone) || !has(self.config) || !self.config.exists(k, k.lowerAscii().replace('-', '_') in ['default_time_zone', 'loose_default_time_zone'])",message="config must not set default_time_zone when timeZone is set: timeZone sets it"
 type MySQLClusterSpec struct {
 	// Replicas is the number of members: one primary and replicas-1 replicas.
 	// +kubebuilder:default=3
@@ -111,6 +116,45 @@ type MySQLClusterSpec struct {
 	// +optional
 	Backup *Backup `json:"backup,omitempty"`
 
+	// Database is created on the primary when the cluster is ready (CREATE DATABASE IF NOT EXISTS);
+	// the operator never drops it.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
+	// +kubebuilder:validation:XValidation:rule="!(self.lowerAscii() in ['mysql', 'information_schema', 'performance_schema', 'sys', 'ordinal'])",message="database must not be a system schema or the operator's (mysql, information_schema, performance_schema, sys, ordinal)"
+	// +optional
+	Database string `json:"database,omitempty"`
+
+	// User is an application account with every privilege on Database, created on the primary
+	// with its password in the Secret NAME-app (generated once, never overwritten) or
+	// user.passwordSecretName (docs/applications.md).
+	// +optional
+	User *ApplicationUser `json:"user,omitempty"`
+
+	// InitSQL scripts run once, in order, when the cluster is bootstrapped: on the first member's
+	// new datadir, after the operator's accounts and before any client can connect. Their
+	// statements are replicated. A failing script fails the member's init container with the
+	// SQL error; the datadir is initialised again on the next try.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="initSQL cannot change after creation: it runs once, when the cluster is bootstrapped"
+	// +optional
+	InitSQL []InitSQLSource `json:"initSQL,omitempty"`
+
+	// TimeZone is a named time zone (e.g. Europe/Berlin) for default_time_zone. Each member
+	// loads the time zone tables when its datadir is initialised, so it can only be set when the
+	// cluster is created (and changed or removed later).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`
+	// +optional
+	TimeZone string `json:"timeZone,omitempty"`
+
+	// InheritedMetadata labels and annotations go on every object the operator creates for the
+	// cluster (StatefulSet, pods, claims, Services, Secrets, ConfigMap, PodDisruptionBudget,
+	// Jobs). Changing them rolls the members, like any change of the pod template.
+	// +optional
+	InheritedMetadata *InheritedMetadata `json:"inheritedMetadata,omitempty"`
+
 	// Restore creates the cluster from a backup (docs/backups.md). It is read only when the cluster
 	// is created and cannot change afterwards.
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="restore cannot change: it is read only when the cluster is created"
@@ -123,14 +167,18 @@ type MySQLClusterSpec struct {
 // +kubebuilder:validation:XValidation:rule="!self.contains('\\n')",message="config values must be a single line"
 type ConfigValue string
 
-// ConfigMap returns the config overrides as plain strings.
+// ConfigMap returns the config overrides as plain strings;
+// spec.timeZone is default_time_zone (the schema refuses both).
 func (s *MySQLClusterSpec) ConfigMap() map[string]string {
-	if s.Config == nil {
+	if s.Config == nil && s.TimeZone == "" {
 		return nil
 	}
-	out := make(map[string]string, len(s.Config))
+	out := make(map[string]string, len(s.Config)+1)
 	for k, v := range s.Config {
 		out[k] = string(v)
+	}
+	if s.TimeZone != "" {
+		out["default_time_zone"] = s.TimeZone
 	}
 	return out
 }
@@ -153,6 +201,12 @@ type Engine struct {
 	// +kubebuilder:validation:MinLength=1
 	// +optional
 	Image string `json:"image,omitempty"`
+
+	// ImagePullPolicy of the database image (init, mysql and agent containers, backup
+	// verification Jobs). Empty leaves Kubernetes' default.
+	// +kubebuilder:validation:Enum=Always;IfNotPresent;Never
+	// +optional
+	ImagePullPolicy corev1.PullPolicy `json:"imagePullPolicy,omitempty"`
 }
 
 // Flavor is a database engine.
@@ -223,6 +277,14 @@ type PodOverrides struct {
 	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
 	// +optional
 	PriorityClassName string `json:"priorityClassName,omitempty"`
+	// ImagePullSecrets for the database and operator images (private registries).
+	// +optional
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// AgentResources replace the agent sidecar's default resources (and the tools init
+	// container's). With requests equal to limits here and in spec.resources the pods get the
+	// Guaranteed QoS class.
+	// +optional
+	AgentResources *corev1.ResourceRequirements `json:"agentResources,omitempty"`
 }
 
 // ServiceOverrides customise a client-facing Service.

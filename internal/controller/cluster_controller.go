@@ -69,6 +69,7 @@ type ClusterReconciler struct {
 	primaries primaryWatch
 	failures  stepFailures
 	rollouts  rolloutGate
+	appUsers  appUserMemory
 }
 
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters,verbs=get;list;watch
@@ -117,6 +118,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if routeErr != nil {
 		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "RoutingFailed", "Route", "%v", routeErr)
 	}
+	r.reconcileAppUser(ctx, cluster, w)
 	r.archive(ctx, cluster, w)
 	recordMetrics(cluster, w)
 	if err := r.writeStatus(ctx, cluster, w); err != nil {

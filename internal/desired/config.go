@@ -36,7 +36,7 @@ func ConfigMap(c *v1alpha1.MySQLCluster) (*corev1.ConfigMap, error) {
 	return &corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 		ObjectMeta: objectMeta(c, c.ConfigMapName()),
-		Data:       map[string]string{ConfigKey: string(cnf)},
+		Data:       withBootstrapped(c, map[string]string{ConfigKey: string(cnf)}),
 	}, nil
 }
 

@@ -32,20 +32,25 @@ const runAs = int64(999)
 
 // toolsContainer runs first, from the operator image (distroless: no database tools): it copies
 // the ordinal binary into the tools volume, so init and the agent can run it in the database image.
-// It needs neither the environment (no credentials) nor any other volume.
-func toolsContainer(opts Options) corev1.Container {
-	return corev1.Container{
-		Name:            ContainerTools,
-		Image:           opts.OperatorImage,
-		ImagePullPolicy: opts.OperatorImagePullPolicy,
-		Command:         []string{OperatorBinary, "install-tools", ToolsDir},
-		Resources: corev1.ResourceRequirements{
-			Requests: corev1.ResourceList{
-				corev1.ResourceCPU:    resource.MustParse("10m"),
-				corev1.ResourceMemory: resource.MustParse("32Mi"),
-			},
-			Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")},
+// It needs neither the environment (no credentials) nor any other volume. It takes
+// spec.pod.agentResources when set, so that a pod can be Guaranteed.
+func toolsContainer(c *v1alpha1.MySQLCluster, opts Options) corev1.Container {
+	res := corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse("10m"),
+			corev1.ResourceMemory: resource.MustParse("32Mi"),
 		},
+		Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")},
+	}
+	if r := agentResources(c); r != nil {
+		res = *r
+	}
+	return corev1.Container{
+		Name:                     ContainerTools,
+		Image:                    opts.OperatorImage,
+		ImagePullPolicy:          opts.OperatorImagePullPolicy,
+		Command:                  []string{OperatorBinary, "install-tools", ToolsDir},
+		Resources:                res,
 		VolumeMounts:             []corev1.VolumeMount{{Name: VolumeTools, MountPath: ToolsDir}},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),
@@ -56,15 +61,20 @@ func toolsContainer(opts Options) corev1.Container {
 // (mariadb-install-db, mariadb-backup, mbstream; mysqld --initialize): it renders the member's
 // my.cnf and initialises or seeds the datadir.
 func initContainer(c *v1alpha1.MySQLCluster) corev1.Container {
+	m := mounts(true, false)
+	if len(c.Spec.InitSQL) > 0 {
+		m = append(m, corev1.VolumeMount{Name: VolumeInitSQL, MountPath: InitSQLDir, ReadOnly: true})
+	}
 	return corev1.Container{
-		Name:    ContainerInit,
-		Image:   c.Image(),
-		Command: []string{AgentBinary, "init"},
+		Name:            ContainerInit,
+		Image:           c.Image(),
+		ImagePullPolicy: dbImagePolicy(c),
+		Command:         []string{AgentBinary, "init"},
 		// Only init restores, so only init sees the store's credentials.
-		Env: append(env(c), restoreEnv(c)...),
+		Env: append(append(env(c), restoreEnv(c)...), dayOneEnv(c)...),
 		// Seeding a datadir is as heavy as running the server, so init gets the same resources.
 		Resources:                *c.Spec.Resources.DeepCopy(),
-		VolumeMounts:             mounts(true, false),
+		VolumeMounts:             m,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),
 	}
@@ -76,13 +86,14 @@ func mysqlContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		server = "mariadbd"
 	}
 	return corev1.Container{
-		Name:         ContainerMySQL,
-		Image:        c.Image(),
-		Command:      []string{server, "--defaults-file=" + MemberConfigPath},
-		Env:          env(c),
-		Ports:        []corev1.ContainerPort{containerPort(PortNameMySQL, PortMySQL)},
-		Resources:    *c.Spec.Resources.DeepCopy(),
-		VolumeMounts: mounts(false, true),
+		Name:            ContainerMySQL,
+		Image:           c.Image(),
+		ImagePullPolicy: dbImagePolicy(c),
+		Command:         []string{server, "--defaults-file=" + MemberConfigPath},
+		Env:             env(c),
+		Ports:           []corev1.ContainerPort{containerPort(PortNameMySQL, PortMySQL)},
+		Resources:       *c.Spec.Resources.DeepCopy(),
+		VolumeMounts:    mounts(false, true),
 		// A restarted member serves (and the StatefulSet starts the next ordinal) within about a
 		// second of its server answering: the primary Service only reaches a ready pod, and after a
 		// full restart writes wait until the next ordinal is up to acknowledge them.
@@ -106,20 +117,25 @@ func preStopHook() *corev1.LifecycleHandler {
 }
 
 func agentContainer(c *v1alpha1.MySQLCluster) corev1.Container {
-	return corev1.Container{
-		Name:    ContainerAgent,
-		Image:   c.Image(),
-		Command: []string{AgentBinary, "agent"},
-		Env:     env(c),
-		Ports:   agentPorts(),
-		Resources: corev1.ResourceRequirements{
-			Requests: corev1.ResourceList{
-				corev1.ResourceCPU:    resource.MustParse("50m"),
-				corev1.ResourceMemory: resource.MustParse("64Mi"),
-			},
-			// Room for the engine's backup tool the agent runs when it donates a copy of the datadir.
-			Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("512Mi")},
+	res := corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse("50m"),
+			corev1.ResourceMemory: resource.MustParse("64Mi"),
 		},
+		// Room for the engine's backup tool the agent runs when it donates a copy of the datadir.
+		Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("512Mi")},
+	}
+	if r := agentResources(c); r != nil {
+		res = *r
+	}
+	return corev1.Container{
+		Name:                     ContainerAgent,
+		Image:                    c.Image(),
+		ImagePullPolicy:          dbImagePolicy(c),
+		Command:                  []string{AgentBinary, "agent"},
+		Env:                      env(c),
+		Ports:                    agentPorts(),
+		Resources:                res,
 		VolumeMounts:             mounts(false, true),
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),

@@ -68,7 +68,8 @@ func merged(user, ours map[string]string) map[string]string {
 	return out
 }
 
-// objectMeta is the metadata of a namespaced object of the cluster.
+// objectMeta is the metadata of a namespaced object of the cluster: Labels over
+// spec.inheritedMetadata. Builders that add annotations merge them in (withInherited).
 func objectMeta(c *v1alpha1.MySQLCluster, name string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: name, Namespace: c.Namespace, Labels: Labels(c)}
+	return withInherited(c, metav1.ObjectMeta{Name: name, Namespace: c.Namespace, Labels: Labels(c)})
 }

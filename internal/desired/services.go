@@ -83,7 +83,7 @@ func clientService(c *v1alpha1.MySQLCluster, name string, o v1alpha1.ServiceOver
 		typ = corev1.ServiceTypeClusterIP
 	}
 	meta := objectMeta(c, name)
-	meta.Annotations = merged(o.Annotations, nil)
+	meta.Annotations = inheritedAnnotations(c, merged(o.Annotations, nil))
 	return &corev1.Service{
 		TypeMeta:   serviceTypeMeta,
 		ObjectMeta: meta,

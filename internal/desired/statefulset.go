@@ -47,10 +47,10 @@ func StatefulSet(c *v1alpha1.MySQLCluster, opts Options, configHash string) *app
 	}
 	template := podTemplate(c, opts, configHash)
 	meta := objectMeta(c, c.StatefulSetName())
-	meta.Annotations = map[string]string{
+	meta.Annotations = inheritedAnnotations(c, map[string]string{
 		v1alpha1.AnnotationTemplateHash:   templateHash(template),
 		v1alpha1.AnnotationSpecGeneration: strconv.FormatInt(c.Generation, 10),
-	}
+	})
 	return &appsv1.StatefulSet{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
 		ObjectMeta: meta,
@@ -109,8 +109,8 @@ func claimTemplate(c *v1alpha1.MySQLCluster) corev1.PersistentVolumeClaim {
 	return corev1.PersistentVolumeClaim{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        VolumeData,
-			Labels:      merged(user.Metadata.Labels, SelectorLabels(c)),
-			Annotations: merged(user.Metadata.Annotations, nil),
+			Labels:      inheritedLabels(c, merged(user.Metadata.Labels, SelectorLabels(c))),
+			Annotations: inheritedAnnotations(c, merged(user.Metadata.Annotations, nil)),
 		},
 		Spec: spec,
 	}
@@ -121,8 +121,8 @@ func podTemplate(c *v1alpha1.MySQLCluster, opts Options, configHash string) core
 	p := c.Spec.Pod
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{
-			Labels:      merged(p.Labels, Labels(c)),
-			Annotations: merged(p.Annotations, map[string]string{v1alpha1.AnnotationConfigHash: configHash}),
+			Labels:      inheritedLabels(c, merged(p.Labels, Labels(c))),
+			Annotations: inheritedAnnotations(c, merged(p.Annotations, map[string]string{v1alpha1.AnnotationConfigHash: configHash})),
 		},
 		Spec: podSpec(c, opts),
 	}
@@ -138,7 +138,7 @@ func podSpec(c *v1alpha1.MySQLCluster, opts Options) corev1.PodSpec {
 		EnableServiceLinks:            &no, // a Service named mysql would inject MYSQL_* variables
 		TerminationGracePeriodSeconds: &grace,
 		SecurityContext:               podSecurityContext(),
-		InitContainers:                []corev1.Container{toolsContainer(opts), initContainer(c)},
+		InitContainers:                []corev1.Container{toolsContainer(c, opts), initContainer(c)},
 		Containers:                    []corev1.Container{mysqlContainer(c), agentContainer(c)},
 		Volumes:                       volumes(c),
 		Affinity:                      affinity(c, p.Affinity),
@@ -146,6 +146,7 @@ func podSpec(c *v1alpha1.MySQLCluster, opts Options) corev1.PodSpec {
 		NodeSelector:                  p.NodeSelector,
 		TopologySpreadConstraints:     p.TopologySpreadConstraints,
 		PriorityClassName:             p.PriorityClassName,
+		ImagePullSecrets:              p.ImagePullSecrets,
 	}
 }
 
@@ -173,7 +174,7 @@ func volumes(c *v1alpha1.MySQLCluster) []corev1.Volume {
 	empty := func(name string) corev1.Volume {
 		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
 	}
-	return []corev1.Volume{
+	vols := []corev1.Volume{
 		{Name: VolumeConfig, VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
 			LocalObjectReference: corev1.LocalObjectReference{Name: c.ConfigMapName()},
 		}}},
@@ -181,4 +182,8 @@ func volumes(c *v1alpha1.MySQLCluster) []corev1.Volume {
 		empty(VolumeTmp),
 		empty(VolumeTools),
 	}
+	if v, ok := initSQLVolume(c); ok {
+		vols = append(vols, v)
+	}
+	return vols
 }

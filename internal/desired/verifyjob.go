@@ -55,23 +55,24 @@ func VerifyJob(c *v1alpha1.MySQLCluster, b *v1alpha1.MySQLBackup, opts Options) 
 	no := false
 	return &batchv1.Job{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: metav1.ObjectMeta{Name: VerifyJobName(b.Name), Namespace: b.Namespace, Labels: labels},
+		ObjectMeta: withInherited(c, metav1.ObjectMeta{Name: VerifyJobName(b.Name), Namespace: b.Namespace, Labels: labels}),
 		Spec: batchv1.JobSpec{
 			BackoffLimit:            kptr.To(int32(0)),
 			ActiveDeadlineSeconds:   kptr.To(verifyDeadline),
 			TTLSecondsAfterFinished: kptr.To(verifyTTL),
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				ObjectMeta: withInherited(c, metav1.ObjectMeta{Labels: labels}),
 				Spec: corev1.PodSpec{
 					RestartPolicy:                corev1.RestartPolicyNever,
 					AutomountServiceAccountToken: &no,
 					EnableServiceLinks:           &no,
 					SecurityContext:              podSecurityContext(),
-					InitContainers:               []corev1.Container{toolsContainer(opts)},
+					InitContainers:               []corev1.Container{toolsContainer(c, opts)},
 					Containers:                   []corev1.Container{verifyContainer(c, b)},
 					Volumes:                      verifyVolumes(),
 					Tolerations:                  c.Spec.Pod.Tolerations,
 					NodeSelector:                 c.Spec.Pod.NodeSelector,
+					ImagePullSecrets:             c.Spec.Pod.ImagePullSecrets,
 				},
 			},
 		},
@@ -85,6 +86,7 @@ func verifyContainer(c *v1alpha1.MySQLCluster, b *v1alpha1.MySQLBackup) corev1.C
 	return corev1.Container{
 		Name:                     ContainerVerify,
 		Image:                    c.Image(),
+		ImagePullPolicy:          dbImagePolicy(c),
 		Command:                  []string{AgentBinary, "verify-backup"},
 		Env:                      env,
 		Resources:                *c.Spec.Resources.DeepCopy(),

@@ -44,6 +44,8 @@ type Paths struct {
 	ClusterConfig string
 	// TmpDir is scratch space (private sockets of temporary servers, backup work dirs).
 	TmpDir string
+	// InitSQLDir holds spec.initSQL's scripts as 000.sql, 001.sql, … (init container only).
+	InitSQLDir string
 }
 
 // DefaultPaths are the pod's paths.
@@ -54,6 +56,7 @@ func DefaultPaths() Paths {
 		ToolsDir:      "/opt/ordinal",
 		ClusterConfig: "/etc/ordinal/config/my.cnf",
 		TmpDir:        "/tmp",
+		InitSQLDir:    "/etc/ordinal/init-sql",
 	}
 }
 
@@ -81,6 +84,12 @@ type Env struct {
 	// Restore, from the optional EnvRestore and its keys, says which backup a new cluster's
 	// first member is restored from; nil when the cluster starts empty.
 	Restore *RestoreSource
+	// TimeZone, from the optional ORDINAL_TIME_ZONE (spec.timeZone), makes init load the time
+	// zone tables into a new datadir.
+	TimeZone string
+	// InitSQL, from the optional ORDINAL_INIT_SQL, names the sources of spec.initSQL's scripts in
+	// order ("configMap NAME key KEY"); the first member of a new cluster runs them.
+	InitSQL []string
 }
 
 // The environment of a restore (docs/pod.md, Backups): the operator sets them on the init
@@ -142,6 +151,7 @@ func LoadEnv(getenv func(string) string) (Env, error) {
 		ClusterName: get("CLUSTER_NAME"), ServiceName: get("SERVICE_NAME"),
 		RootPassword: get("ROOT_PASSWORD"), ReplicationPassword: get("REPLICATION_PASSWORD"),
 		OperatorPassword: get("OPERATOR_PASSWORD"), ServerUser: getenv("ORDINAL_SERVER_USER"),
+		TimeZone: getenv(EnvTimeZone), InitSQL: splitNonEmpty(getenv(EnvInitSQL), ";"),
 	}
 	flavor, base := get("MYSQL_FLAVOR"), get("SERVER_ID_BASE")
 	if len(missing) > 0 {

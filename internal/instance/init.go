@@ -169,13 +169,22 @@ func (in *Init) initialise(ctx context.Context) error {
 	if err := in.installDB(ctx, staging); err != nil {
 		return err
 	}
-	// No binary log: creating the accounts must leave no GTID behind.
-	srv, err := in.startServer(ctx, staging, "", append([]string{"--skip-log-bin"}, in.unfenced()...)...)
+	// No binary log unless spec.initSQL runs: creating the accounts must leave no GTID behind
+	// (they are created with sql_log_bin=0 anyway), but the scripts' changes must be replicated.
+	initSQL := in.runsInitSQL()
+	extra := append(in.unfenced(), in.timeZoneArgs()...)
+	if !initSQL {
+		extra = append([]string{"--skip-log-bin"}, extra...)
+	}
+	srv, err := in.startServer(ctx, staging, "", extra...)
 	if err != nil {
 		return fmt.Errorf("initialise: %w", err)
 	}
 	err = srv.client.CreateAccounts(ctx, mysql.Accounts{RootPassword: in.Env.RootPassword,
 		ReplicationPassword: in.Env.ReplicationPassword, OperatorPassword: in.Env.OperatorPassword})
+	if err == nil {
+		err = in.dayOne(ctx, srv, initSQL)
+	}
 	if stopErr := srv.stop(in.Timeouts.ServerStop); err == nil {
 		err = stopErr
 	}
@@ -196,11 +205,11 @@ func (in *Init) installDB(ctx context.Context, dir string) error {
 	defaults := "--defaults-file=" + in.Paths.MemberConfig()
 	if in.Env.Flavor.Name() == mysql.MySQL.Name() {
 		args := append([]string{defaults, "--initialize-insecure", "--datadir=" + dir, "--skip-log-bin"}, in.unfenced()...)
-		args = append(args, in.userArgs()...)
+		args = append(append(args, in.timeZoneArgs()...), in.userArgs()...)
 		return in.Tools.run(ctx, in.Tools.Server, args...)
 	}
 	args := append([]string{defaults, "--datadir=" + dir, "--auth-root-authentication-method=normal",
-		"--skip-test-db", "--skip-log-bin"}, in.userArgs()...)
+		"--skip-test-db", "--skip-log-bin"}, append(in.timeZoneArgs(), in.userArgs()...)...)
 	return in.Tools.run(ctx, in.Tools.InstallDB, args...)
 }
 

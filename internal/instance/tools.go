@@ -40,8 +40,11 @@ type Tools struct {
 	// Binlog is mariadb-binlog, which init reads the binary log with to tell a stale seed marker
 	// and to replay archived binary logs in a point-in-time restore.
 	Binlog string
-	// Client is the mariadb client, which applies replayed binary logs to init's temporary server.
+	// Client is the mariadb (mysql) client, which applies replayed binary logs, spec.initSQL and
+	// the time zone tables to init's temporary server.
 	Client string
+	// TZInfo is mariadb-tzinfo-to-sql (mysql_tzinfo_to_sql): the system's zoneinfo as SQL.
+	TZInfo string
 	// Output receives the programs' output (the container log).
 	Output io.Writer
 }
@@ -49,7 +52,8 @@ type Tools struct {
 // DefaultTools finds the flavor's programs on PATH, then in /usr/sbin and /usr/bin.
 func DefaultTools(f mysql.Flavor) Tools {
 	if f.Name() == mysql.MySQL.Name() {
-		return Tools{Server: lookPath("mysqld"), Output: os.Stderr}
+		return Tools{Server: lookPath("mysqld"), Client: lookPath("mysql"), TZInfo: lookPath("mysql_tzinfo_to_sql"),
+			Output: os.Stderr}
 	}
 	return Tools{
 		Server:    lookPath("mariadbd"),
@@ -58,6 +62,7 @@ func DefaultTools(f mysql.Flavor) Tools {
 		Mbstream:  lookPath("mbstream"),
 		Binlog:    lookPath("mariadb-binlog"),
 		Client:    lookPath("mariadb"),
+		TZInfo:    lookPath("mariadb-tzinfo-to-sql"),
 		Output:    os.Stderr,
 	}
 }

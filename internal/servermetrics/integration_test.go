@@ -22,6 +22,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -30,10 +31,15 @@ import (
 	"testing"
 	"time"
 
+	driver "github.com/go-sql-driver/mysql"
+
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
 	"github.com/ordinal-dev/ordinal/internal/servermetrics"
 )
+
+// The driver logs the broken connections of the stopped member.
+func init() { _ = driver.SetLogger(log.New(io.Discard, "", 0)) }
 
 // scraper serves one member's metrics as the agent does and scrapes them over HTTP.
 type scraper struct {
@@ -115,6 +121,7 @@ func TestScrapeMariaDB(t *testing.T) {
 	must(t, rc.StartReplication(ctx))
 
 	m := primary.scrape()
+	t.Logf("a primary's scrape: %d series", len(m))
 	for _, name := range []string{"mysql_global_status_uptime", "mysql_global_variables_max_connections",
 		"mysql_global_variables_innodb_buffer_pool_size", "mysql_global_status_innodb_buffer_pool_bytes_data",
 		`mysql_global_status_innodb_buffer_pool_pages{state="total"}`, `mysql_global_status_commands_total{command="select"}`,
