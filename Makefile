@@ -47,8 +47,12 @@ vet: ## Vet the Go code, every build tag included.
 	go vet -tags integration,envtest,e2e ./...
 
 .PHONY: build
-build: ## Build the ordinal binary into bin/.
+build: plugin ## Build the ordinal binary and the kubectl plugin (bin/kubectl-ordinal) into bin/.
 	CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/ordinal-dev/ordinal/internal/version.Version=$(VERSION)" -o $(BIN)/ordinal ./cmd
+
+.PHONY: plugin
+plugin: ## Build the kubectl plugin into bin/kubectl-ordinal (put bin/ on PATH: `kubectl ordinal`).
+	CGO_ENABLED=0 go build -trimpath -ldflags "-X github.com/ordinal-dev/ordinal/internal/version.Version=$(VERSION)" -o $(BIN)/kubectl-ordinal ./cmd/kubectl-ordinal
 
 .PHONY: run
 run: manifests generate ## Run the operator against the cluster in ~/.kube/config (or $KUBECONFIG).
