@@ -37,8 +37,8 @@ fi
 "$kubectl" -n ordinal-system rollout restart deployment/ordinal-controller-manager >/dev/null
 "$kubectl" -n ordinal-system rollout status deployment/ordinal-controller-manager --timeout=180s
 
-step "Creating the sample 3-member cluster (config/samples)"
-"$kubectl" apply -k config/samples
+step "Creating the sample 3-member cluster (config/samples/mysql_v1alpha1_mysqlcluster.yaml)"
+"$kubectl" apply -f config/samples/mysql_v1alpha1_mysqlcluster.yaml
 "$kubectl" wait --for=condition=Ready mysqlcluster/mysql --timeout=600s
 "$kubectl" get mysqlcluster mysql
 "$kubectl" get pods -l mysql.ordinal.dev/cluster=mysql -L mysql.ordinal.dev/role

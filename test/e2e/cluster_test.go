@@ -99,7 +99,7 @@ var _ = Describe("the sample 3-member cluster", Ordered, func() {
 				kubectl(ctx, "delete", "namespace", ns, "--wait=false")
 			}
 		})
-		sample := strings.ReplaceAll(kubectl(ctx, "kustomize", repo+"/config/samples"), "flavor: mariadb", "flavor: "+flavor)
+		sample := strings.ReplaceAll(sampleManifest("mysql_v1alpha1_mysqlcluster.yaml"), "flavor: mariadb", "flavor: "+flavor)
 		applyManifest(ctx, ns, sample)
 		start := time.Now()
 		waitReady(ctx, c, ns)

@@ -57,7 +57,7 @@ var _ = Describe("failover when the primary's node is lost", Ordered, func() {
 				kubectl(ctx, "delete", "namespace", ns, "--wait=false")
 			}
 		})
-		sample := strings.ReplaceAll(kubectl(ctx, "kustomize", repo+"/config/samples"), "flavor: mariadb", "flavor: "+flavor)
+		sample := strings.ReplaceAll(sampleManifest("mysql_v1alpha1_mysqlcluster.yaml"), "flavor: mariadb", "flavor: "+flavor)
 		applyManifest(ctx, ns, sample+"  failover:\n    delay: 5s\n")
 		waitReady(ctx, c, ns)
 		_, err := sqlIn(ctx, ns, "mysql-1", "mysql-primary",

@@ -82,7 +82,7 @@ func faultNamespace(scenario string) string {
 func createFaultCluster(ctx context.Context, ns string, edit func(string) string) {
 	GinkgoHelper()
 	kubectl(ctx, "create", "namespace", ns)
-	sample := strings.ReplaceAll(kubectl(ctx, "kustomize", repo+"/config/samples"), "flavor: mariadb", "flavor: "+flavor)
+	sample := strings.ReplaceAll(sampleManifest("mysql_v1alpha1_mysqlcluster.yaml"), "flavor: mariadb", "flavor: "+flavor)
 	if edit != nil {
 		sample = edit(sample)
 	}
