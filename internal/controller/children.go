@@ -93,8 +93,11 @@ func (r *ClusterReconciler) desiredChildren(ctx context.Context, c *v1alpha1.MyS
 		objs = append(objs, pdb)
 	}
 	if w.blocker == nil {
-		hash := desired.ConfigHash(cm)
-		sts := desired.StatefulSet(c, r.Options, hash)
+		restart, err := desired.RestartConfig(c)
+		if err != nil {
+			return nil, err
+		}
+		sts := desired.StatefulSet(c, r.Options, restart)
 		desired.KeepRunningAgent(sts, w.statefulSet)
 		if !r.gateStatefulSet(ctx, c, sts, w) {
 			return objs[:0:0], nil // neither the template nor the config it hashes

@@ -118,6 +118,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if routeErr != nil {
 		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "RoutingFailed", "Route", "%v", routeErr)
 	}
+	r.applyLiveConfig(ctx, cluster, w)
 	r.reconcileAppUser(ctx, cluster, w)
 	r.archive(ctx, cluster, w)
 	recordMetrics(cluster, w)

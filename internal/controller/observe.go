@@ -59,6 +59,8 @@ type world struct {
 	// backingUp names the members a store backup of this cluster runs on (their applier may be
 	// paused for it: see topology.Member.BackingUp).
 	backingUp map[string]bool
+	// configRejected says which settings a server refused at run time this pass, "" when none.
+	configRejected string
 
 	// written is the cluster as last written to (or read from) the API server: the base of status
 	// patches.

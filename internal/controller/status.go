@@ -64,6 +64,7 @@ func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStat
 		Members:                 members(c, w),
 		CompletedSwitchover:     c.Status.CompletedSwitchover,
 		Backup:                  backupStatus(c, w),
+		Config:                  configStatus(c, w),
 	}
 	for _, m := range s.Members {
 		if m.Ready {

@@ -40,8 +40,25 @@ func ConfigMap(c *v1alpha1.MySQLCluster) (*corev1.ConfigMap, error) {
 	}, nil
 }
 
-// ConfigHash is the hash of a ConfigMap's my.cnf, for StatefulSet's configHash argument. It changes
-// exactly when the rendered config does, and so restarts members only for a real config change.
-func ConfigHash(cm *corev1.ConfigMap) string {
-	return mycnf.Hash([]byte(cm.Data[ConfigKey]))
+// RestartConfig is the digest (mycnf.Digest) of the cluster's settings that need a restart, for
+// StatefulSet's restartConfig argument.
+func RestartConfig(c *v1alpha1.MySQLCluster) (string, error) {
+	_, restart, err := SplitConfig(c)
+	return mycnf.Digest(restart), err
+}
+
+// LiveConfig are the cluster's settings its running servers take with SET GLOBAL.
+func LiveConfig(c *v1alpha1.MySQLCluster) (map[string]string, error) {
+	live, _, err := SplitConfig(c)
+	return live, err
+}
+
+// SplitConfig divides the cluster's merged settings into those applied at run time and the rest.
+func SplitConfig(c *v1alpha1.MySQLCluster) (live, restart map[string]string, err error) {
+	settings, err := mycnf.Settings(c.Flavor(), c.Spec.ConfigMap())
+	if err != nil {
+		return nil, nil, fmt.Errorf("config of MySQLCluster %s/%s: %w", c.Namespace, c.Name, err)
+	}
+	live, restart = mycnf.Split(c.Flavor(), settings)
+	return live, restart, nil
 }

@@ -75,7 +75,7 @@ func overridesCluster() *v1alpha1.MySQLCluster {
 	s.CredentialsSecretName = "orders-creds"
 	s.Pod = v1alpha1.PodOverrides{
 		Labels:      map[string]string{"team": "payments", "app.kubernetes.io/instance": "evil"},
-		Annotations: map[string]string{"prometheus.io/scrape": "true", v1alpha1.AnnotationConfigHash: "evil"},
+		Annotations: map[string]string{"prometheus.io/scrape": "true", v1alpha1.AnnotationRestartConfig: "evil"},
 		Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
 			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
 				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "disk", Operator: corev1.NodeSelectorOpIn, Values: []string{"ssd"}}},
@@ -133,7 +133,7 @@ func allObjects(t *testing.T, c *v1alpha1.MySQLCluster) []runtime.Object {
 		objs = append(objs, secret)
 	}
 	objs = append(objs, HeadlessService(c), PrimaryService(c), ReplicasService(c),
-		StatefulSet(c, testOpts, ConfigHash(cm)))
+		StatefulSet(c, testOpts, mustRestartConfig(c)))
 	if pdb := PodDisruptionBudget(c); pdb != nil {
 		objs = append(objs, pdb)
 	}

@@ -36,16 +36,17 @@ const terminationGracePeriod = 60 * time.Second
 // the operator has switched over. The rest of the grace period is the server's to shut down.
 const preStopTimeout = 45 * time.Second
 
-// StatefulSet is NAME, one pod per member (docs/pod.md). configHash (ConfigHash of the ConfigMap)
-// goes into the pod template, so a config change alters the template and nothing else does. The
+// StatefulSet is NAME, one pod per member (docs/pod.md). restartConfig (RestartConfig) goes into
+// the pod template, so a change of a setting that needs a restart alters the template; settings the
+// servers take at run time do not (the operator applies them live). The
 // update strategy is OnDelete: the operator alone decides when and in which order members restart.
-func StatefulSet(c *v1alpha1.MySQLCluster, opts Options, configHash string) *appsv1.StatefulSet {
+func StatefulSet(c *v1alpha1.MySQLCluster, opts Options, restartConfig string) *appsv1.StatefulSet {
 	replicas := c.DesiredReplicas()
 	policy := appsv1.PodManagementPolicyType(c.Spec.PodManagementPolicy)
 	if policy == "" {
 		policy = appsv1.OrderedReadyPodManagement
 	}
-	template := podTemplate(c, opts, configHash)
+	template := podTemplate(c, opts, restartConfig)
 	meta := objectMeta(c, c.StatefulSetName())
 	meta.Annotations = inheritedAnnotations(c, map[string]string{
 		v1alpha1.AnnotationTemplateHash:   templateHash(template),
@@ -116,13 +117,13 @@ func claimTemplate(c *v1alpha1.MySQLCluster) corev1.PersistentVolumeClaim {
 	}
 }
 
-// podTemplate carries Labels plus the user's pod labels (ours win) and the config hash.
-func podTemplate(c *v1alpha1.MySQLCluster, opts Options, configHash string) corev1.PodTemplateSpec {
+// podTemplate carries Labels plus the user's pod labels (ours win) and the restart-only settings.
+func podTemplate(c *v1alpha1.MySQLCluster, opts Options, restartConfig string) corev1.PodTemplateSpec {
 	p := c.Spec.Pod
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{
 			Labels:      inheritedLabels(c, merged(p.Labels, Labels(c))),
-			Annotations: inheritedAnnotations(c, merged(p.Annotations, map[string]string{v1alpha1.AnnotationConfigHash: configHash})),
+			Annotations: inheritedAnnotations(c, merged(p.Annotations, map[string]string{v1alpha1.AnnotationRestartConfig: restartConfig})),
 		},
 		Spec: podSpec(c, opts),
 	}
