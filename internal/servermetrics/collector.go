@@ -20,6 +20,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,6 +45,7 @@ type Collector struct {
 	Log     *slog.Logger
 
 	volume volume
+	down   atomic.Bool // the last read failed: log only the changes, not every scrape
 }
 
 // New returns a Collector of the server that read reads, on the datadir volume dataDir.
@@ -66,9 +68,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	m, err := c.Read(ctx)
 	if err != nil {
-		c.Log.Info("Server metrics unavailable", "err", err)
+		if !c.down.Swap(true) {
+			c.Log.Info("Server metrics unavailable: mysql_up is 0", "err", err)
+		}
 		ch <- gauge(namespace+"_up", "Whether the agent can query its server.", 0)
 		return
+	}
+	if c.down.Swap(false) {
+		c.Log.Info("Server metrics available again")
 	}
 	ch <- gauge(namespace+"_up", "Whether the agent can query its server.", 1)
 	for _, s := range Convert(m) {
