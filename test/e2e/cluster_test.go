@@ -233,30 +233,96 @@ var _ = Describe("the sample 3-member cluster", Ordered, func() {
 		waitReady(ctx, c, ns)
 	})
 
-	It("rolls a config change out one member at a time, keeping every row", func(ctx SpecContext) {
-		before := map[string]string{}
-		for i := range 5 {
-			name := fmt.Sprintf("mysql-%d", i)
-			before[name] = string(pod(ctx, c, ns, name).UID)
-		}
+	It("applies a live setting to every member under writes, restarting none", func(ctx SpecContext) {
+		before := podIdentities(ctx, c, ns)
+		password, primary := clusterAccess(ctx, c, ns)
+		w := startWriter(ctx, primary, password, 50*time.Millisecond)
+		time.Sleep(time.Second)
 		kubectl(ctx, "-n", ns, "patch", "mysqlcluster/mysql", "--type=merge", "-p", `{"spec":{"config":{"max_connections":"321"}}}`)
+		start := time.Now()
 		Eventually(func(g Gomega) {
-			for name, uid := range before {
-				p := &corev1.Pod{}
-				g.Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, p)).To(Succeed())
-				g.Expect(string(p.UID)).NotTo(Equal(uid), "%s was restarted", name)
+			for i := range 5 {
+				host := fmt.Sprintf("mysql-%d.mysql", i)
+				g.Expect(sqlIn(ctx, ns, "mysql-0", host, "SELECT @@GLOBAL.max_connections")).To(Equal("321"), host)
+			}
+		}).WithContext(ctx).WithTimeout(time.Minute).WithPolling(time.Second).Should(Succeed())
+		AddReportEntry("live setting on 5 members", time.Since(start).Round(100*time.Millisecond).String())
+		Consistently(func(g Gomega) {
+			g.Expect(podIdentities(ctx, c, ns)).To(Equal(before), "no member restarted")
+			g.Expect(getCluster(ctx, c, ns).Status.Config).To(BeNil(), "nothing pending a restart")
+		}).WithContext(ctx).WithTimeout(10 * time.Second).WithPolling(time.Second).Should(Succeed())
+		acks := w.halt()
+		Expect(len(acks)).To(BeNumerically(">", 100), "writes went on")
+		expectAcked(ctx, c, ns, password, acks)
+		Expect(kubectl(ctx, "-n", ns, "get", "configmap", "mysql-config", "-o", "jsonpath={.data.my\\.cnf}")).
+			To(ContainSubstring("max_connections=321"), "persisted for the next start")
+		Expect(kubectl(ctx, "-n", ns, "get", "events", "--field-selector", "reason=ConfigAppliedLive", "-o", "name")).NotTo(BeEmpty())
+	})
+
+	It("rolls a restart-only setting out one member at a time under writes, keeping every acknowledged row", func(ctx SpecContext) {
+		before := podIdentities(ctx, c, ns)
+		password, primary := clusterAccess(ctx, c, ns)
+		w := startWriter(ctx, primary, password, 50*time.Millisecond)
+		kubectl(ctx, "-n", ns, "patch", "mysqlcluster/mysql", "--type=merge", "-p", `{"spec":{"config":{"max_connections":"321","back_log":"91"}}}`)
+		Eventually(func(g Gomega) {
+			cfg := getCluster(ctx, c, ns).Status.Config
+			g.Expect(cfg).NotTo(BeNil())
+			g.Expect(cfg.PendingRestart).To(Equal([]string{"back_log"}), "status names the setting waiting for restarts")
+			g.Expect(cfg.MembersPendingRestart).NotTo(BeEmpty())
+		}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
+		Eventually(func(g Gomega) {
+			after := podIdentities(ctx, c, ns)
+			for name, id := range before {
+				g.Expect(after[name]).NotTo(Equal(id), "%s was restarted", name)
 			}
 		}).WithContext(ctx).WithTimeout(8 * time.Minute).WithPolling(2 * time.Second).Should(Succeed())
 		mc := waitReady(ctx, c, ns)
+		Expect(mc.Status.Config).To(BeNil(), "nothing pending once every member restarted")
+		acks := w.halt()
+		expectAcked(ctx, c, ns, password, acks)
 		for i := range 5 {
 			host := fmt.Sprintf("mysql-%d.mysql", i)
-			Expect(sqlIn(ctx, ns, "mysql-0", host, "SELECT @@max_connections")).To(Equal("321"), host)
+			Expect(sqlIn(ctx, ns, "mysql-0", host, "SELECT @@GLOBAL.back_log")).To(Equal("91"), host)
+			Expect(sqlIn(ctx, ns, "mysql-0", host, "SELECT @@GLOBAL.max_connections")).To(Equal("321"), host)
 			Expect(rowsVia(ctx, ns, "mysql-0", host)).To(Equal("8"), host)
 		}
 		_, err := sqlIn(ctx, ns, "mysql-0", "mysql-primary", "INSERT INTO app.t (v) VALUES ('rolled')")
 		Expect(err).NotTo(HaveOccurred(), "primary %s is writable", mc.Status.CurrentPrimary)
 	})
 })
+
+// podIdentities maps each member pod to its UID and restart counts: equal maps mean no member
+// was re-created or restarted.
+func podIdentities(ctx context.Context, c client.Client, ns string) map[string]string {
+	GinkgoHelper()
+	pods, err := memberPods(ctx, c, ns)
+	Expect(err).NotTo(HaveOccurred())
+	out := map[string]string{}
+	for _, p := range pods {
+		id := string(p.UID)
+		for _, s := range p.Status.ContainerStatuses {
+			id += fmt.Sprintf(" %s:%d", s.Name, s.RestartCount)
+		}
+		out[p.Name] = id
+	}
+	return out
+}
+
+// expectAcked checks that every acknowledged write of a writer is on every member.
+func expectAcked(ctx SpecContext, c client.Client, ns, password string, acks []ack) {
+	GinkgoHelper()
+	pods, err := memberPods(ctx, c, ns)
+	Expect(err).NotTo(HaveOccurred())
+	for _, p := range pods {
+		Eventually(func(g Gomega) {
+			ids := rowsOf(ctx, c, ns, p.Name, password)
+			for _, a := range acks {
+				g.Expect(ids).To(HaveKey(a.id), "acknowledged write %d on %s", a.id, p.Name)
+			}
+		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
+	}
+	AddReportEntry("acknowledged writes checked on every member", len(acks))
+}
 
 func applyManifest(ctx context.Context, ns, manifest string) {
 	GinkgoHelper()
