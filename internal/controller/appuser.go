@@ -25,6 +25,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -63,10 +64,11 @@ func (m *appUserMemory) record(uid types.UID, digest string) {
 	m.done[uid] = digest
 }
 
-// reconcileAppUser creates spec.database and spec.user on the writable primary once the
-// application Secret exists, and again whenever they or the Secret's password change. Nothing
-// happens while the cluster has no writable primary; a failure is an event and is retried on the
-// next pass.
+// reconcileAppUser creates the application Secret at once, and spec.database and spec.user on the
+// writable primary once the cluster is Ready, and again whenever they or the Secret's password
+// change. Ready (every member serving, the semi-sync wait active) keeps the statements away from a
+// primary that cannot commit and from a seed's backup locks: a DDL stuck behind either would hold
+// its locks and stall the seed. A failure is an event and is retried on the next pass.
 func (r *ClusterReconciler) reconcileAppUser(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) {
 	if c.Spec.Database == "" || w.blocker != nil || w.secret == nil {
 		return
@@ -77,7 +79,7 @@ func (r *ClusterReconciler) reconcileAppUser(ctx context.Context, c *v1alpha1.My
 		return
 	}
 	digest := appUserDigest(u)
-	if r.appUsers.applied(c.UID, digest) {
+	if r.appUsers.applied(c.UID, digest) || !meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionReady) {
 		return
 	}
 	p := writablePrimary(c, w)
@@ -151,10 +153,11 @@ func (r *ClusterReconciler) appSecret(ctx context.Context, c *v1alpha1.MySQLClus
 	return s, nil
 }
 
-// writablePrimary is the recorded primary when it answered this pass and is not fenced.
+// writablePrimary is the recorded primary when it answered this pass, is not fenced and its
+// heartbeat committed.
 func writablePrimary(c *v1alpha1.MySQLCluster, w *world) *member {
 	for _, m := range w.members {
-		if m.name == c.Status.CurrentPrimary && m.conn != nil && m.status != nil && !m.status.ReadOnly {
+		if m.name == c.Status.CurrentPrimary && m.conn != nil && m.status != nil && !m.status.ReadOnly && m.commitErr == nil {
 			return m
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -32,6 +33,9 @@ type AppUser struct {
 	// Name, Host and Password of the account; an empty Name creates only the database.
 	Name, Host, Password string
 }
+
+// appUserLockWait (seconds) bounds each statement's wait for a metadata lock.
+const appUserLockWait = 5
 
 // identifier is what the schema allows for database and account names: nothing to escape in a
 // backquoted identifier.
@@ -57,7 +61,12 @@ func (u AppUser) validate() error {
 // on every run so that a changed password in the Secret reaches the account. They are the same
 // on both engines; in GRANT a database name's '_' is a wildcard on both, so it is escaped.
 func appUserStmts(u AppUser) []stmt {
-	sts := []stmt{statement("CREATE DATABASE IF NOT EXISTS `" + u.Database + "`")}
+	sts := []stmt{
+		// A DDL waiting for a lock (a backup's, a long transaction's) fails instead of queueing
+		// everything behind it for the default year.
+		statement("SET SESSION lock_wait_timeout = " + strconv.Itoa(appUserLockWait)),
+		statement("CREATE DATABASE IF NOT EXISTS `" + u.Database + "`"),
+	}
 	if u.Name == "" {
 		return sts
 	}

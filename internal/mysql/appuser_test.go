@@ -30,6 +30,7 @@ func TestEnsureAppUser(t *testing.T) {
 			t.Fatalf("%s: %v", f.Name(), err)
 		}
 		want := []string{
+			"SET SESSION lock_wait_timeout = 5",
 			"CREATE DATABASE IF NOT EXISTS `shop_db`",
 			"CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ? [app % p'w]",
 			"ALTER USER ?@? IDENTIFIED BY ? [app % p'w]",
@@ -46,7 +47,7 @@ func TestEnsureAppUserDatabaseOnly(t *testing.T) {
 	if err := c.EnsureAppUser(context.Background(), AppUser{Database: "shop"}); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"CREATE DATABASE IF NOT EXISTS `shop`"}; !slices.Equal(rec.calls, want) {
+	if want := []string{"SET SESSION lock_wait_timeout = 5", "CREATE DATABASE IF NOT EXISTS `shop`"}; !slices.Equal(rec.calls, want) {
 		t.Errorf("got %q, want %q", rec.calls, want)
 	}
 }
