@@ -119,3 +119,23 @@ func sorted(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestExtractFixture runs the extraction on a fixture with a helper that passes its argument on,
+// a function's result, a constant, and a reason built at run time, which must be reported.
+func TestExtractFixture(t *testing.T) {
+	r, err := Extract("testdata", []string{"controller"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"FromHelperCaller", "FromConst"} {
+		if _, ok := r.Events[want]; !ok {
+			t.Errorf("event reason %s not found: %v", want, r.Events)
+		}
+	}
+	if _, ok := r.Conditions["FromReturn"]; !ok {
+		t.Errorf("condition reason FromReturn not found: %v", r.Conditions)
+	}
+	if len(r.Unresolved) != 1 || !strings.Contains(r.Unresolved[0], "fmt.Sprintf") {
+		t.Errorf("the reason built with fmt.Sprintf should be the one unresolved expression: %v", r.Unresolved)
+	}
+}
