@@ -43,7 +43,7 @@ func sampleManifest(file string) string {
 // written: the MariaDB ones that need nothing this machine lacks. The others are only dry-run:
 // mysql-cluster (no MySQL server here), mariadb-placement (needs labelled, tainted nodes),
 // mariadb-storage (needs its StorageClass), mariadb-backup and mariadb-restore (need an S3 store:
-// backup_test.go runs the same manifests of docs/backups.md against versitygw),
+// backup_test.go runs the manifests of docs/backups.md, much the same, against versitygw),
 // mysql_v1alpha1_mysqlcluster.yaml, which cluster_test.go runs, and mariadb-application.yaml,
 // which dayone_test.go runs. Measured on a busy 2-core machine: 9 s for the 1-member sample,
 // 30-40 s for each 3-member one, 2.5 minutes for the whole group, within its 3-minute budget.
