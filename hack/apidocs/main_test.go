@@ -61,6 +61,8 @@ func TestReferenceShowsWhatTheSchemaEnforces(t *testing.T) {
 		"| `semiSync` | ReplicationSemiSync waits",                          // enum values
 		"Short names: `mysql`, `myc`.",                                      // resource marker
 		"Pattern `^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`",                        // patterns
+		"| `mysql.ordinal.dev/switchover-to` | AnnotationSwitchoverTo asks", // annotations
+		"| `Ready` | ConditionReady is True",                                // condition types
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the reference lacks %q", want)

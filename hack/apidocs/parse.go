@@ -31,6 +31,7 @@ type model struct {
 	group  string
 	types  map[string]*typeInfo
 	consts map[string][]constInfo // string constants by their named type
+	plain  []constInfo            // untyped string constants, in source order
 }
 
 // typeInfo is one named type of the package.
@@ -144,14 +145,20 @@ func (m *model) newField(f *ast.Field) field {
 func (m *model) addConsts(gd *ast.GenDecl) {
 	for _, s := range gd.Specs {
 		vs := s.(*ast.ValueSpec)
-		id, ok := vs.Type.(*ast.Ident)
-		if !ok || len(vs.Values) != len(vs.Names) {
+		if len(vs.Values) != len(vs.Names) {
 			continue
 		}
 		doc, _ := splitComment(vs.Doc)
 		for i, n := range vs.Names {
-			if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				m.consts[id.Name] = append(m.consts[id.Name], constInfo{name: n.Name, value: strings.Trim(lit.Value, `"`), doc: doc})
+			lit, ok := vs.Values[i].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				continue
+			}
+			c := constInfo{name: n.Name, value: strings.Trim(lit.Value, `"`), doc: doc}
+			if id, typed := vs.Type.(*ast.Ident); typed {
+				m.consts[id.Name] = append(m.consts[id.Name], c)
+			} else if vs.Type == nil {
+				m.plain = append(m.plain, c)
 			}
 		}
 	}

@@ -49,7 +49,35 @@ func render(m *model) []byte {
 	for _, k := range kinds {
 		m.renderKind(&b, k, done)
 	}
+	m.renderNames(&b)
 	return b.Bytes()
+}
+
+// namedConsts are the untyped constants the reference lists: what a user reads in status or
+// writes on objects.
+var namedConsts = []struct{ prefix, title, intro string }{
+	{"Condition", "Condition types", "The types of `status.conditions`; [troubleshooting.md](../troubleshooting.md) explains every reason."},
+	{"Label", "Labels", "Labels the operator sets or reads."},
+	{"Annotation", "Annotations", "Annotations the operator reads or writes."},
+}
+
+// renderNames lists condition types, labels and annotations with their doc comments.
+func (m *model) renderNames(b *bytes.Buffer) {
+	for _, nc := range namedConsts {
+		var rows []constInfo
+		for _, c := range m.plain {
+			if strings.HasPrefix(c.name, nc.prefix) {
+				rows = append(rows, c)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "\n## %s\n\n%s\n\n| Name | Meaning |\n|---|---|\n", nc.title, nc.intro)
+		for _, c := range rows {
+			fmt.Fprintf(b, "| `%s` | %s |\n", c.value, cell(paragraphsInline(c.doc)))
+		}
+	}
 }
 
 // kinds are the root types, not their lists: the largest first (the cluster before what hangs
