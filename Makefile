@@ -91,7 +91,7 @@ demo-down: ## Stop localkube and everything the demo started.
 ##@ Tests
 
 .PHONY: test
-test: test-unit test-integration test-envtest test-e2e ## Every test tier: what CI runs.
+test: test-unit test-integration test-envtest test-e2e test-alerts ## Every test tier: what CI runs.
 
 .PHONY: test-unit
 test-unit: ## Unit tests: pure packages, fakes, golden files (-short: no servers, no cluster).
@@ -116,6 +116,11 @@ test-e2e: kube-binaries helm argocd-binaries versitygw build ## localkube's own 
 	@# CI keeps only the end of the output: on failure, end with each failure's message.
 	go test $(GO_TEST_FLAGS) -v -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \
 	  { echo "=== e2e failures (whole log: bin/e2e.log) ==="; grep -a -A10 '\[FAILED\]' $(BIN)/e2e.log | grep -av -e '^\s*$$' -e '"level":' | tail -80; exit 1; }
+
+.PHONY: test-alerts
+test-alerts: ## Alert rules and dashboard: PromQL parse, metric names, alerts evaluated on the e2e scrapes (bin/e2e-metrics); own module.
+	@# Under make test the e2e scrapes must exist: an alert never evaluated on real metrics is untested.
+	cd test/alerts && ORDINAL_E2E_METRICS_REQUIRED="$(filter test,$(MAKECMDGOALS))" go test $(GO_TEST_FLAGS) ./...
 
 .PHONY: bench
 bench: ## Benchmarks.

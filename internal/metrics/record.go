@@ -71,6 +71,8 @@ func ObserveCluster(ns, name string, c Cluster) {
 	primaryReady.With(l).Set(b2f(c.PrimaryReady))
 	writable.With(l).Set(b2f(c.Writable && c.Primary != ""))
 	semiSyncReplicas.With(l).Set(float64(c.SemiSyncReplicas))
+	// A counter that appears at 1 shows no increase: start it at 0 so the first failure alerts.
+	backupsFailed.With(l).Add(0)
 	prev := seen[key{ns, name}]
 	if prev.primary != "" && prev.primary != c.Primary {
 		primaryInfo.DeleteLabelValues(ns, name, prev.primary)
