@@ -45,8 +45,9 @@ func newSwitchoverCommand(o *Options) *cobra.Command {
 		Short: "Ask the operator for a planned switchover and wait until the new primary serves",
 		Long: `Sets the mysql.ordinal.dev/switchover-to annotation (never the spec) and waits until
 status.currentPrimary is the target. Without --to the plugin picks the ready, serving replica with
-the least lag. If the operator refuses, or the timeout passes, the annotation is removed again so
-the switchover does not happen later, and the command fails with the operator's reason.`,
+the least lag. If the operator refuses, the timeout passes or the command is interrupted, the
+annotation is removed again so the switchover does not happen later, and the command fails with
+the operator's reason.`,
 		Example: `  kubectl ordinal switchover mysql
   kubectl ordinal switchover mysql --to mysql-2 --timeout 2m`,
 		Args: cobra.ExactArgs(1),
