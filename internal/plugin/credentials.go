@@ -56,8 +56,8 @@ type Credentials struct {
 // DeepCopyObject makes Credentials a runtime.Object for cli-runtime's printers.
 func (c *Credentials) DeepCopyObject() runtime.Object { return deepCopyJSON(c) }
 
-// loadCredentials finds user's password: root's in the credentials Secret, an application
-// user's in a Secret of the cluster (label mysql.ordinal.dev/cluster) whose username key is user.
+// loadCredentials finds user's password: root's in the credentials Secret, the application
+// user's (spec.user) in its Secret (spec.user.passwordSecretName or the generated NAME-app).
 func loadCredentials(ctx context.Context, c client.Client, mc *v1alpha1.MySQLCluster, user string) (*Credentials, error) {
 	cr := &Credentials{
 		TypeMeta: metav1.TypeMeta{APIVersion: OutputAPIVersion, Kind: "Credentials"},
@@ -66,27 +66,31 @@ func loadCredentials(ctx context.Context, c client.Client, mc *v1alpha1.MySQLClu
 		ReadOnlyHost: fmt.Sprintf("%s.%s.svc", mc.ReplicasServiceName(), mc.Namespace),
 		Port:         primaryPort(ctx, c, mc),
 	}
-	if user == RootUser {
-		s := &corev1.Secret{}
-		if err := c.Get(ctx, client.ObjectKey{Namespace: mc.Namespace, Name: mc.CredentialsSecretName()}, s); err != nil {
-			return nil, fmt.Errorf("read the credentials Secret: %w", err)
-		}
-		cr.Secret, cr.SecretKey, cr.Password = s.Name, v1alpha1.SecretKeyRootPassword, string(s.Data[v1alpha1.SecretKeyRootPassword])
-		return cr, nil
+	switch {
+	case user == RootUser:
+		cr.Secret, cr.SecretKey = mc.CredentialsSecretName(), v1alpha1.SecretKeyRootPassword
+	case mc.Spec.User != nil && mc.Spec.User.Name == user:
+		cr.Secret, cr.SecretKey, cr.Database = mc.AppSecretName(), v1alpha1.AppSecretKeyPassword, mc.Spec.Database
+	default:
+		return nil, fmt.Errorf("%s has no account %q with a Secret: use --user root%s", mc.Name, user, appUserHint(mc))
 	}
-	var secrets corev1.SecretList
-	if err := c.List(ctx, &secrets, client.InNamespace(mc.Namespace), client.MatchingLabels{v1alpha1.LabelCluster: mc.Name}); err != nil {
-		return nil, fmt.Errorf("list the cluster's Secrets: %w", err)
+	s := &corev1.Secret{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: mc.Namespace, Name: cr.Secret}, s); err != nil {
+		return nil, fmt.Errorf("read Secret %s: %w", cr.Secret, err)
 	}
-	for _, s := range secrets.Items {
-		if string(s.Data["username"]) == user {
-			cr.Secret, cr.SecretKey, cr.Password = s.Name, "password", string(s.Data["password"])
-			cr.Database = string(s.Data["database"])
-			return cr, nil
-		}
+	pw, ok := s.Data[cr.SecretKey]
+	if !ok {
+		return nil, fmt.Errorf("Secret %s has no key %s", cr.Secret, cr.SecretKey)
 	}
-	return nil, fmt.Errorf("no Secret labelled %s=%s has username %q: only root and the application user have Secrets",
-		v1alpha1.LabelCluster, mc.Name, user)
+	cr.Password = string(pw)
+	return cr, nil
+}
+
+func appUserHint(mc *v1alpha1.MySQLCluster) string {
+	if mc.Spec.User == nil {
+		return " (spec.user is not set)"
+	}
+	return " or --user " + mc.Spec.User.Name
 }
 
 // primaryPort is the primary Service's MySQL port, or the default when it cannot be read.

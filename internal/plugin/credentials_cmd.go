@@ -61,7 +61,7 @@ command is safe on a shared screen; -o json|yaml includes it only with --show-pa
 			return PrintCredentials(cr, show, o.Streams.Out)
 		},
 	}
-	cmd.Flags().StringVar(&user, "user", RootUser, "The database user: root, or the application user")
+	cmd.Flags().StringVar(&user, "user", RootUser, "The database user: root, or the application user of spec.user")
 	cmd.Flags().BoolVar(&show, "show-password", false, "Print the password")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "Output format: table, json or yaml")
 	return cmd

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -59,5 +60,28 @@ func TestSwitchoverRefusedWithdraws(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "Withdrew") {
 		t.Errorf("stderr does not say the request was withdrawn:\n%s", errOut.String())
+	}
+}
+
+func TestLoadCredentials(t *testing.T) {
+	mc := sampleCluster()
+	mc.Spec.Database, mc.Spec.User = "shop", &v1alpha1.ApplicationUser{Name: "app"}
+	secret := func(name, key, value string) *corev1.Secret {
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop"}, Data: map[string][]byte{key: []byte(value)}}
+	}
+	c := fake.NewClientBuilder().WithScheme(manager.Scheme()).WithObjects(mc,
+		secret("mysql-credentials", v1alpha1.SecretKeyRootPassword, "rootpw"),
+		secret("mysql-app", v1alpha1.AppSecretKeyPassword, "apppw")).Build()
+	ctx := context.Background()
+	root, err := loadCredentials(ctx, c, mc, "root")
+	if err != nil || root.Password != "rootpw" || root.Host != "mysql-primary.shop.svc" || root.Port != 3306 {
+		t.Errorf("root = %+v, %v", root, err)
+	}
+	app, err := loadCredentials(ctx, c, mc, "app")
+	if err != nil || app.Password != "apppw" || app.Secret != "mysql-app" || app.Database != "shop" {
+		t.Errorf("app = %+v, %v", app, err)
+	}
+	if _, err := loadCredentials(ctx, c, mc, "repl"); err == nil || !strings.Contains(err.Error(), "--user app") {
+		t.Errorf("an account without a Secret is refused with the choices, got %v", err)
 	}
 }
