@@ -35,6 +35,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/backup"
+	"github.com/ordinal-dev/ordinal/internal/desired"
 )
 
 // ScheduleReconciler creates a cluster's scheduled MySQLBackups and applies its retention policy
@@ -100,8 +101,8 @@ func (r *ScheduleReconciler) schedule(ctx context.Context, c *v1alpha1.MySQLClus
 // twice (a retried pass) finds it there.
 func (r *ScheduleReconciler) createScheduled(ctx context.Context, c *v1alpha1.MySQLCluster, slot time.Time) error {
 	b := &v1alpha1.MySQLBackup{
-		ObjectMeta: metav1.ObjectMeta{Name: backup.ScheduledName(c.Name, slot), Namespace: c.Namespace,
-			Labels: map[string]string{v1alpha1.LabelCluster: c.Name, v1alpha1.LabelScheduled: "true"}},
+		ObjectMeta: desired.Inherit(c, metav1.ObjectMeta{Name: backup.ScheduledName(c.Name, slot), Namespace: c.Namespace,
+			Labels: map[string]string{v1alpha1.LabelCluster: c.Name, v1alpha1.LabelScheduled: "true"}}),
 		Spec: v1alpha1.MySQLBackupSpec{Cluster: c.Name},
 	}
 	if err := controllerutil.SetOwnerReference(c, b, r.Scheme); err != nil {

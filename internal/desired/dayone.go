@@ -81,6 +81,12 @@ func withInherited(c *v1alpha1.MySQLCluster, meta metav1.ObjectMeta) metav1.Obje
 	return meta
 }
 
+// Inherit adds spec.inheritedMetadata to metadata built outside this package (the scheduled
+// MySQLBackups); meta's own entries win.
+func Inherit(c *v1alpha1.MySQLCluster, meta metav1.ObjectMeta) metav1.ObjectMeta {
+	return withInherited(c, meta)
+}
+
 // dbImagePolicy is spec.engine.imagePullPolicy for the containers of the database image.
 func dbImagePolicy(c *v1alpha1.MySQLCluster) corev1.PullPolicy { return c.ImagePullPolicy() }
 

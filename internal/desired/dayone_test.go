@@ -278,3 +278,15 @@ func selectorOf(o runtime.Object) map[string]string {
 	}
 	return nil
 }
+
+// TestInheritKeepsOurs: objects built elsewhere (scheduled MySQLBackups) get the inherited
+// metadata, and their own labels win.
+func TestInheritKeepsOurs(t *testing.T) {
+	m := Inherit(dayOneCluster(), metav1.ObjectMeta{Name: "b", Labels: map[string]string{v1alpha1.LabelCluster: "db"}})
+	if m.Labels["team"] != "shop" || m.Labels[v1alpha1.LabelCluster] != "db" || m.Annotations["cost-center"] != "42" {
+		t.Errorf("labels %v annotations %v", m.Labels, m.Annotations)
+	}
+	if m := Inherit(mariadbCluster(), metav1.ObjectMeta{Name: "b"}); m.Labels != nil || m.Annotations != nil {
+		t.Errorf("a cluster without inheritedMetadata added %v %v", m.Labels, m.Annotations)
+	}
+}
