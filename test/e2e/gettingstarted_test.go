@@ -86,10 +86,8 @@ var _ = Describe("getting started (docs/getting-started.md)", Ordered, func() {
 		Eventually(func() float64 { return insertsOn("shop-0") - before }).
 			WithContext(ctx).WithTimeout(2*time.Minute).WithPolling(time.Second).Should(BeNumerically(">=", 10),
 			"mysql_global_status_commands_total{command=\"insert\"} on the primary climbs with the application's writes")
-		user, err := runPluginErr(ctx, "-n", ns, "mysql", "shop", "--", "-N", "-B", "-e",
-			"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'shop'")
-		Expect(err).NotTo(HaveOccurred())
-		AddReportEntry("getting started: application sessions seen on the primary", strings.TrimSpace(user))
+		// The Job can only write as the account the operator created from spec.user: it has no other
+		// password. Its orders are counted on every member after the switchover below.
 	})
 
 	It("switches over with the plugin under the application's writes, and every order is on every member", func(ctx SpecContext) {
