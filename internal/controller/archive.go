@@ -28,6 +28,7 @@ import (
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/backup"
+	"github.com/ordinal-dev/ordinal/internal/metrics"
 )
 
 // archiveCallTimeout bounds the archive call of a pass: the agent answers from memory.
@@ -69,6 +70,9 @@ func (r *ClusterReconciler) archive(ctx context.Context, c *v1alpha1.MySQLCluste
 	if !st.LastTime.IsZero() {
 		t := metav1.NewTime(st.LastTime)
 		w.archive.LastTime = &t
+		if st.Error == "" {
+			metrics.ArchiveSucceeded(c.Namespace, c.Name, st.LastTime)
+		}
 	}
 }
 

@@ -118,10 +118,12 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if routeErr != nil {
 		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "RoutingFailed", "Route", "%v", routeErr)
 	}
+	// Right after the topology and routing, before the slower extras: the gauges follow a failover
+	// even when settings, users or archiving take long or fail.
+	recordMetrics(cluster, w)
 	r.applyLiveConfig(ctx, cluster, w)
 	r.reconcileAppUser(ctx, cluster, w)
 	r.archive(ctx, cluster, w)
-	recordMetrics(cluster, w)
 	if err := r.writeStatus(ctx, cluster, w); err != nil {
 		return reconcile.Result{}, err
 	}

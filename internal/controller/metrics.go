@@ -54,9 +54,6 @@ func recordMetrics(c *v1alpha1.MySQLCluster, w *world) {
 		out.Writable = out.PrimaryReady && !p.CannotCommit && (!semiSyncWaits(c) || p.SemiSyncClients > 0)
 	}
 	metrics.ObserveCluster(c.Namespace, c.Name, out)
-	if a := w.archive; a != nil && a.Error == "" && a.LastTime != nil {
-		metrics.ArchiveSucceeded(c.Namespace, c.Name, a.LastTime.Time)
-	}
 }
 
 // semiSyncWaits: the primary waits for a replica's ack on commit (see actor.run's SemiSyncWait).

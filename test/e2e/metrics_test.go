@@ -33,6 +33,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
 )
 
@@ -106,6 +107,19 @@ var _ = Describe("operator metrics", Ordered, func() {
 		savePhase(ctx, c, ns, reader, "replica-stopped", map[string]bool{"OrdinalReplicaLagging": true, "OrdinalPrimaryLost": false})
 		Eventually(func() float64 { return operatorSeries(ctx, c, reader)[steps] }).WithContext(ctx).
 			WithTimeout(30*time.Second).Should(BeNumerically(">", before), "the operator's StartReplication step")
+	})
+
+	It("counts a refused switchover", func(ctx SpecContext) {
+		refused := fmt.Sprintf(`ordinal_switchovers_total{cluster="mysql",namespace="%s",result="refused"}`, ns)
+		rule := fmt.Sprintf(`ordinal_promotions_refused_total{cluster="mysql",namespace="%s",reason="settled"}`, ns)
+		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster", "mysql", v1alpha1.AnnotationSwitchoverTo+"=mysql-9")
+		Eventually(func(g Gomega) {
+			m := operatorSeries(ctx, c, reader)
+			g.Expect(m[refused]).To(BeNumerically(">=", 1))
+			g.Expect(m[rule]).To(BeNumerically(">=", 1))
+		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
+		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster", "mysql", v1alpha1.AnnotationSwitchoverTo+"-")
+		waitReady(ctx, c, ns)
 	})
 
 	It("counts a failover when the primary is frozen, and alerts while it is lost", func(ctx SpecContext) {
