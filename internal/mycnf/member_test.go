@@ -66,7 +66,8 @@ func TestOwnedKeysMirrorCEL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`replace\('-', '_'\) in \[([^\]]*)\]`).FindSubmatch(src)
+	// The owned-key rule is the list that starts with server_id (other rules use lists too).
+	m := regexp.MustCompile(`replace\('-', '_'\) in \[('server_id'[^\]]*)\]`).FindSubmatch(src)
 	if m == nil {
 		t.Fatal("the CEL owned-key rule was not found in mysqlcluster_types.go")
 	}
