@@ -41,6 +41,12 @@ func ClusterHealth(s Snapshot) Health {
 			continue
 		}
 		_, serving, why := v.roleOf(m)
+		if serving && !m.PodReady {
+			// Clients reach a member through Services only once its pod is Ready: until then the
+			// cluster is not ready for them, though the member already serves.
+			notServing = append(notServing, m.Name+": serving, but its pod is not Ready yet")
+			continue
+		}
 		if serving {
 			h.Serving++
 			continue

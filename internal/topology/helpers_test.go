@@ -91,6 +91,7 @@ func (m Member) deleting() Member           { m.Deleting = true; return m }
 func (m Member) unfenced() Member           { m.Writable = true; return m }
 func (m Member) fenced() Member             { m.Writable = false; return m }
 func (m Member) podReady() Member           { m.PodReady = true; return m }
+func (m Member) podNotReady() Member        { m.PodReady = false; return m }
 func (m Member) noPod() Member              { m.PodExists, m.PodReady = false, false; return m }
 func (m Member) isolated() Member           { m.Isolated = true; return m }
 func (m Member) prevServing() Member        { m.PrevServing = true; return m }
