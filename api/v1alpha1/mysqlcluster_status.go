@@ -153,6 +153,11 @@ type MemberStatus struct {
 	// Serving is true when the member receives client traffic through a Service.
 	// +optional
 	Serving bool `json:"serving,omitempty"`
+	// SemiSync is the member's semi-synchronous replication as it answered: on the primary
+	// "waiting, N replicas acknowledging" or "off"; on a replica "acknowledging",
+	// "enabled, not acknowledging" or "off". Empty when the member did not answer.
+	// +optional
+	SemiSync string `json:"semiSync,omitempty"`
 	// Message explains an unhealthy member.
 	// +optional
 	Message string `json:"message,omitempty"`

@@ -31,6 +31,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
@@ -97,6 +98,9 @@ func members(c *v1alpha1.MySQLCluster, w *world) []v1alpha1.MemberStatus {
 			Name: m.Name, Role: string(m.Role), Ready: m.Ready, Serving: m.Serving,
 			GTIDExecuted: m.Executed, GTIDReceived: received[m.Name], Errant: m.Errant, ErrantTransactions: m.ErrantTransactions,
 			Message: m.Message, KeptAside: previousStatus(c, m.Name).KeptAside,
+		}
+		if st := answered(w, m.Name); st != nil {
+			ms.SemiSync = semiSyncSummary(m.Role == topology.RolePrimary, st.SemiSync)
 		}
 		if kept := w.keptAside[m.Name]; kept != "" {
 			ms.KeptAside = kept
@@ -201,4 +205,29 @@ func podReady(p *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// answered is the SQL status of the named member, nil when it did not answer this pass.
+func answered(w *world, name string) *mysql.Status {
+	for _, m := range w.members {
+		if m.name == name {
+			return m.status
+		}
+	}
+	return nil
+}
+
+// semiSyncSummary says how a member takes part in semi-synchronous replication.
+func semiSyncSummary(primary bool, s mysql.SemiSync) string {
+	switch {
+	case primary && s.SourceEnabled:
+		return fmt.Sprintf("waiting, %d replicas acknowledging", s.SourceClients)
+	case primary:
+		return "off"
+	case s.ReplicaActive:
+		return "acknowledging"
+	case s.ReplicaEnabled:
+		return "enabled, not acknowledging"
+	}
+	return "off"
 }

@@ -59,6 +59,7 @@ type MemberStatus struct {
 	Role               string `json:"role"`
 	Ready              bool   `json:"ready"`
 	Serving            bool   `json:"serving"`
+	SemiSync           string `json:"semiSync,omitempty"`
 	GTIDExecuted       string `json:"gtidExecuted"`
 	GTIDReceived       string `json:"gtidReceived,omitempty"`
 	LagSeconds         *int64 `json:"lagSeconds,omitempty"`
@@ -94,7 +95,7 @@ func BuildStatus(mc *v1alpha1.MySQLCluster) *ClusterStatus {
 	}
 	for _, m := range mc.Status.Members {
 		s.Members = append(s.Members, MemberStatus{
-			Name: m.Name, Role: m.Role, Ready: m.Ready, Serving: m.Serving,
+			Name: m.Name, Role: m.Role, Ready: m.Ready, Serving: m.Serving, SemiSync: m.SemiSync,
 			GTIDExecuted: m.GTIDExecuted, GTIDReceived: m.GTIDReceived, LagSeconds: m.LagSeconds,
 			Errant: m.Errant, ErrantTransactions: m.ErrantTransactions, KeptAside: m.KeptAside, Message: m.Message,
 		})
@@ -133,10 +134,10 @@ func PrintStatusTable(s *ClusterStatus, out io.Writer) error {
 		fmt.Fprintf(w, "Note:\tstatus describes generation %d; the spec is at %d\n", s.ObservedGeneration, s.Generation)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "MEMBER\tROLE\tREADY\tSERVING\tLAG\tERRANT\tGTID EXECUTED\tMESSAGE")
+	fmt.Fprintln(w, "MEMBER\tROLE\tREADY\tSERVING\tLAG\tSEMI-SYNC\tERRANT\tGTID EXECUTED\tMESSAGE")
 	for _, m := range s.Members {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, dash(m.Role), yesNo(m.Ready), yesNo(m.Serving),
-			lagCell(m), errantCell(m), dash(m.GTIDExecuted), memberNote(m))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, dash(m.Role), yesNo(m.Ready), yesNo(m.Serving),
+			lagCell(m), dash(m.SemiSync), errantCell(m), dash(m.GTIDExecuted), memberNote(m))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "CONDITION\tSTATUS\tREASON\tMESSAGE")

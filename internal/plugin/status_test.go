@@ -39,8 +39,8 @@ func sampleCluster() *v1alpha1.MySQLCluster {
 		Status: v1alpha1.MySQLClusterStatus{
 			ObservedGeneration: 3, CurrentPrimary: "mysql-0", ReadyMembers: 2, CompletedSwitchover: "mysql-0",
 			Members: []v1alpha1.MemberStatus{
-				{Name: "mysql-0", Role: "primary", Ready: true, Serving: true, GTIDExecuted: "0-100-12"},
-				{Name: "mysql-1", Role: "replica", Ready: true, Serving: true, GTIDExecuted: "0-100-11",
+				{Name: "mysql-0", Role: "primary", Ready: true, Serving: true, GTIDExecuted: "0-100-12", SemiSync: "waiting, 1 replicas acknowledging"},
+				{Name: "mysql-1", Role: "replica", Ready: true, Serving: true, GTIDExecuted: "0-100-11", SemiSync: "acknowledging",
 					GTIDReceived: "0-100-12", LagSeconds: ptr.To[int64](1)},
 				{Name: "mysql-2", Role: "replica", Ready: false, GTIDExecuted: "0-100-9,1-101-1", Errant: true,
 					ErrantTransactions: "1-101-1", Message: "errant: fenced"},
@@ -65,9 +65,9 @@ func TestStatusTable(t *testing.T) {
 		{"Members:", "2/3", "ready"},
 		{"Pending", "switchover", "mysql-2"},
 		{"status describes generation 3", "at 4"},
-		{"MEMBER", "ROLE", "READY", "SERVING", "LAG", "ERRANT", "GTID EXECUTED", "MESSAGE"},
-		{"mysql-0", "primary", "yes", "yes", "-", "no", "0-100-12", "-"},
-		{"mysql-1", "replica", "yes", "yes", "1s", "no", "0-100-11", "received, not applied: 0-100-12"},
+		{"MEMBER", "ROLE", "READY", "SERVING", "LAG", "SEMI-SYNC", "ERRANT", "GTID EXECUTED", "MESSAGE"},
+		{"mysql-0", "primary", "yes", "yes", "-", "waiting, 1 replicas acknowledging", "no", "0-100-12", "-"},
+		{"mysql-1", "replica", "yes", "yes", "1s", "acknowledging", "no", "0-100-11", "received, not applied: 0-100-12"},
 		{"mysql-2", "replica", "no", "no", "-", "yes: 1-101-1", "0-100-9,1-101-1", "errant: fenced"},
 		{"Ready", "False", "MembersNotReady", "2/3 ready"},
 		{"Available", "True", "PrimaryWritable"},

@@ -72,6 +72,16 @@ var _ = Describe("getting started (docs/getting-started.md)", Ordered, func() {
 			Expect(out).To(ContainSubstring(m))
 		}
 		Expect(out).To(ContainSubstring("primary"))
+		Eventually(func(g Gomega) {
+			mc := getClusterNamed(ctx, c, ns, "shop")
+			for _, m := range mc.Status.Members {
+				want := "acknowledging"
+				if m.Role == v1alpha1.RolePrimary {
+					want = "waiting, 2 replicas acknowledging"
+				}
+				g.Expect(m.SemiSync).To(Equal(want), m.Name)
+			}
+		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed(), "status and the plugin show each member's semi-sync part")
 		secret := appSecret(ctx, c, ns, "shop-app")
 		for _, k := range []string{"host", "port", "username", "password", "database", "uri", "jdbc-url"} {
 			Expect(secret).To(HaveKey(k))
