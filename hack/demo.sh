@@ -75,15 +75,16 @@ cat <<MSG
 
 Ordinal is running. It took $(( $(date +%s) - start ))s.
 
-  export KUBECONFIG=$KUBECONFIG
-  alias kubectl=$kubectl
+  export KUBECONFIG=$KUBECONFIG PATH=$repo/bin:\$PATH   # kubectl, helm, kubectl-ordinal
 
   kubectl get mysqlcluster                      # READY, PRIMARY, MEMBERS
-  kubectl exec $primary -c mysql -- sh -c 'mariadb -uroot -p"\$ROOT_PASSWORD" -e "SELECT @@hostname, @@read_only"'
-  kubectl exec mysql-1 -c mysql -- sh -c 'mariadb -h mysql-primary -uroot -p"\$ROOT_PASSWORD" -e "SELECT @@hostname"'
+  kubectl ordinal status mysql                  # roles, GTIDs, lag, semi-sync, who serves
+  kubectl ordinal mysql mysql -- -e 'SELECT @@hostname, @@read_only'
+  kubectl ordinal switchover mysql --to mysql-1 # planned primary change
+  kubectl ordinal credentials mysql --show-password
 
   The read/write Service mysql-primary listens on $primary_ip:3306 (the replicas: mysql-replicas).
-  Passwords: kubectl get secret mysql-credentials -o jsonpath='{.data.root-password}' | base64 -d
+  Next: docs/getting-started.md (an application with its own user, metrics, a switchover under load).
 
   make demo-down stops everything.
 MSG
