@@ -109,19 +109,6 @@ var _ = Describe("operator metrics", Ordered, func() {
 			WithTimeout(30*time.Second).Should(BeNumerically(">", before), "the operator's StartReplication step")
 	})
 
-	It("counts a refused switchover", func(ctx SpecContext) {
-		refused := fmt.Sprintf(`ordinal_switchovers_total{cluster="mysql",namespace="%s",result="refused"}`, ns)
-		rule := fmt.Sprintf(`ordinal_promotions_refused_total{cluster="mysql",namespace="%s",reason="settled"}`, ns)
-		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster", "mysql", v1alpha1.AnnotationSwitchoverTo+"=mysql-9")
-		Eventually(func(g Gomega) {
-			m := operatorSeries(ctx, c, reader)
-			g.Expect(m[refused]).To(BeNumerically(">=", 1))
-			g.Expect(m[rule]).To(BeNumerically(">=", 1))
-		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
-		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster", "mysql", v1alpha1.AnnotationSwitchoverTo+"-")
-		waitReady(ctx, c, ns)
-	})
-
 	It("counts a failover when the primary is frozen, and alerts while it is lost", func(ctx SpecContext) {
 		if cluster == nil {
 			Skip("freezing a pod needs localkube")
@@ -151,6 +138,20 @@ var _ = Describe("operator metrics", Ordered, func() {
 		savePhase(ctx, c, ns, reader, "failed-over", map[string]bool{"OrdinalPrimaryLost": false, "OrdinalCannotCommit": !writable})
 		AddReportEntry("operator metrics after the failover", fmt.Sprintf("failovers %v, writable %v",
 			operatorSeries(ctx, c, reader)[failovers], writable))
+	})
+
+	It("counts a refused switchover", func(ctx SpecContext) {
+		refused := fmt.Sprintf(`ordinal_switchovers_total{cluster="mysql",namespace="%s",result="refused"}`, ns)
+		waitReady(ctx, c, ns) // the old primary, thawed, is back
+		rule := fmt.Sprintf(`ordinal_promotions_refused_total{cluster="mysql",namespace="%s",reason="settled"}`, ns)
+		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster", "mysql", v1alpha1.AnnotationSwitchoverTo+"=mysql-9")
+		Eventually(func(g Gomega) {
+			m := operatorSeries(ctx, c, reader)
+			g.Expect(m[refused]).To(BeNumerically(">=", 1))
+			g.Expect(m[rule]).To(BeNumerically(">=", 1))
+		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed())
+		kubectl(ctx, "-n", ns, "annotate", "mysqlcluster", "mysql", v1alpha1.AnnotationSwitchoverTo+"-")
+		waitReady(ctx, c, ns)
 	})
 })
 
