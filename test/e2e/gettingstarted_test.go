@@ -81,7 +81,7 @@ var _ = Describe("getting started (docs/getting-started.md)", Ordered, func() {
 				}
 				g.Expect(m.SemiSync).To(Equal(want), m.Name)
 			}
-		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Succeed(), "status and the plugin show each member's semi-sync part")
+		}).WithContext(ctx).WithTimeout(30*time.Second).Should(Succeed(), "status and the plugin show each member's semi-sync part")
 		secret := appSecret(ctx, c, ns, "shop-app")
 		for _, k := range []string{"host", "port", "username", "password", "database", "uri", "jdbc-url"} {
 			Expect(secret).To(HaveKey(k))
