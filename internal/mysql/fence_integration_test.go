@@ -157,11 +157,13 @@ func TestFenceBoundedByLongWrite(t *testing.T) {
 	<-done
 }
 
+// sleeping reports whether the long UPDATE is inside SLEEP, i.e. holds its locks: listed but
+// still opening its table, it would lose the race to the fence and then fail as read-only.
 func sleeping(e *env) error {
 	db := e.cluster.Members[0].DB(e.t, mysqltest.RootUser, mysqltest.RootPassword)
 	var n int
 	err := db.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST "+
-		"WHERE INFO LIKE 'UPDATE app.t SET v = SLEEP%'").Scan(&n)
+		"WHERE INFO LIKE 'UPDATE app.t SET v = SLEEP%' AND STATE = 'User sleep'").Scan(&n)
 	if err == nil && n == 0 {
 		err = errors.New("not yet")
 	}
