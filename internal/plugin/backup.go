@@ -64,15 +64,7 @@ backup makes the command fail. Retention never deletes a backup it did not sched
 }
 
 func (bo *backupOptions) run(ctx context.Context, cluster string) error {
-	c, err := bo.NewClient()
-	if err != nil {
-		return err
-	}
-	ns, err := bo.Namespace()
-	if err != nil {
-		return err
-	}
-	mc, err := getCluster(ctx, c, ns, cluster)
+	c, mc, err := bo.clusterOf(ctx, cluster)
 	if err != nil {
 		return err
 	}
@@ -86,7 +78,7 @@ func (bo *backupOptions) run(ctx context.Context, cluster string) error {
 	if err := c.Create(ctx, b, client.FieldOwner(fieldManager)); err != nil {
 		return fmt.Errorf("create MySQLBackup %s: %w", b.Name, err)
 	}
-	fmt.Fprintf(bo.Streams.ErrOut, "Created MySQLBackup %s/%s\n", ns, b.Name)
+	fmt.Fprintf(bo.Streams.ErrOut, "Created MySQLBackup %s/%s\n", mc.Namespace, b.Name)
 	if bo.wait {
 		if b, err = bo.waitDone(ctx, c, b); err != nil {
 			return err

@@ -36,15 +36,7 @@ command is safe on a shared screen; -o json|yaml includes it only with --show-pa
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			c, err := o.NewClient()
-			if err != nil {
-				return err
-			}
-			ns, err := o.Namespace()
-			if err != nil {
-				return err
-			}
-			mc, err := getCluster(cmd.Context(), c, ns, args[0])
+			c, mc, err := o.clusterOf(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

@@ -40,11 +40,7 @@ func newHistoryCommand(o *Options) *cobra.Command {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			c, err := o.NewClient()
-			if err != nil {
-				return err
-			}
-			ns, err := o.Namespace()
+			c, ns, err := o.connect()
 			if err != nil {
 				return err
 			}

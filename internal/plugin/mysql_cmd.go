@@ -66,15 +66,7 @@ piped in. Arguments after -- go to the client.`,
 }
 
 func (mo *mysqlOptions) run(ctx context.Context, name string, clientArgs []string) error {
-	c, err := mo.NewClient()
-	if err != nil {
-		return err
-	}
-	ns, err := mo.Namespace()
-	if err != nil {
-		return err
-	}
-	mc, err := getCluster(ctx, c, ns, name)
+	_, mc, err := mo.clusterOf(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -86,7 +78,7 @@ func (mo *mysqlOptions) run(ctx context.Context, name string, clientArgs []strin
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, kubectl, ExecArgs(kubectlFlags(mo.Flags), ns, pod, clientBinary(mc), isTerminal(mo.Streams.In), clientArgs)...)
+	cmd := exec.CommandContext(ctx, kubectl, ExecArgs(kubectlFlags(mo.Flags), mc.Namespace, pod, clientBinary(mc), isTerminal(mo.Streams.In), clientArgs)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = mo.Streams.In, mo.Streams.Out, mo.Streams.ErrOut
 	var exitErr *exec.ExitError
 	if err := cmd.Run(); errors.As(err, &exitErr) {

@@ -17,6 +17,7 @@ limitations under the License.
 package plugin
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/manager"
 	"github.com/ordinal-dev/ordinal/internal/version"
 )
@@ -72,6 +74,29 @@ func (o *Options) Namespace() (string, error) {
 		return "", fmt.Errorf("resolve namespace: %w", err)
 	}
 	return ns, nil
+}
+
+// connect is the API client and the namespace a command works in.
+func (o *Options) connect() (client.Client, string, error) {
+	c, err := o.NewClient()
+	if err != nil {
+		return nil, "", err
+	}
+	ns, err := o.Namespace()
+	if err != nil {
+		return nil, "", err
+	}
+	return c, ns, nil
+}
+
+// clusterOf is the API client and the named MySQLCluster of the command's namespace.
+func (o *Options) clusterOf(ctx context.Context, name string) (client.Client, *v1alpha1.MySQLCluster, error) {
+	c, ns, err := o.connect()
+	if err != nil {
+		return nil, nil, err
+	}
+	mc, err := getCluster(ctx, c, ns, name)
+	return c, mc, err
 }
 
 // NewCommand is `kubectl ordinal` with every subcommand.

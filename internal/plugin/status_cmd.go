@@ -32,15 +32,7 @@ func newStatusCommand(o *Options) *cobra.Command {
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			c, err := o.NewClient()
-			if err != nil {
-				return err
-			}
-			ns, err := o.Namespace()
-			if err != nil {
-				return err
-			}
-			mc, err := getCluster(cmd.Context(), c, ns, args[0])
+			_, mc, err := o.clusterOf(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}

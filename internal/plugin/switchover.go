@@ -59,15 +59,7 @@ the operator's reason.`,
 }
 
 func (so *switchoverOptions) run(ctx context.Context, name string) error {
-	c, err := so.NewClient()
-	if err != nil {
-		return err
-	}
-	ns, err := so.Namespace()
-	if err != nil {
-		return err
-	}
-	mc, err := getCluster(ctx, c, ns, name)
+	c, mc, err := so.clusterOf(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -75,7 +67,7 @@ func (so *switchoverOptions) run(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	from, start := mc.Status.CurrentPrimary, time.Now()
+	ns, from, start := mc.Namespace, mc.Status.CurrentPrimary, time.Now()
 	fmt.Fprintf(so.Streams.ErrOut, "Asking the operator to switch %s/%s over from %s to %s\n", ns, name, from, to)
 	if err := setSwitchover(ctx, c, mc, to); err != nil {
 		return err
