@@ -52,9 +52,9 @@ var _ = Describe("kstatus, the way Flux reads a MySQLCluster", Ordered, func() {
 		Eventually(trail.last).WithContext(ctx).WithTimeout(time.Minute).Should(Equal(status.CurrentStatus))
 		Expect(trail.saw(status.InProgressStatus)).To(BeTrue(), "a cluster being created is InProgress first: %s", trail)
 
-		// A config change rolls every member: InProgress until the rollout is done, then Current.
+		// A restart-only config change rolls every member: InProgress until the rollout is done, then Current.
 		trail.reset()
-		kubectl(ctx, "-n", ns, "patch", "mysqlcluster/mysql", "--type=merge", "-p", `{"spec":{"config":{"max_connections":"222"}}}`)
+		kubectl(ctx, "-n", ns, "patch", "mysqlcluster/mysql", "--type=merge", "-p", `{"spec":{"config":{"back_log":"91"}}}`)
 		Eventually(trail.saw).WithContext(ctx).WithTimeout(time.Minute).WithArguments(status.InProgressStatus).Should(BeTrue(), "rolling out: %s", trail)
 		waitReady(ctx, c, ns)
 		Eventually(trail.last).WithContext(ctx).WithTimeout(time.Minute).Should(Equal(status.CurrentStatus))
