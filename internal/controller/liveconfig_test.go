@@ -152,22 +152,3 @@ func TestLiveChanges(t *testing.T) {
 		t.Errorf("liveChanges = %+v\nwant %+v", got, want)
 	}
 }
-
-func TestSemiSyncSummary(t *testing.T) {
-	for _, tc := range []struct {
-		primary bool
-		s       mysql.SemiSync
-		want    string
-	}{
-		{true, mysql.SemiSync{SourceEnabled: true, SourceClients: 2}, "waiting, 2 replicas acknowledging"},
-		{true, mysql.SemiSync{SourceEnabled: true}, "waiting, 0 replicas acknowledging"},
-		{true, mysql.SemiSync{ReplicaEnabled: true}, "off"},
-		{false, mysql.SemiSync{ReplicaEnabled: true, ReplicaActive: true}, "acknowledging"},
-		{false, mysql.SemiSync{ReplicaEnabled: true}, "enabled, not acknowledging"},
-		{false, mysql.SemiSync{}, "off"},
-	} {
-		if got := semiSyncSummary(tc.primary, tc.s); got != tc.want {
-			t.Errorf("semiSyncSummary(%v, %+v) = %q, want %q", tc.primary, tc.s, got, tc.want)
-		}
-	}
-}
