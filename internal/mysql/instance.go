@@ -30,6 +30,8 @@ type Instance interface {
 	Addr() string
 	// Status observes the server; an error means it could not be observed.
 	Status(ctx context.Context) (Status, error)
+	// Pulse reads, with one statement, what tells whether the server changed since the last Status.
+	Pulse(ctx context.Context) (Pulse, error)
 	// ConfigureReplica stops replication and points the server at src with
 	// GTID positioning. It does not start replication.
 	ConfigureReplica(ctx context.Context, src Source) error

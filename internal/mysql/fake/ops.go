@@ -302,3 +302,17 @@ func (in *Instance) Close() error {
 	_ = in.begin(context.Background(), "Close")
 	return nil
 }
+
+// Pulse reports the member's pulse, consistent with Status.
+func (in *Instance) Pulse(ctx context.Context) (mysql.Pulse, error) {
+	defer in.end()
+	if err := in.begin(ctx, "Pulse"); err != nil {
+		return mysql.Pulse{}, err
+	}
+	return mysql.Pulse{
+		Fenced:          in.readOnly,
+		ReplicaRunning:  in.source != nil && in.ioState == "Yes" && in.sqlRunning,
+		SemiSyncClients: in.semiClientsLocked(),
+		Executed:        in.executed.String(),
+	}, nil
+}

@@ -1,0 +1,71 @@
+//go:build integration
+
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package mysql_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
+)
+
+// TestPulseFollowsTheServer: the one-statement pulse sees what the full status sees — the fence,
+// the replication threads, semi-sync replicas and new transactions — on a real primary and replica.
+func TestPulseFollowsTheServer(t *testing.T) {
+	e := newEnvWith(t, 2, mysqltest.Options{ExtraArgs: renderedReplicationArgs(t)})
+	p, r := e.clients[0], e.clients[1]
+	pulse := func(i int) string {
+		pl, err := e.clients[i].Pulse(e.ctx)
+		e.must(err)
+		return fmt.Sprintf("fenced=%v running=%v clients=%d", pl.Fenced, pl.ReplicaRunning, pl.SemiSyncClients)
+	}
+	if got := pulse(0); got != "fenced=true running=false clients=0" {
+		t.Errorf("a fresh server (starts read-only): %s", got)
+	}
+	e.must(e.clients[1].SetSemiSyncReplica(e.ctx, true))
+	e.bootstrap(0)
+	e.must(p.SetSemiSyncSource(e.ctx, true))
+	e.eventually("the replica acknowledges", func() error {
+		if got := pulse(0); got != "fenced=false running=false clients=1" {
+			return fmt.Errorf("primary %s", got)
+		}
+		return nil
+	})
+	if got := pulse(1); got != "fenced=true running=true clients=0" {
+		t.Errorf("replica: %s", got)
+	}
+	before, err := p.Pulse(e.ctx)
+	e.must(err)
+	e.writeRows(0, 1)
+	after, err := p.Pulse(e.ctx)
+	e.must(err)
+	if before.Executed == after.Executed || before.Health() != after.Health() {
+		t.Errorf("a write changes the transactions only: %+v → %+v", before, after)
+	}
+	e.must(r.StopReplication(e.ctx))
+	if got := pulse(1); got != "fenced=true running=false clients=0" {
+		t.Errorf("replica with replication stopped: %s", got)
+	}
+	e.eventually("the primary loses its semi-sync replica", func() error {
+		if got := pulse(0); got != "fenced=false running=false clients=0" {
+			return fmt.Errorf("primary %s", got)
+		}
+		return nil
+	})
+}
