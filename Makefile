@@ -122,6 +122,30 @@ test-alerts: ## Alert rules and dashboard: PromQL parse, metric names, alerts ev
 	@# Under make test the e2e scrapes must exist: an alert never evaluated on real metrics is untested.
 	cd test/alerts && ORDINAL_E2E_METRICS_REQUIRED="$(filter test,$(MAKECMDGOALS))" go test $(GO_TEST_FLAGS) ./...
 
+##@ Benchmarks (not part of make test)
+
+# Where each section writes bench/results/SECTION.json; the report reads them all.
+BENCH_RESULTS ?= $(CURDIR)/bench/results
+# One e2e-based section on localkube: the suite's lock, no KUBECONFIG, the spec named 'bench: SECTION'.
+BENCH_E2E = env -u KUBECONFIG ORDINAL_BENCH_RESULTS=$(BENCH_RESULTS) flock -o /tmp/localkube.lock \
+	go test -count=1 -tags e2e,bench -timeout 60m ./test/e2e/... -ginkgo.v -ginkgo.focus
+
 .PHONY: bench
-bench: ## Benchmarks.
+bench: bench-provisioning bench-safety bench-report ## Every benchmark section on localkube, then docs/benchmarks.md and bench/results.json.
+
+.PHONY: bench-report
+bench-report: ## Redraw docs/benchmarks.md, docs/benchmarks/*.png and bench/results.json from bench/results/*.json (own module).
+	cd test/bench/report && go run . -results $(BENCH_RESULTS) -out $(CURDIR)
+
+.PHONY: bench-provisioning
+bench-provisioning: kube-binaries helm build ## 3-member cluster to Ready (p50, p95, split) and seeding one replica from 1 GiB, on localkube.
+	$(BENCH_E2E) 'bench: provisioning'
+
+.PHONY: bench-safety
+bench-safety: kube-binaries helm build ## sysbench oltp_write_only: semi-sync vs async through the primary Service, and a bare mariadbd.
+	command -v sysbench >/dev/null || { apt-get update -qq && apt-get install -y -qq sysbench; }
+	$(BENCH_E2E) 'bench: safety'
+
+.PHONY: bench-go
+bench-go: ## Go micro-benchmarks.
 	go test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,132 @@
+//go:build e2e && bench
+
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/ordinal-dev/ordinal/test/bench/results"
+)
+
+// benchSection collects one `make bench` section's figures, series and notes while its specs
+// run, and writes bench/results/NAME.json (results.Write) when finished.
+type benchSection struct {
+	s results.Section
+}
+
+// newBenchSection starts a section now, on this machine, at the repo's commit.
+func newBenchSection(name, title string) *benchSection {
+	return &benchSection{s: results.Section{
+		Name: name, Title: title, Started: time.Now().UTC(),
+		Machine: results.ThisMachine(benchServer(), benchCommit()),
+	}}
+}
+
+// Figure adds one figure; Check (in results.Write) fills Met from Op and Goal.
+func (b *benchSection) Figure(f results.Figure) { b.s.Figures = append(b.s.Figures, f) }
+
+// Series adds one plot's data.
+func (b *benchSection) Series(s results.Series) { b.s.Series = append(b.s.Series, s) }
+
+// Note adds one sentence on how something was measured or why a target was missed.
+func (b *benchSection) Note(n string) { b.s.Notes = append(b.s.Notes, n) }
+
+// Write stamps the duration and writes the section to $ORDINAL_BENCH_RESULTS (default:
+// bench/results under the repo root).
+func (b *benchSection) Write() {
+	GinkgoHelper()
+	b.s.Duration = results.Seconds(time.Since(b.s.Started).Seconds())
+	Expect(results.Write(benchResultsDir(), b.s)).To(Succeed())
+	GinkgoWriter.Printf("bench: wrote %s\n", filepath.Join(benchResultsDir(), b.s.Name+".json"))
+}
+
+// benchResultsDir is where sections are written: $ORDINAL_BENCH_RESULTS or REPO/bench/results.
+func benchResultsDir() string {
+	if d := os.Getenv("ORDINAL_BENCH_RESULTS"); d != "" {
+		return d
+	}
+	return filepath.Join(repo, "bench", "results")
+}
+
+// benchCommit is the repo's short HEAD (with -dirty when the tree has changes), "" when unknown.
+func benchCommit() string {
+	out, err := exec.Command("git", "-C", repo, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	c := strings.TrimSpace(string(out))
+	if err := exec.Command("git", "-C", repo, "diff", "--quiet", "HEAD").Run(); err != nil {
+		c += "-dirty"
+	}
+	return c
+}
+
+// benchServer is the engine the suite runs against and its version as mariadbd reports it.
+func benchServer() string {
+	bin := "mariadbd"
+	if flavor == "mysql" {
+		bin = "mysqld"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--version").Output()
+	if err != nil {
+		return flavor
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// seconds converts durations to float seconds, for figures and series.
+func seconds(ds []time.Duration) []float64 {
+	out := make([]float64, len(ds))
+	for i, d := range ds {
+		out[i] = d.Seconds()
+	}
+	return out
+}
+
+// median is the 50th percentile (nearest rank).
+func median(v []float64) float64 { return results.Percentile(v, 50) }
+
+// pctFigure is a percentile of samples as a figure; op/goal/target may be empty.
+func pctFigure(name, label string, samples []float64, p float64, unit string) results.Figure {
+	return results.Figure{Name: name, Label: label, Value: round3(results.Percentile(samples, p)),
+		Unit: unit, Samples: len(samples)}
+}
+
+// round3 keeps three decimals: results are read by people.
+func round3(v float64) float64 {
+	return float64(int64(v*1000+0.5)) / 1000
+}
+
+// sortedCopy is v sorted ascending, v untouched.
+func sortedCopy(v []float64) []float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s
+}
