@@ -80,6 +80,7 @@ func TestCluster(t *testing.T) {
 	t.Run("lost node", func(t *testing.T) { lostNode(t, c, cs, url) })
 	t.Run("cut pod", func(t *testing.T) { cutPod(t, c, cs) })
 	t.Run("unknown image", func(t *testing.T) { unknownImage(t, cs) })
+	t.Run("hollow node", func(t *testing.T) { hollowNode(t, c, cs) })
 
 	stopped = true
 	if err := c.Stop(); err != nil {

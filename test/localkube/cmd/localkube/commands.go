@@ -23,7 +23,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -200,4 +202,34 @@ func fault(o localkube.Options, args []string) error {
 		return c.RestoreNode(args[1])
 	}
 	return fmt.Errorf("unknown fault %q", args[0])
+}
+
+// hollow joins hollow-INDEX to the running cluster from this process until
+// SIGTERM/SIGINT, then deletes its Node.
+func hollow(o localkube.Options, args []string) error {
+	index, maxPods := 1, 5000
+	for i, dst := range []*int{&index, &maxPods} {
+		if len(args) > i {
+			n, err := strconv.Atoi(args[i])
+			if err != nil {
+				return fmt.Errorf("hollow: %q is not a number", args[i])
+			}
+			*dst = n
+		}
+	}
+	c, err := localkube.Attach(o)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	h, err := c.StartHollowNode(ctx, index, maxPods, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("hollow node %s is Ready; interrupt to remove it\n", h.Name())
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return h.Stop(sctx)
 }

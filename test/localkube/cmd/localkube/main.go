@@ -64,6 +64,8 @@ func main() {
 		err = printKubeconfig(o)
 	case "fault":
 		err = fault(o, fs.Args())
+	case "hollow":
+		err = hollow(o, fs.Args())
 	default:
 		usage()
 	}
@@ -92,7 +94,8 @@ func usage() {
        localkube fault kill NAMESPACE POD CONTAINER
        localkube fault freeze|thaw|cut|uncut NAMESPACE POD
        localkube fault lose NODE [freeze|kill]
-       localkube fault restore NODE`)
+       localkube fault restore NODE
+       localkube hollow [INDEX [MAX_PODS]]   # runs hollow-INDEX (default 1, 5000 pods) until interrupted`)
 	os.Exit(2)
 }
 
