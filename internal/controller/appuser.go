@@ -126,7 +126,7 @@ func (r *ClusterReconciler) appUser(ctx context.Context, c *v1alpha1.MySQLCluste
 // never overwritten.
 func (r *ClusterReconciler) appSecret(ctx context.Context, c *v1alpha1.MySQLCluster) (*corev1.Secret, error) {
 	s := &corev1.Secret{}
-	err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.AppSecretName()}, s)
+	err := r.secretReader().Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.AppSecretName()}, s)
 	switch {
 	case err == nil:
 		return s, nil

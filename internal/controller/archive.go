@@ -54,7 +54,7 @@ func (r *ClusterReconciler) archive(ctx context.Context, c *v1alpha1.MySQLCluste
 		return
 	}
 	w.archive = &v1alpha1.ArchiveStatus{Member: primary.name}
-	store, err := storeOf(ctx, r.APIReader, c, c.Spec.Backup.Store)
+	store, err := storeOf(ctx, r.secretReader(), c, c.Spec.Backup.Store)
 	if err != nil {
 		w.archive.Error = err.Error()
 		return

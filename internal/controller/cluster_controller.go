@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -34,8 +36,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
@@ -43,8 +47,8 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// stalledRetry is how often a cluster waiting on the user (a missing Secret) is looked at again;
-// user Secrets are read uncached, so they are not watched.
+// stalledRetry is how often a cluster waiting on the user (a missing Secret) is looked at again,
+// besides when the Secret's creation wakes it.
 const stalledRetry = 10 * time.Second
 
 // maxConcurrentReconciles is how many clusters are reconciled at once; a reconcile mostly waits on
@@ -70,6 +74,13 @@ type ClusterReconciler struct {
 	failures  stepFailures
 	rollouts  rolloutGate
 	appUsers  appUserMemory
+	statuses  writtenStatus
+	conns     memberConns
+	// pulses watches settled clusters between passes; secrets serves Secret data by resourceVersion.
+	// Both are set up by SetupWithManager (nil in unit tests: clusters are then polled and Secrets
+	// read from APIReader).
+	pulses  *pulseWatch
+	secrets *secretReader
 }
 
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters,verbs=get;list;watch
@@ -77,7 +88,7 @@ type ClusterReconciler struct {
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters/finalizers,verbs=update
 // +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=services;configmaps;serviceaccounts,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;create
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;patch;delete
 // +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
@@ -89,18 +100,16 @@ type ClusterReconciler struct {
 // never under controller-runtime's growing back-off.
 func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	cluster := &v1alpha1.MySQLCluster{}
-	// Uncached: the cache may not have seen the promotion the previous pass recorded, and deciding
-	// on a stale currentPrimary would fence the new primary.
-	if err := r.APIReader.Get(ctx, req.NamespacedName, cluster); err != nil {
+	// The cache only when it shows the status this operator last wrote: a stale currentPrimary
+	// would fence the new primary (see writtenStatus).
+	if err := r.statuses.get(ctx, r.Client, r.APIReader, req.NamespacedName, cluster); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.rollouts.release(req.String())
-			metrics.Forget(req.Namespace, req.Name)
+			r.forget(req.NamespacedName, "")
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if !cluster.DeletionTimestamp.IsZero() {
-		r.rollouts.release(req.String())
-		metrics.Forget(req.Namespace, req.Name)
+		r.forget(req.NamespacedName, cluster.UID)
 		// Children carry owner references: the garbage collector removes them; PVCs follow the
 		// retention policy.
 		return reconcile.Result{}, nil
@@ -109,7 +118,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	defer closeAll(w.members)
+	defer func() { r.statuses.remember(w.written) }()
 	if w.applyErr = r.applyChildren(ctx, cluster, w); w.applyErr != nil {
 		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", "%v", w.applyErr)
 	}
@@ -129,13 +138,34 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	}
 	r.releaseRollout(cluster, w)
 	if routeErr != nil {
+		r.watchBetweenPasses(cluster, w, false)
 		return reconcile.Result{RequeueAfter: progressPoll}, nil
 	}
-	return reconcile.Result{RequeueAfter: requeueAfter(cluster, w)}, nil
+	after := requeueAfter(cluster, w, r.pulses != nil)
+	r.watchBetweenPasses(cluster, w, after == restingPoll)
+	return reconcile.Result{RequeueAfter: after}, nil
+}
+
+// forget drops what the operator keeps in memory about a deleted cluster.
+func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
+	r.rollouts.release(key.String())
+	metrics.Forget(key.Namespace, key.Name)
+	r.statuses.forget(key)
+	if r.pulses != nil {
+		r.pulses.disarm(key)
+	}
+	if uid != "" {
+		r.conns.forget(uid)
+	}
 }
 
 // SetupWithManager registers the reconciler and what it watches.
 func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.pulses = newPulseWatch(r.primaries.sawAnswer)
+	r.secrets = &secretReader{Meta: mgr.GetClient(), API: r.APIReader}
+	if err := mgr.Add(manager.RunnableFunc(r.sweepConns)); err != nil {
+		return fmt.Errorf("add connection sweeper: %w", err)
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.MySQLCluster{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
@@ -145,6 +175,10 @@ func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.ServiceAccount{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(podToCluster)).
+		// Only the metadata of Secrets is cached: a changed Secret a cluster reads wakes it.
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(secretToClusters(mgr.GetClient())),
+			builder.OnlyMetadata).
+		WatchesRawSource(source.Channel(r.pulses.wake, &handler.EnqueueRequestForObject{})).
 		WithOptions(controller.Options{
 			// A slow or broken cluster must never delay another cluster's failover.
 			MaxConcurrentReconciles: maxConcurrentReconciles,

@@ -229,7 +229,7 @@ func TestRequeueAfter(t *testing.T) {
 		{"bounded by the steady poll", calm, world{topology: healthy, step: topology.Step{Kind: topology.Wait, After: time.Hour}}, steadyPoll},
 		{"settled", calm, world{topology: healthy}, steadyPoll},
 	} {
-		if got := requeueAfter(tc.c, &tc.w); got != tc.want {
+		if got := requeueAfter(tc.c, &tc.w, false); got != tc.want {
 			t.Errorf("%s: requeueAfter = %v, want %v", tc.name, got, tc.want)
 		}
 	}

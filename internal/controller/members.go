@@ -165,17 +165,7 @@ func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLClust
 }
 
 func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, password string) {
-	flavor, err := mysql.FlavorByName(string(c.Flavor()))
-	if err != nil {
-		m.err = err
-		return
-	}
-	conn, err := r.opener().Open(mysql.Config{
-		Flavor: flavor, Host: m.pod.Status.PodIP, Port: desired.PortMySQL,
-		User: mysql.AccountOperator, Password: password,
-		ConnectTimeout: connectTimeout, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-		StatementTimeout: 10 * time.Second,
-	})
+	conn, err := r.memberConn(c, m.name, m.pod.Status.PodIP, password)()
 	if err != nil {
 		m.err = err
 		return
@@ -184,7 +174,6 @@ func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster,
 	defer cancel()
 	st, err := conn.Status(pctx)
 	if err != nil {
-		_ = conn.Close()
 		m.err = err
 		return
 	}
@@ -233,24 +222,14 @@ func (r *ClusterReconciler) reobserve(ctx context.Context, c *v1alpha1.MySQLClus
 	w.topology = r.snapshot(c, w)
 }
 
-// reread refreshes one connected member's status; a member that stops answering is closed.
+// reread refreshes one connected member's status; a member that stops answering is set aside.
 func reread(ctx context.Context, m *member) {
 	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	st, err := m.conn.Status(pctx)
 	if err != nil {
-		_ = m.conn.Close()
 		m.status, m.conn, m.err = nil, nil, err
 		return
 	}
 	m.status = &st
-}
-
-// closeAll releases the connections a reconcile opened.
-func closeAll(ms []*member) {
-	for _, m := range ms {
-		if m.conn != nil {
-			_ = m.conn.Close()
-		}
-	}
 }

@@ -177,7 +177,7 @@ func (r *ClusterReconciler) memberPods(ctx context.Context, c *v1alpha1.MySQLClu
 // observeSecret reads the credentials Secret without the cache and checks its keys.
 func (r *ClusterReconciler) observeSecret(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
 	s := &corev1.Secret{}
-	err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.CredentialsSecretName()}, s)
+	err := r.secretReader().Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.CredentialsSecretName()}, s)
 	switch {
 	case apierrors.IsNotFound(err):
 		if c.Spec.CredentialsSecretName != "" {

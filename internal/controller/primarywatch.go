@@ -92,6 +92,19 @@ func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, failed 
 	return d
 }
 
+// sawAnswer records that c's recorded primary answered at, between passes (the pulse), so the
+// failover clock of a settled cluster starts at its last answer as it does after a pass.
+func (p *primaryWatch) sawAnswer(uid types.UID, primary string, at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, ok := p.state[uid]
+	if !ok || st.primary != primary || at.Before(st.lastSeen) {
+		return
+	}
+	st.lastSeen = at
+	p.state[uid] = st
+}
+
 func (p *primaryWatch) get(uid types.UID, primary string) watchState {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -46,7 +46,7 @@ func (r *ClusterReconciler) checkRestore(ctx context.Context, c *v1alpha1.MySQLC
 func planRestore(ctx context.Context, r *ClusterReconciler, c *v1alpha1.MySQLCluster) (string, string) {
 	ctx, cancel := context.WithTimeout(ctx, restoreCheckTimeout)
 	defer cancel()
-	store, err := storeOf(ctx, r.APIReader, c, c.Spec.Restore.Store)
+	store, err := storeOf(ctx, r.secretReader(), c, c.Spec.Restore.Store)
 	if err != nil {
 		return err.Error(), "RestoreStoreUnavailable"
 	}

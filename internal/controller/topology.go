@@ -151,8 +151,9 @@ func membersByName(ms []*member) map[string]*member {
 	return out
 }
 
-// requeueAfter says when to look at the cluster again.
-func requeueAfter(c *v1alpha1.MySQLCluster, w *world) time.Duration {
+// requeueAfter says when to look at the cluster again. watched: a settled cluster is watched by
+// its members' pulse between passes, so its next pass is only the resting resync.
+func requeueAfter(c *v1alpha1.MySQLCluster, w *world, watched bool) time.Duration {
 	switch {
 	case w.blocker != nil:
 		return stalledRetry
@@ -165,6 +166,8 @@ func requeueAfter(c *v1alpha1.MySQLCluster, w *world) time.Duration {
 		return progressPoll
 	case w.step.After > 0:
 		return min(w.step.After, steadyPoll)
+	case watched && settledAndReady(c, w):
+		return restingPoll
 	}
 	return steadyPoll
 }

@@ -40,6 +40,8 @@
   verbs:
   - create
   - get
+  - list
+  - watch
 - apiGroups:
   - apps
   resources:

@@ -1,0 +1,104 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"crypto/sha256"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+)
+
+// memberConns keeps one connection pool per member across passes, so a pass and the pulse between
+// passes reuse connections instead of dialling and authenticating every member every time. A pool
+// is keyed by everything that would make it wrong: the pod's address and the password.
+type memberConns struct {
+	mu    sync.Mutex
+	pools map[connKey]*keptConn
+}
+
+type connKey struct {
+	cluster  types.UID
+	member   string
+	addr     string
+	password [sha256.Size]byte
+}
+
+type keptConn struct {
+	inst     mysql.Instance
+	lastUsed time.Time
+}
+
+// idleConnLife is how long a member's pool is kept after its last use (a pod that went away).
+const idleConnLife = 3 * time.Minute
+
+func newConnKey(uid types.UID, member, addr, password string) connKey {
+	return connKey{cluster: uid, member: member, addr: addr, password: sha256.Sum256([]byte(password))}
+}
+
+// get returns the member's kept pool, opening it when there is none. The pool is never closed by
+// its users: a failed statement only discards the connection it ran on.
+func (p *memberConns) get(key connKey, now time.Time, open func() (mysql.Instance, error)) (mysql.Instance, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k, ok := p.pools[key]; ok {
+		k.lastUsed = now
+		return unclosable{k.inst}, nil
+	}
+	inst, err := open()
+	if err != nil {
+		return nil, err
+	}
+	if p.pools == nil {
+		p.pools = map[connKey]*keptConn{}
+	}
+	p.pools[key] = &keptConn{inst: inst, lastUsed: now}
+	return unclosable{inst}, nil
+}
+
+// sweep closes the pools not used since idleConnLife before now, and every pool of a member whose
+// address or password changed (they are no longer asked for).
+func (p *memberConns) sweep(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for key, k := range p.pools {
+		if now.Sub(k.lastUsed) > idleConnLife {
+			_ = k.inst.Close()
+			delete(p.pools, key)
+		}
+	}
+}
+
+// forget closes every pool of a deleted cluster.
+func (p *memberConns) forget(uid types.UID) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for key, k := range p.pools {
+		if key.cluster == uid {
+			_ = k.inst.Close()
+			delete(p.pools, key)
+		}
+	}
+}
+
+// unclosable hands out a kept pool: the pass's deferred closes leave it open.
+type unclosable struct{ mysql.Instance }
+
+func (unclosable) Close() error { return nil }

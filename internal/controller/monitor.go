@@ -1,0 +1,172 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+)
+
+// pulseWatch looks at settled clusters between passes. A settled cluster is not reconciled on a
+// timer: each of its members is read with one cheap statement (mysql.Pulse) every pulseInterval
+// over its kept connection, and the cluster is woken (enqueued) only when something a pass decides
+// on has changed: a member stopped or started answering, its fence, replication threads or
+// semi-sync replicas changed, or new transactions need the status refreshed. A thousand idle
+// clusters thus cost no API calls and no reconciles, and a failing primary wakes its cluster
+// within one pulse, as the steady poll did.
+type pulseWatch struct {
+	// wake receives the clusters to reconcile now.
+	wake chan event.GenericEvent
+	// answered records that a primary answered (feeds the failover clock between passes).
+	answered func(uid types.UID, primary string, at time.Time)
+
+	mu      sync.Mutex
+	watched map[types.NamespacedName]context.CancelFunc
+}
+
+// pulseInterval is how often a settled cluster's members are read; it matches the steady poll it
+// replaces, so failure detection is as fast as before. firstPulse lets what the pass itself wrote
+// (the heartbeat) reach the replicas before the first look.
+const (
+	pulseInterval = steadyPoll
+	firstPulse    = time.Second
+)
+
+// watchedMember is one member as the pass left it.
+type watchedMember struct {
+	name     string
+	primary  bool
+	answered bool // the pass observed it answering
+	open     func() (mysql.Instance, error)
+}
+
+func newPulseWatch(answered func(types.UID, string, time.Time)) *pulseWatch {
+	return &pulseWatch{wake: make(chan event.GenericEvent, 1024), answered: answered,
+		watched: map[types.NamespacedName]context.CancelFunc{}}
+}
+
+// arm starts watching c's members, replacing any earlier watch of c.
+func (p *pulseWatch) arm(c *v1alpha1.MySQLCluster, members []watchedMember) {
+	key := client.ObjectKeyFromObject(c)
+	ctx, cancel := context.WithCancel(context.Background())
+	p.mu.Lock()
+	if stop := p.watched[key]; stop != nil {
+		stop()
+	}
+	p.watched[key] = cancel
+	p.mu.Unlock()
+	go p.watch(ctx, key, c.UID, members)
+}
+
+// disarm stops watching the cluster named key (it is reconciled on a timer, or gone).
+func (p *pulseWatch) disarm(key types.NamespacedName) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if stop := p.watched[key]; stop != nil {
+		stop()
+		delete(p.watched, key)
+	}
+}
+
+// watch reads the members until one has changed, then wakes the cluster and returns.
+func (p *pulseWatch) watch(ctx context.Context, key types.NamespacedName, uid types.UID, members []watchedMember) {
+	// Spread the clusters' pulses over the interval instead of reading every cluster at once.
+	wait := firstPulse + rand.N(pulseInterval)
+	armed := time.Now()
+	base := make([]pulseBase, len(members))
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = pulseInterval
+		if changed := p.look(ctx, uid, members, base, time.Since(armed) >= steadyPoll); changed && ctx.Err() == nil {
+			p.send(ctx, key)
+			return
+		}
+	}
+}
+
+// pulseBase is what the first pulse of a watch saw, to compare the next ones with.
+type pulseBase struct {
+	seen  bool
+	pulse mysql.Pulse
+}
+
+// look reads every member once, in parallel, and reports whether one changed. New transactions
+// count only when refresh is set, so a pass's own heartbeat does not wake the cluster at once.
+func (p *pulseWatch) look(ctx context.Context, uid types.UID, members []watchedMember, base []pulseBase, refresh bool) bool {
+	changed := make([]bool, len(members))
+	var wg sync.WaitGroup
+	for i, m := range members {
+		wg.Go(func() { changed[i] = p.lookAt(ctx, uid, m, &base[i], refresh) })
+	}
+	wg.Wait()
+	for _, c := range changed {
+		if c {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *pulseWatch) lookAt(ctx context.Context, uid types.UID, m watchedMember, base *pulseBase, refresh bool) bool {
+	pulse, err := readPulse(ctx, m)
+	if (err == nil) != m.answered {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	if m.primary {
+		p.answered(uid, m.name, time.Now())
+	}
+	if !base.seen {
+		*base = pulseBase{seen: true, pulse: pulse}
+		return false
+	}
+	return pulse.Health() != base.pulse.Health() || (refresh && pulse.Executed != base.pulse.Executed)
+}
+
+func readPulse(ctx context.Context, m watchedMember) (mysql.Pulse, error) {
+	inst, err := m.open()
+	if err != nil {
+		return mysql.Pulse{}, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	return inst.Pulse(pctx)
+}
+
+func (p *pulseWatch) send(ctx context.Context, key types.NamespacedName) {
+	c := &v1alpha1.MySQLCluster{}
+	c.Name, c.Namespace = key.Name, key.Namespace
+	select {
+	case p.wake <- event.GenericEvent{Object: c}:
+	case <-ctx.Done():
+	}
+}

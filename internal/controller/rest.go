@@ -1,0 +1,114 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/desired"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+	"github.com/ordinal-dev/ordinal/internal/topology"
+)
+
+// restingPoll is how often a settled cluster, watched by its members' pulse, is reconciled anyway:
+// the resync that refreshes what a pulse does not read (lag, the full status) and covers a change
+// made between a pass's observation and the pulse's first look.
+const restingPoll = 5 * time.Minute
+
+// settledAndReady reports whether the cluster is at rest: Ready, nothing decided, nothing pending,
+// nothing failed in this pass. Anything else keeps the timer-driven polling.
+func settledAndReady(c *v1alpha1.MySQLCluster, w *world) bool {
+	if w.step.Kind != topology.Wait || w.step.Rule != "settled" || w.acted || w.stepErr != nil ||
+		w.applyErr != nil || w.blocker != nil || w.configRejected != "" || len(w.backingUp) > 0 {
+		return false
+	}
+	if cfg := c.Status.Config; cfg != nil && len(cfg.PendingRestart) > 0 {
+		return false
+	}
+	if c.Spec.Backup != nil {
+		// Archiving is reported by the primary's agent on each pass.
+		return false
+	}
+	for _, m := range w.members {
+		if m.status == nil {
+			return false
+		}
+	}
+	return meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionReady) &&
+		c.Status.ObservedGeneration == c.Generation
+}
+
+// watchBetweenPasses arms the pulse of a settled cluster's members, or stops it when the cluster is
+// polled instead.
+func (r *ClusterReconciler) watchBetweenPasses(c *v1alpha1.MySQLCluster, w *world, resting bool) {
+	if r.pulses == nil {
+		return
+	}
+	if !resting {
+		r.pulses.disarm(client.ObjectKeyFromObject(c))
+		return
+	}
+	members := make([]watchedMember, 0, len(w.members))
+	for _, m := range w.members {
+		if m.pod == nil || m.pod.Status.PodIP == "" {
+			continue
+		}
+		members = append(members, watchedMember{
+			name: m.name, primary: m.name == c.Status.CurrentPrimary, answered: m.status != nil,
+			open: r.memberConn(c, m.name, m.pod.Status.PodIP, string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword])),
+		})
+	}
+	r.pulses.arm(c, members)
+}
+
+// memberConn returns a function that gives the member's kept connection pool, opening it if needed.
+func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name, ip, password string) func() (mysql.Instance, error) {
+	key := newConnKey(c.UID, name, ip, password)
+	return func() (mysql.Instance, error) {
+		return r.conns.get(key, r.now(), func() (mysql.Instance, error) {
+			flavor, err := mysql.FlavorByName(string(c.Flavor()))
+			if err != nil {
+				return nil, err
+			}
+			return r.opener().Open(mysql.Config{
+				Flavor: flavor, Host: ip, Port: desired.PortMySQL,
+				User: mysql.AccountOperator, Password: password,
+				ConnectTimeout: connectTimeout, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+				StatementTimeout: 10 * time.Second,
+			})
+		})
+	}
+}
+
+// sweepConns closes, once a minute, the connection pools of members no longer asked for.
+func (r *ClusterReconciler) sweepConns(ctx context.Context) error {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			r.conns.sweep(now)
+		}
+	}
+}

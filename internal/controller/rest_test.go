@@ -1,0 +1,241 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+	mysqlfake "github.com/ordinal-dev/ordinal/internal/mysql/fake"
+	"github.com/ordinal-dev/ordinal/internal/topology"
+)
+
+func restScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(s)
+	_ = v1alpha1.AddToScheme(s)
+	return s
+}
+
+// countingReader counts the Gets that reach it.
+type countingReader struct {
+	client.Reader
+	gets int
+}
+
+func (c *countingReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	c.gets++
+	return c.Reader.Get(ctx, key, obj, opts...)
+}
+
+func TestASettledReadyClusterRestsWhileItsPulseIsWatched(t *testing.T) {
+	ready := testCluster(2)
+	ready.Status.CurrentPrimary = "mysql-0"
+	meta.SetStatusCondition(&ready.Status.Conditions, metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: "Ready"})
+	settled := world{step: topology.Step{Kind: topology.Wait, Rule: "settled"},
+		members: []*member{{name: "mysql-0", status: &mysql.Status{}}, {name: "mysql-1", status: &mysql.Status{}}}}
+	if got := requeueAfter(ready, &settled, true); got != restingPoll {
+		t.Errorf("settled and Ready, watched: %v, want the resting resync %v", got, restingPoll)
+	}
+	if got := requeueAfter(ready, &settled, false); got != steadyPoll {
+		t.Errorf("settled and Ready, not watched: %v, want the steady poll", got)
+	}
+	notReady := ready.DeepCopy()
+	meta.SetStatusCondition(&notReady.Status.Conditions, metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: "x"})
+	down := settled
+	down.members = []*member{{name: "mysql-0", status: &mysql.Status{}}, {name: "mysql-1"}}
+	rolling := settled
+	rolling.step.Reason = "rolling restart waits"
+	withBackups := ready.DeepCopy()
+	withBackups.Spec.Backup = &v1alpha1.Backup{}
+	for name, tc := range map[string]struct {
+		c *v1alpha1.MySQLCluster
+		w world
+	}{
+		"not Ready":         {notReady, settled},
+		"a member is down":  {ready, down},
+		"archiving backups": {withBackups, settled},
+		"a step to take":    {ready, world{step: topology.Step{Kind: topology.Wait, Rule: "replicaCatchingUp"}, members: settled.members}},
+	} {
+		if got := requeueAfter(tc.c, &tc.w, true); got == restingPoll {
+			t.Errorf("%s: the cluster rests (%v): it must be polled", name, got)
+		}
+	}
+}
+
+func TestClusterReadUsesTheCacheOnlyWhenItShowsTheLastWrittenStatus(t *testing.T) {
+	scheme := restScheme()
+	stale := testCluster(2)
+	stale.UID, stale.ResourceVersion = "u1", "10"
+	stale.Status.CurrentPrimary = "mysql-0"
+	fresh := stale.DeepCopy()
+	fresh.ResourceVersion, fresh.Status.CurrentPrimary = "11", "mysql-1"
+	cache := &countingReader{Reader: fake.NewClientBuilder().WithScheme(scheme).WithObjects(stale).Build()}
+	api := &countingReader{Reader: fake.NewClientBuilder().WithScheme(scheme).WithObjects(fresh).Build()}
+	var s writtenStatus
+	key := client.ObjectKeyFromObject(stale)
+	got := &v1alpha1.MySQLCluster{}
+	if err := s.get(context.Background(), cache, api, key, got); err != nil || api.gets != 1 {
+		t.Fatalf("first read after a start must go to the API server: gets %d, %v", api.gets, err)
+	}
+	if got.Status.CurrentPrimary != "mysql-1" {
+		t.Fatalf("read %s", got.Status.CurrentPrimary)
+	}
+	// The cache still shows the status before the promotion: the pass must not decide on it.
+	if err := s.get(context.Background(), cache, api, key, got); err != nil || api.gets != 2 || got.Status.CurrentPrimary != "mysql-1" {
+		t.Errorf("a cache behind the last write was used: primary %s, API gets %d", got.Status.CurrentPrimary, api.gets)
+	}
+	// Once the cache shows the last status (even with a newer resourceVersion: a spec edit), it is used.
+	s.remember(fresh)
+	cache.Reader = fake.NewClientBuilder().WithScheme(scheme).WithObjects(func() *v1alpha1.MySQLCluster {
+		c := fresh.DeepCopy()
+		c.ResourceVersion, c.Spec.Replicas = "12", new(int32)
+		return c
+	}()).Build()
+	for range 3 {
+		if err := s.get(context.Background(), cache, api, key, got); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if api.gets != 2 {
+		t.Errorf("a settled cluster's passes read the API server: %d gets", api.gets)
+	}
+	// A cluster re-created under the same name is not taken for the old one.
+	s.remember(&v1alpha1.MySQLCluster{ObjectMeta: metav1.ObjectMeta{Name: key.Name, Namespace: key.Namespace, UID: "other"}})
+	if err := s.get(context.Background(), cache, api, key, got); err != nil || api.gets != 3 {
+		t.Errorf("another UID must be read from the API server: gets %d", api.gets)
+	}
+}
+
+func TestSecretDataIsReadAgainOnlyWhenItsResourceVersionMoves(t *testing.T) {
+	scheme := restScheme()
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mysql-credentials", Namespace: "db"},
+		Data: map[string][]byte{"k": []byte("v1")}}
+	cl := fake.NewClientBuilder().WithScheme(scheme).WithObjects(sec).Build()
+	api := &countingReader{Reader: cl}
+	r := &secretReader{Meta: cl, API: api}
+	key := client.ObjectKeyFromObject(sec)
+	for range 3 {
+		got := &corev1.Secret{}
+		if err := r.Get(context.Background(), key, got); err != nil || string(got.Data["k"]) != "v1" {
+			t.Fatalf("got %q, %v", got.Data["k"], err)
+		}
+	}
+	if api.gets != 1 {
+		t.Errorf("an unchanged Secret's data was read %d times from the API server, want once", api.gets)
+	}
+	sec.Data["k"] = []byte("v2")
+	if err := cl.Update(context.Background(), sec); err != nil {
+		t.Fatal(err)
+	}
+	got := &corev1.Secret{}
+	if err := r.Get(context.Background(), key, got); err != nil || string(got.Data["k"]) != "v2" || api.gets != 2 {
+		t.Errorf("a changed Secret: %q, %v, gets %d", got.Data["k"], err, api.gets)
+	}
+	if err := cl.Delete(context.Background(), sec); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Get(context.Background(), key, &corev1.Secret{}); err == nil {
+		t.Error("a deleted Secret was served from memory")
+	}
+}
+
+func TestPulseWakesOnlyWhenWhatAPassDecidesOnChanged(t *testing.T) {
+	fc := mysqlfake.NewCluster(mysql.MariaDB)
+	p, r := fc.Add("p:3306", 1), fc.Add("r:3306", 2)
+	ctx := context.Background()
+	if err := p.SetReadOnly(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	_ = r.ConfigureReplica(ctx, mysql.Source{Host: "p", Port: 3306})
+	_ = r.StartReplication(ctx)
+	var seen []string
+	w := newPulseWatch(func(_ types.UID, name string, _ time.Time) { seen = append(seen, name) })
+	open := func(in *mysqlfake.Instance) func() (mysql.Instance, error) {
+		return func() (mysql.Instance, error) { return in, nil }
+	}
+	ms := []watchedMember{{name: "p", primary: true, answered: true, open: open(p)}, {name: "r", answered: true, open: open(r)}}
+	base := make([]pulseBase, 2)
+	look := func(refresh bool) bool { return w.look(ctx, "u", ms, base, refresh) }
+	if look(false) || look(true) {
+		t.Fatal("nothing changed, yet the cluster was woken")
+	}
+	if len(seen) != 2 || seen[0] != "p" {
+		t.Errorf("the primary's answers feed the failover clock: %v", seen)
+	}
+	p.Write(1)
+	fc.Replicate()
+	if look(false) {
+		t.Error("new transactions woke the cluster before a status refresh was due")
+	}
+	if !look(true) {
+		t.Error("new transactions did not wake the cluster once a refresh was due")
+	}
+	base = make([]pulseBase, 2)
+	_ = look(true)
+	_ = r.StopReplication(ctx)
+	if !look(false) {
+		t.Error("a replica whose replication stopped did not wake the cluster")
+	}
+	_ = r.StartReplication(ctx)
+	base = make([]pulseBase, 2)
+	_ = look(false)
+	p.SetUnreachable(true)
+	if !look(false) {
+		t.Error("a primary that stopped answering did not wake the cluster")
+	}
+}
+
+func TestMemberConnectionsAreKeptAndSwept(t *testing.T) {
+	var pool memberConns
+	opened := 0
+	open := func() (mysql.Instance, error) {
+		opened++
+		return mysqlfake.NewCluster(mysql.MariaDB).Add("a:1", 1), nil
+	}
+	now := time.Unix(1000, 0)
+	k := newConnKey("u", "mysql-0", "10.0.0.1", "pw")
+	for range 3 {
+		inst, err := pool.get(k, now, open)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = inst.Close() // a pass's close leaves the kept pool open
+	}
+	if opened != 1 {
+		t.Errorf("opened %d times, want once", opened)
+	}
+	if _, _ = pool.get(newConnKey("u", "mysql-0", "10.0.0.1", "new password"), now, open); opened != 2 {
+		t.Error("a changed password must open a new pool")
+	}
+	pool.sweep(now.Add(idleConnLife + time.Second))
+	if len(pool.pools) != 0 {
+		t.Errorf("%d idle pools were kept", len(pool.pools))
+	}
+}

@@ -1,0 +1,141 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+)
+
+// secretReader serves Secrets without caching their data in an informer: the operator watches only
+// their metadata, keeps the data of the Secrets it has read, and reads one from the API server
+// again only when its resourceVersion in the metadata cache has moved. A settled cluster's passes
+// therefore make no API reads, and the operator never holds other applications' secret data.
+type secretReader struct {
+	// Meta reads PartialObjectMetadata from the manager's cache; API reads from the API server.
+	Meta, API client.Reader
+
+	mu   sync.Mutex
+	data map[client.ObjectKey]*corev1.Secret
+}
+
+var _ client.Reader = (*secretReader)(nil)
+
+// Get reads a Secret as described above; any other kind goes to the API server.
+func (s *secretReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	out, ok := obj.(*corev1.Secret)
+	if !ok {
+		return s.API.Get(ctx, key, obj, opts...)
+	}
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	err := s.Meta.Get(ctx, key, meta)
+	if err == nil {
+		if kept := s.kept(key); kept != nil && kept.ResourceVersion == meta.ResourceVersion {
+			kept.DeepCopyInto(out)
+			return nil
+		}
+	}
+	// Unknown to the metadata cache (not there, or not yet seen after a create): ask the server.
+	if err := s.API.Get(ctx, key, out, opts...); err != nil {
+		if apierrors.IsNotFound(err) {
+			s.forget(key)
+		}
+		return err
+	}
+	s.keep(key, out)
+	return nil
+}
+
+// List goes to the API server: the reconcilers never list Secrets.
+func (s *secretReader) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	return s.API.List(ctx, list, opts...)
+}
+
+func (s *secretReader) kept(key client.ObjectKey) *corev1.Secret {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data[key]
+}
+
+func (s *secretReader) keep(key client.ObjectKey, sec *corev1.Secret) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.data == nil {
+		s.data = map[client.ObjectKey]*corev1.Secret{}
+	}
+	s.data[key] = sec.DeepCopy()
+}
+
+func (s *secretReader) forget(key client.ObjectKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.data, key)
+}
+
+// referencedSecrets names the Secrets in c's namespace whose content a pass of c reads.
+func referencedSecrets(c *v1alpha1.MySQLCluster) []string {
+	names := []string{c.CredentialsSecretName(), c.AppSecretName()}
+	var stores []v1alpha1.ObjectStore
+	if c.Spec.Backup != nil {
+		stores = append(stores, c.Spec.Backup.Store)
+	}
+	if c.Spec.Restore != nil {
+		stores = append(stores, c.Spec.Restore.Store)
+	}
+	for _, st := range stores {
+		names = append(names, st.CredentialsSecretName, st.CASecretName)
+	}
+	return names
+}
+
+// secretToClusters maps a changed Secret to the clusters in its namespace that read it.
+func secretToClusters(r client.Reader) func(context.Context, client.Object) []reconcile.Request {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		var list v1alpha1.MySQLClusterList
+		if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace())); err != nil {
+			return nil
+		}
+		var out []reconcile.Request
+		for i := range list.Items {
+			for _, name := range referencedSecrets(&list.Items[i]) {
+				if name == o.GetName() {
+					out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+					break
+				}
+			}
+		}
+		return out
+	}
+}
+
+// secretReader is where a pass reads Secrets: the resourceVersion-checked memory once set up, the
+// API server in unit tests.
+func (r *ClusterReconciler) secretReader() client.Reader {
+	if r.secrets != nil {
+		return r.secrets
+	}
+	return r.APIReader
+}
