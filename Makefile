@@ -128,7 +128,7 @@ test-alerts: ## Alert rules and dashboard: PromQL parse, metric names, alerts ev
 BENCH_RESULTS ?= $(CURDIR)/bench/results
 # One e2e-based section on localkube: the suite's lock, no KUBECONFIG, the spec named 'bench: SECTION'.
 BENCH_E2E = env -u KUBECONFIG ORDINAL_BENCH_RESULTS=$(BENCH_RESULTS) flock -o /tmp/localkube.lock \
-	go test -count=1 -tags e2e,bench -timeout 60m ./test/e2e/... -ginkgo.v -ginkgo.focus
+	go test -count=1 -v -tags e2e,bench -timeout 60m ./test/e2e/... -ginkgo.v -ginkgo.focus
 
 .PHONY: bench
 bench: bench-provisioning bench-safety bench-report ## Every benchmark section on localkube, then docs/benchmarks.md and bench/results.json.
