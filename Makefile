@@ -131,7 +131,7 @@ BENCH_E2E = env -u KUBECONFIG ORDINAL_BENCH_RESULTS=$(BENCH_RESULTS) flock -o /t
 	go test -count=1 -v -tags e2e,bench -timeout 60m ./test/e2e/... -ginkgo.v -ginkgo.focus
 
 .PHONY: bench
-bench: bench-provisioning bench-safety bench-report ## Every benchmark section on localkube, then docs/benchmarks.md and bench/results.json.
+bench: bench-provisioning bench-safety bench-scale bench-report ## Every benchmark section on localkube, then docs/benchmarks.md and bench/results.json.
 
 .PHONY: bench-report
 bench-report: ## Redraw docs/benchmarks.md, docs/benchmarks/*.png and bench/results.json from bench/results/*.json (own module).
@@ -145,6 +145,10 @@ bench-provisioning: kube-binaries helm build ## 3-member cluster to Ready (p50, 
 bench-safety: kube-binaries helm build ## sysbench oltp_write_only: semi-sync vs async through the primary Service, and a bare mariadbd.
 	command -v sysbench >/dev/null || { apt-get update -qq && apt-get install -y -qq sysbench; }
 	$(BENCH_E2E) 'bench: safety'
+
+.PHONY: bench-scale
+bench-scale: kube-binaries build ## Operator with 1, 10, 100 and 1,000 clusters of SQL-simulated members on a hollow node: reconcile time, RSS, CPU, API requests by verb, queue, failover (~40 min).
+	env -u KUBECONFIG flock -o /tmp/localkube.lock go run ./test/bench/scale -out $(BENCH_RESULTS) $(BENCH_SCALE_FLAGS)
 
 .PHONY: bench-go
 bench-go: ## Go micro-benchmarks.

@@ -1,0 +1,223 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command scale is the operator-scale benchmark (make bench-scale): it
+// runs the operator as a host process against localkube with 1, 10, 100
+// and 1,000 three-member clusters on a hollow node whose members a SQL
+// simulator (test/bench/simmember) answers, and writes
+// bench/results/scale.json. It needs localkube (started when down) and
+// bin/ordinal (make build); run it under flock /tmp/localkube.lock.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ordinal-dev/ordinal/test/bench/simmember"
+	"github.com/ordinal-dev/ordinal/test/localkube"
+)
+
+type config struct {
+	sizes            []int
+	runs, namespaces int
+	workers          int
+	rest, settle     time.Duration
+	out, name        string
+	operator         string
+	keep             bool
+}
+
+// bench is one run.
+type bench struct {
+	config
+	env   *env
+	log   *slog.Logger
+	fleet *simmember.Fleet
+	proxy *apiProxy
+	op    *operator
+	// nsNames are the bench namespaces.
+	nsNames []string
+}
+
+func main() {
+	var c config
+	var sizes string
+	flag.StringVar(&sizes, "sizes", "10,100,1000", "cluster counts to measure, ascending (N=1 is always measured first)")
+	flag.IntVar(&c.runs, "failovers", 3, "failovers per cluster count")
+	flag.IntVar(&c.namespaces, "namespaces", 10, "namespaces the clusters are spread over")
+	flag.IntVar(&c.workers, "workers", 16, "parallel cluster creations")
+	flag.DurationVar(&c.rest, "rest", time.Minute, "how long the operator is observed at rest")
+	flag.DurationVar(&c.settle, "settle", 20*time.Second, "pause between all clusters reconciled and the observation at rest")
+	flag.StringVar(&c.out, "out", "bench/results", "results directory (relative to the repository)")
+	flag.StringVar(&c.name, "name", "scale", "section name: the file is OUT/NAME.json (scale-before for the measurement before a change)")
+	flag.StringVar(&c.operator, "operator", "bin/ordinal", "the operator binary (relative to the repository), e.g. one built from the commit before a change")
+	flag.BoolVar(&c.keep, "keep", false, "keep the bench namespaces afterwards (debugging)")
+	flag.Parse()
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "scale: bad size %q\n", s)
+			os.Exit(2)
+		}
+		c.sizes = append(c.sizes, n)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, c, log); err != nil {
+		log.Error("Scale benchmark failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, c config, log *slog.Logger) error {
+	root, err := localkube.FindRepoRoot()
+	if err != nil {
+		return err
+	}
+	e, err := attach(ctx, root, log)
+	if err != nil {
+		return err
+	}
+	b := &bench{config: c, env: e, log: log}
+	cleanup := context.WithoutCancel(ctx)
+	defer e.restore(cleanup)
+	if err := b.setUp(ctx, root); err != nil {
+		b.tearDown(cleanup)
+		return err
+	}
+	defer b.tearDown(cleanup)
+	return b.measureAll(ctx, root)
+}
+
+// setUp: CRDs, the in-cluster operator paused, a hollow node, the member
+// simulator, the API proxy, the namespaces and the operator.
+func (b *bench) setUp(ctx context.Context, root string) error {
+	e := b.env
+	if err := e.ensureCRDs(ctx); err != nil {
+		return err
+	}
+	if err := e.pauseInClusterOperators(ctx); err != nil {
+		return err
+	}
+	h, err := e.lk.StartHollowNode(ctx, 1, 5000, b.log)
+	if err != nil {
+		return err
+	}
+	e.hollow = h
+	b.fleet = simmember.NewFleet(3306, b.log)
+	if err := b.fleet.WatchPods(ctx, e.cs, "spec.nodeName="+h.Name()); err != nil {
+		return err
+	}
+	cfg, err := e.lk.RESTConfig()
+	if err != nil {
+		return err
+	}
+	if b.proxy, err = startAPIProxy(cfg); err != nil {
+		return err
+	}
+	dir := filepath.Join(root, "bin", "bench-scale")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	kc := filepath.Join(dir, "operator.kubeconfig")
+	if err := b.proxy.kubeconfig(kc); err != nil {
+		return err
+	}
+	for i := 0; i < b.config.namespaces; i++ {
+		b.nsNames = append(b.nsNames, fmt.Sprintf("bench-scale-%d", i))
+	}
+	if err := e.createNamespaces(ctx, b.nsNames); err != nil {
+		return err
+	}
+	bin := b.config.operator
+	if !filepath.IsAbs(bin) {
+		bin = filepath.Join(root, bin)
+	}
+	b.op = &operator{bin: bin, kubeconfig: kc, logPath: filepath.Join(dir, "operator.log"),
+		metricsAddr: "127.0.0.1:18093", probeAddr: "127.0.0.1:18094", namespaces: b.nsNames}
+	_ = os.Remove(b.op.logPath)
+	return b.op.start()
+}
+
+// tearDown deletes the clusters while the operator still runs (its
+// finalizers), then stops the operator, the simulator and the hollow node.
+func (b *bench) tearDown(ctx context.Context) {
+	e := b.env
+	if !b.keep && len(b.nsNames) > 0 {
+		b.log.Info("Deleting the bench namespaces")
+		if err := e.deleteNamespaces(ctx, b.nsNames, 15*time.Minute); err != nil {
+			b.log.Error("Deleting the bench namespaces failed", "err", err)
+		}
+	}
+	if b.op != nil {
+		b.op.stop()
+	}
+	if b.proxy != nil {
+		b.proxy.close()
+	}
+	if b.fleet != nil {
+		b.fleet.Close()
+	}
+	if e.hollow != nil && !b.keep {
+		if err := e.hollow.Stop(ctx); err != nil {
+			b.log.Error("Removing the hollow node failed", "err", err)
+		}
+	}
+}
+
+// measureAll measures N=1 (the failover alone), then each size, writing
+// the section after each so a failure keeps what was measured.
+func (b *bench) measureAll(ctx context.Context, root string) error {
+	s := newSection(b.name)
+	created := 0
+	for _, n := range append([]int{1}, b.sizes...) {
+		if n <= created && n != 1 {
+			continue
+		}
+		began := time.Now()
+		if err := b.env.createClusters(ctx, b.nsNames, created, n, b.workers); err != nil {
+			return err
+		}
+		created = n
+		if err := b.env.waitReady(ctx, b.nsNames, n, 5*time.Minute+time.Duration(n)*1500*time.Millisecond); err != nil {
+			return err
+		}
+		b.log.Info("Clusters Ready", "n", n, "seconds", time.Since(began).Seconds())
+		pt, err := b.measure(ctx, n)
+		s.add(pt, time.Since(began))
+		out := b.out
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(root, out)
+		}
+		if werr := s.write(out, b.fleet.Stats()); werr != nil {
+			return werr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

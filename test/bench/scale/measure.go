@@ -1,0 +1,183 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+)
+
+// point is what one cluster count measured.
+type point struct {
+	N int `json:"n"`
+	// ReconciledSeconds: operator start to controller_runtime_reconcile_total
+	// of the cluster controller reaching N.
+	ReconciledSeconds float64 `json:"reconciledSeconds"`
+	RSSMiB            float64 `json:"rssMiB"`  // max over the minute at rest
+	HeapMiB           float64 `json:"heapMiB"` // go_memstats_heap_inuse_bytes at the end of it
+	CPUPercent        float64 `json:"cpuPercent"`
+	// PerMinute: requests the operator sent in the minute at rest, by verb
+	// (and TopResources the resources of the largest counts).
+	PerMinute    map[string]float64 `json:"perMinute"`
+	TopResources map[string]float64 `json:"topResources"`
+	// RESTPerMinute is the operator's own rest_client_requests_total by
+	// HTTP method over the same minute (a cross-check of the proxy).
+	RESTPerMinute      map[string]float64 `json:"restPerMinute"`
+	QueueMax           float64            `json:"queueMax"`
+	QueueMean          float64            `json:"queueMean"`
+	StatementsPerSec   float64            `json:"statementsPerSec"`
+	FailoverSeconds    []float64          `json:"failoverSeconds"`
+	UnknownStatements  uint64             `json:"unknownStatements"`
+	ReconcileErrorsMin float64            `json:"reconcileErrorsPerMinute"`
+}
+
+// measure restarts the operator with n clusters Ready and measures it:
+// time to reconcile all, then a minute at rest, then failovers.
+func (b *bench) measure(ctx context.Context, n int) (point, error) {
+	pt := point{N: n}
+	b.op.stop()
+	if err := b.op.start(); err != nil {
+		return pt, err
+	}
+	secs, err := b.timeToReconcile(ctx, n)
+	if err != nil {
+		return pt, err
+	}
+	pt.ReconciledSeconds = secs
+	b.log.Info("All clusters reconciled after the operator start", "n", n, "seconds", secs)
+	if err := waitCtx(ctx, b.settle); err != nil {
+		return pt, err
+	}
+	if err := b.atRest(ctx, &pt); err != nil {
+		return pt, err
+	}
+	b.log.Info("At rest", "n", n, "rssMiB", pt.RSSMiB, "cpuPercent", pt.CPUPercent, "perMinute", pt.PerMinute,
+		"queueMax", pt.QueueMax, "statementsPerSec", pt.StatementsPerSec, "top", pt.TopResources)
+	runs, err := b.failovers(ctx, n)
+	pt.FailoverSeconds = runs
+	pt.UnknownStatements = b.fleet.Stats().Unknown
+	return pt, err
+}
+
+// timeToReconcile polls the operator's metrics until the cluster
+// controller has reconciled n times since its start (at most 10 minutes).
+func (b *bench) timeToReconcile(ctx context.Context, n int) (float64, error) {
+	deadline := time.Now().Add(10 * time.Minute)
+	for time.Now().Before(deadline) {
+		m, err := scrape(b.op.metricsAddr)
+		if err == nil && m.sum("controller_runtime_reconcile_total", map[string]string{"controller": "mysqlcluster"}) >= float64(n) {
+			return time.Since(b.op.started).Seconds(), nil
+		}
+		if err := waitCtx(ctx, 100*time.Millisecond); err != nil {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("the operator did not reconcile %d clusters in 10 minutes", n)
+}
+
+// atRest samples the operator for b.rest (a minute): CPU, API requests by
+// verb, queue depth every second, RSS, heap, statements the members got.
+func (b *bench) atRest(ctx context.Context, pt *point) error {
+	pid := b.op.pid()
+	cpu0, err := cpuSeconds(pid)
+	if err != nil {
+		return err
+	}
+	m0, err := scrape(b.op.metricsAddr)
+	if err != nil {
+		return err
+	}
+	api0, st0, began := b.proxy.snapshot(), b.fleet.Stats(), time.Now()
+	var depthSum float64
+	samples := 0
+	for time.Since(began) < b.rest {
+		if err := waitCtx(ctx, time.Second); err != nil {
+			return err
+		}
+		m, err := scrape(b.op.metricsAddr)
+		if err != nil {
+			return err
+		}
+		d := m.sum("workqueue_depth", map[string]string{"name": "mysqlcluster"})
+		depthSum += d
+		pt.QueueMax = max(pt.QueueMax, d)
+		samples++
+		if rss, err := rssBytes(pid); err == nil {
+			pt.RSSMiB = max(pt.RSSMiB, rss/(1<<20))
+		}
+	}
+	elapsed := time.Since(began)
+	cpu1, err := cpuSeconds(pid)
+	if err != nil {
+		return err
+	}
+	m1, err := scrape(b.op.metricsAddr)
+	if err != nil {
+		return err
+	}
+	api1, st1 := b.proxy.snapshot(), b.fleet.Stats()
+	perMin := 60 / elapsed.Seconds()
+	pt.CPUPercent = 100 * (cpu1 - cpu0) / elapsed.Seconds()
+	pt.QueueMean = depthSum / float64(max(samples, 1))
+	pt.HeapMiB = m1.sum("go_memstats_heap_inuse_bytes", nil) / (1 << 20)
+	pt.StatementsPerSec = float64(st1.Statements-st0.Statements) / elapsed.Seconds()
+	pt.PerMinute, pt.TopResources = verbRates(api0, api1, perMin)
+	pt.RESTPerMinute = map[string]float64{}
+	r0, r1 := m0.byLabel("rest_client_requests_total", "method"), m1.byLabel("rest_client_requests_total", "method")
+	for k, v := range r1 {
+		pt.RESTPerMinute[k] = (v - r0[k]) * perMin
+	}
+	errs := map[string]string{"controller": "mysqlcluster", "result": "error"}
+	pt.ReconcileErrorsMin = (m1.sum("controller_runtime_reconcile_total", errs) - m0.sum("controller_runtime_reconcile_total", errs)) * perMin
+	return nil
+}
+
+// verbRates turns two proxy snapshots into requests per minute by verb
+// (every verb present, 0 included) and "VERB resource" for the resources.
+func verbRates(a, b map[string]map[string]float64, perMin float64) (map[string]float64, map[string]float64) {
+	byVerb := map[string]float64{"GET": 0, "LIST": 0, "WATCH": 0, "POST": 0, "PUT": 0, "PATCH": 0, "DELETE": 0}
+	byRes := map[string]float64{}
+	for verb, res := range b {
+		for r, n := range res {
+			d := (n - a[verb][r]) * perMin
+			if d == 0 {
+				continue
+			}
+			byVerb[verb] += d
+			byRes[verb+" "+r] += d
+		}
+	}
+	return byVerb, byRes
+}
+
+// failovers freezes the primary of clusters 0..runs-1 in turn.
+func (b *bench) failovers(ctx context.Context, n int) ([]float64, error) {
+	var out []float64
+	for i := 0; i < b.runs; i++ {
+		r := refOf(b.nsNames, i%n)
+		d, err := b.env.failover(ctx, b.fleet, r)
+		if err != nil {
+			return out, err
+		}
+		b.log.Info("Failover", "n", n, "cluster", r.String(), "seconds", d.Seconds())
+		out = append(out, d.Seconds())
+	}
+	return out, nil
+}
+
