@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
 )
 
 // point is what one cluster count measured.
@@ -180,4 +179,3 @@ func (b *bench) failovers(ctx context.Context, n int) ([]float64, error) {
 	}
 	return out, nil
 }
-

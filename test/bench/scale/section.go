@@ -43,9 +43,9 @@ func (s *section) add(pt point, _ time.Duration) { s.points = append(s.points, p
 func (s *section) write(dir string, st simmember.Stats) error {
 	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
 	sec := results.Section{Name: s.name, Title: "Operator scale",
-		Machine:  results.ThisMachine("simulated MariaDB members (test/bench/simmember)", strings.TrimSpace(string(commit))),
-		Started:  s.started, Duration: results.Seconds(time.Since(s.started).Seconds()),
-		Figures:  figures(s.points, st), Series: series(s.points), Notes: notes(st)}
+		Machine: results.ThisMachine("simulated MariaDB members (test/bench/simmember)", strings.TrimSpace(string(commit))),
+		Started: s.started, Duration: results.Seconds(time.Since(s.started).Seconds()),
+		Figures: figures(s.points, st), Series: series(s.points), Notes: notes(st)}
 	return results.Write(dir, sec)
 }
 
