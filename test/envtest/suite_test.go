@@ -49,6 +49,8 @@ var (
 	env    *envtest.Environment
 	k8s    client.Client // the test's own client, not counted
 	writes writeCounter  // API writes made by the operator's client, per namespace
+	// requests are every API request the operator makes (its cache, its API reader, its client).
+	requests requestCounter
 	cancel context.CancelFunc
 	// servers are the fake database servers behind the pods of these tests, by pod IP:3306. Pods
 	// never run under envtest; specs give them an IP and readiness by writing pod status.
@@ -82,7 +84,9 @@ var _ = BeforeSuite(func() {
 	k8s = client.WithFieldOwner(cl, testFieldManager)
 	kcm = startControllerManager(cfg, assets)
 
-	mgr, err := manager.New(cfg, manager.Options{
+	operatorCfg := rest.CopyConfig(cfg)
+	operatorCfg.WrapTransport = requests.wrap
+	mgr, err := manager.New(operatorCfg, manager.Options{
 		MetricsAddr: "0", ProbeAddr: "0", Image: operatorImage, Opener: servers,
 		NewClient: func(c *rest.Config, o client.Options) (client.Client, error) {
 			cl, err := client.New(c, o)
