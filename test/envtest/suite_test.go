@@ -51,7 +51,7 @@ var (
 	writes writeCounter  // API writes made by the operator's client, per namespace
 	// requests are every API request the operator makes (its cache, its API reader, its client).
 	requests requestCounter
-	cancel context.CancelFunc
+	cancel   context.CancelFunc
 	// servers are the fake database servers behind the pods of these tests, by pod IP:3306. Pods
 	// never run under envtest; specs give them an IP and readiness by writing pod status.
 	servers = fake.NewCluster(mysql.MariaDB)
