@@ -20,9 +20,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,8 +63,46 @@ func (b *benchSection) Note(n string) { b.s.Notes = append(b.s.Notes, n) }
 func (b *benchSection) Write() {
 	GinkgoHelper()
 	b.s.Duration = results.Seconds(time.Since(b.s.Started).Seconds())
+	if os.Getenv("ORDINAL_BENCH_MERGE") != "" {
+		b.mergeEarlier()
+	}
 	Expect(results.Write(benchResultsDir(), b.s)).To(Succeed())
 	GinkgoWriter.Printf("bench: wrote %s\n", filepath.Join(benchResultsDir(), b.s.Name+".json"))
+}
+
+// mergeEarlier keeps what an earlier run of this section measured and this (focused) run did
+// not: its figures and series by name, its notes, and a note naming them and that run.
+func (b *benchSection) mergeEarlier() {
+	all, err := results.Read(benchResultsDir())
+	if err != nil {
+		return
+	}
+	for _, old := range all {
+		if old.Name != b.s.Name {
+			continue
+		}
+		var kept []string
+		for _, f := range old.Figures {
+			if !slices.ContainsFunc(b.s.Figures, func(n results.Figure) bool { return n.Name == f.Name }) {
+				b.s.Figures = append(b.s.Figures, f)
+				kept = append(kept, f.Name)
+			}
+		}
+		for _, sr := range old.Series {
+			if !slices.ContainsFunc(b.s.Series, func(n results.Series) bool { return n.Name == sr.Name }) {
+				b.s.Series = append(b.s.Series, sr)
+			}
+		}
+		for _, n := range old.Notes {
+			if !slices.Contains(b.s.Notes, n) && !strings.HasPrefix(n, "Merged: ") {
+				b.s.Notes = append(b.s.Notes, n)
+			}
+		}
+		if len(kept) > 0 {
+			b.Note(fmt.Sprintf("Merged: %s were measured by an earlier run (started %s, commit %s, %.0f s).",
+				strings.Join(kept, ", "), old.Started.Format(time.RFC3339), old.Machine.Commit, float64(old.Duration)))
+		}
+	}
 }
 
 // benchResultsDir is where sections are written: $ORDINAL_BENCH_RESULTS or REPO/bench/results.
