@@ -68,11 +68,11 @@ func run(dir, root string) error {
 // ordered puts the known sections in catalogue order, then any others by name.
 func ordered(in []results.Section) []results.Section {
 	rank := func(name string) int {
-		i := slices.IndexFunc(catalogue, func(k known) bool { return k.Name == name })
-		if i < 0 {
+		k := familyOf(name)
+		if k == nil {
 			return len(catalogue)
 		}
-		return i
+		return slices.IndexFunc(catalogue, func(c known) bool { return c.Name == k.Name })
 	}
 	out := slices.Clone(in)
 	slices.SortStableFunc(out, func(a, b results.Section) int {
@@ -116,7 +116,7 @@ func writeJSON(path string, sections []results.Section) error {
 func notMeasured(sections []results.Section) []string {
 	var out []string
 	for _, k := range catalogue {
-		if !slices.ContainsFunc(sections, func(s results.Section) bool { return s.Name == k.Name }) {
+		if len(family(sections, k.Name)) == 0 {
 			out = append(out, k.Name)
 		}
 	}

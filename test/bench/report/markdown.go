@@ -18,7 +18,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,14 +36,16 @@ func renderPage(sections []results.Section) string {
 		"test/bench/report from bench/results/*.json: do not edit by hand.\n\n")
 	renderSummary(&b, sections)
 	for _, k := range catalogue {
-		if i := slices.IndexFunc(sections, func(s results.Section) bool { return s.Name == k.Name }); i >= 0 {
-			renderSection(&b, sections[i])
-		} else {
+		fam := family(sections, k.Name)
+		if len(fam) == 0 {
 			renderMissing(&b, k)
+		}
+		for _, s := range fam {
+			renderSection(&b, s)
 		}
 	}
 	for _, s := range sections {
-		if lookup(s.Name) == nil {
+		if familyOf(s.Name) == nil {
 			renderSection(&b, s)
 		}
 	}
@@ -55,19 +56,20 @@ func renderPage(sections []results.Section) string {
 func renderSummary(b *strings.Builder, sections []results.Section) {
 	b.WriteString("## Summary\n\n| Section | Figure | Value | Target | Met |\n|---|---|---|---|---|\n")
 	for _, k := range catalogue {
-		i := slices.IndexFunc(sections, func(s results.Section) bool { return s.Name == k.Name })
-		if i < 0 {
+		fam := family(sections, k.Name)
+		if len(fam) == 0 {
 			for _, e := range k.Expected {
 				if e.Target != "" {
 					fmt.Fprintf(b, "| [%s](#%s) | %s | not measured yet | %s | — |\n", k.Title, k.Name, cell(e.Label), cell(e.Target))
 				}
 			}
-			continue
 		}
-		summaryRows(b, sections[i])
+		for _, s := range fam {
+			summaryRows(b, s)
+		}
 	}
 	for _, s := range sections {
-		if lookup(s.Name) == nil {
+		if familyOf(s.Name) == nil {
 			summaryRows(b, s)
 		}
 	}
@@ -90,8 +92,12 @@ func renderSection(b *strings.Builder, s results.Section) {
 	if m.Server != "" {
 		fmt.Fprintf(b, ", %s", m.Server)
 	}
+	sectionTarget := s.Name
+	if k := familyOf(s.Name); k != nil {
+		sectionTarget = k.Name
+	}
 	fmt.Fprintf(b, ") at commit %s, started %s, took %s. Re-measure with `make bench-%s`.\n\n",
-		orDash(m.Commit), s.Started.UTC().Format(time.RFC3339), time.Duration(float64(s.Duration)*float64(time.Second)).Round(time.Second), s.Name)
+		orDash(m.Commit), s.Started.UTC().Format(time.RFC3339), time.Duration(float64(s.Duration)*float64(time.Second)).Round(time.Second), sectionTarget)
 	b.WriteString("| Figure | Value | Target | Met | Samples | Note |\n|---|---|---|---|---|---|\n")
 	for _, f := range s.Figures {
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %d | %s |\n", cell(f.Label), value(f), cell(target(f)), met(f), f.Samples, cell(f.Note))
@@ -122,13 +128,26 @@ func renderMissing(b *strings.Builder, k known) {
 	b.WriteString("\n")
 }
 
-func lookup(name string) *known {
+// familyOf is the known section a section belongs to: its own name, or a variant of it named
+// KNOWN-SOMETHING (scale-before, scale-after); nil for another section.
+func familyOf(name string) *known {
 	for i := range catalogue {
-		if catalogue[i].Name == name {
+		if name == catalogue[i].Name || strings.HasPrefix(name, catalogue[i].Name+"-") {
 			return &catalogue[i]
 		}
 	}
 	return nil
+}
+
+// family is the sections of the known section name, in their order.
+func family(sections []results.Section, name string) []results.Section {
+	var out []results.Section
+	for _, s := range sections {
+		if k := familyOf(s.Name); k != nil && k.Name == name {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // value is the figure's value with its unit, three decimals at most.
