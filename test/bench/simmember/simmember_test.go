@@ -136,7 +136,9 @@ func TestProtocol(t *testing.T) {
 // a primary, two replicas by stable name, semi-sync, heartbeats, waits,
 // a freeze, a kill and a restart.
 func TestOperatorStatements(t *testing.T) {
+	old := netTimeout
 	netTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { netTimeout = old })
 	f, port := testFleet(t, 3)
 	ctx := context.Background()
 	c0, c1, c2 := client(t, port, 0), client(t, port, 1), client(t, port, 2)
