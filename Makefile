@@ -146,6 +146,18 @@ bench-safety: kube-binaries helm build ## sysbench oltp_write_only: semi-sync vs
 	command -v sysbench >/dev/null || { apt-get update -qq && apt-get install -y -qq sysbench; }
 	$(BENCH_E2E) 'bench: safety'
 
+# The fault and backup sections run longer than the others: their own go test timeout.
+BENCH_E2E_LONG = env -u KUBECONFIG ORDINAL_BENCH_RESULTS=$(BENCH_RESULTS) flock -o /tmp/localkube.lock \
+	go test -count=1 -tags e2e,bench -timeout 150m ./test/e2e/... -ginkgo.v -ginkgo.focus
+
+.PHONY: bench-faults
+bench-faults: kube-binaries helm build ## Write pause p50/p99/max per fault over E2E_FAULT_RUNS (10) runs each, lost writes, replicating again (~55 min).
+	$(BENCH_E2E_LONG) 'bench: faults'
+
+.PHONY: bench-backups
+bench-backups: kube-binaries helm versitygw build ## Backup throughput and restore time of ~1 GiB against cp -a; binlog archiving's recovery point.
+	$(BENCH_E2E_LONG) 'bench: backups'
+
 .PHONY: bench-scale
 bench-scale: kube-binaries build ## Operator with 1, 10, 100 and 1,000 clusters of SQL-simulated members on a hollow node: reconcile time, RSS, CPU, API requests by verb, queue, failover (~40 min).
 	env -u KUBECONFIG flock -o /tmp/localkube.lock go run ./test/bench/scale -out $(BENCH_RESULTS) $(BENCH_SCALE_FLAGS)

@@ -57,6 +57,10 @@ type faultEnv struct {
 	user     string
 	password string
 	primary  string // ClusterIP:3306 of mysql-primary
+	// db is the workload's database: "faultload", a fresh one per repeated run (the writer
+	// numbers its rows from 1).
+	db  string
+	run int // 1, 2, … when a scenario repeats (E2E_FAULT_RUNS, make bench-faults)
 
 	mu   sync.Mutex
 	topo workload.Topology
@@ -177,7 +181,7 @@ func selectPods(ctx context.Context, c client.Client, ns, service string) ([]cor
 // openFaultEnv waits for the cluster to be Ready and starts the topology poller.
 func openFaultEnv(ctx context.Context, scenario, ns string) *faultEnv {
 	GinkgoHelper()
-	e := &faultEnv{name: scenario, ns: ns, c: k8sClient(), user: "root"}
+	e := &faultEnv{name: scenario, ns: ns, c: k8sClient(), user: "root", db: "faultload"}
 	Eventually(func() string { _, why := clusterReady(ctx, e.c, ns); return why }).
 		WithContext(ctx).WithTimeout(readyTimeout).WithPolling(time.Second).Should(BeEmpty(), "cluster in %s Ready", ns)
 	sec := &corev1.Secret{}
@@ -290,7 +294,7 @@ func (e *faultEnv) replicas(ctx context.Context) []string {
 
 func (e *faultEnv) options() workload.Options {
 	return workload.Options{
-		Primary: e.primary, User: e.user, Password: e.password, Database: "faultload",
+		Primary: e.primary, User: e.user, Password: e.password, Database: e.db,
 		Topology: e.topology,
 		Logf: func(f string, a ...any) {
 			GinkgoWriter.Printf("%s [%s] %s\n", time.Now().Format("15:04:05.000"), e.name, fmt.Sprintf(f, a...))

@@ -116,10 +116,7 @@ type scenario struct {
 const faultsContainer = "faults under continuous load"
 
 var _ = Describe(faultsContainer, Ordered, ContinueOnFailure, func() {
-	var (
-		poolOnce sync.Once
-		nsOf     = map[string]string{}
-	)
+	pool := newFaultPool(faultsContainer)
 
 	BeforeAll(func() {
 		if cluster == nil {
@@ -127,60 +124,16 @@ var _ = Describe(faultsContainer, Ordered, ContinueOnFailure, func() {
 		}
 	})
 
-	// createPool creates, at once, a cluster for every focused scenario that does not fault a
-	// node, and waits for them all: they boot together instead of one after another, and no
-	// cluster boots while a scenario measures.
-	createPool := func(ctx context.Context) {
-		GinkgoHelper()
-		kubectl(ctx, "apply", "-f", writeTemp(noExpansionClass))
-		var names []string
-		for _, sc := range scenarios {
-			if sc.node || !focused(faultsContainer+" "+sc.text) {
-				continue
-			}
-			ns := faultNamespace(sc.name)
-			createFaultCluster(ctx, ns, sc.edit)
-			nsOf[sc.name] = ns
-			names = append(names, ns)
-		}
-		start := time.Now()
-		var wg sync.WaitGroup
-		for _, ns := range names {
-			wg.Add(1)
-			go func() {
-				defer GinkgoRecover()
-				defer wg.Done()
-				deadline := time.Now().Add(15 * time.Minute)
-				for time.Now().Before(deadline) && ctx.Err() == nil {
-					if ok, _ := clusterReady(ctx, k8sClient(), ns); ok {
-						return
-					}
-					time.Sleep(2 * time.Second)
-				}
-			}()
-		}
-		wg.Wait()
-		GinkgoWriter.Printf("%d fault clusters created in %s\n", len(names), time.Since(start).Round(time.Second))
-	}
-
+	// E2E_FAULT_RUNS repeats each scenario on its cluster (make bench-faults uses its own specs).
+	runs := envInt("E2E_FAULT_RUNS", 1)
 	for _, sc := range scenarios {
 		It(sc.text, func(ctx SpecContext) {
-			ns := ""
-			if sc.node {
-				ns = faultNamespace(sc.name)
-				createFaultCluster(ctx, ns, sc.edit)
-			} else {
-				poolOnce.Do(func() { createPool(ctx) })
-				ns = nsOf[sc.name]
+			e := pool.open(ctx, sc)
+			for run := 1; run <= runs; run++ {
+				e.startRun(ctx, run)
+				runScenario(ctx, sc, e)
 			}
-			DeferCleanup(func(ctx SpecContext) {
-				if os.Getenv("E2E_KEEP") == "" {
-					kubectl(ctx, "delete", "namespace", ns, "--wait=false")
-				}
-			})
-			e := openFaultEnv(ctx, sc.name, ns)
-			runScenario(ctx, sc, e)
-		}, NodeTimeout(30*time.Minute))
+		}, NodeTimeout(time.Duration(runs)*30*time.Minute))
 	}
 })
 
@@ -221,11 +174,13 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 	w, err := workload.Start(context.Background(), o)
 	Expect(err).NotTo(HaveOccurred())
 	var h *workload.History
-	DeferCleanup(func() {
+	// Stopped on the way out, also when an assertion fails mid-run: a repeated run (bench) must
+	// not find the previous run's writer still going.
+	defer func() {
 		if h == nil {
 			w.Stop()
 		}
-	})
+	}()
 	time.Sleep(3 * time.Second)
 	GinkgoWriter.Printf("%s [%s] fault starts (primary %s)\n", time.Now().Format("15:04:05.000"), sc.name, r.primaryBefore)
 	w.Mark("fault")
@@ -233,6 +188,8 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 	w.Mark("heal")
 	heal := time.Now()
 	GinkgoWriter.Printf("%s [%s] fault ended\n", heal.Format("15:04:05.000"), sc.name)
+	rw := watchReplication(ctx, e)
+	defer rw.stop()
 	readyAfter, notReady := e.waitReadyAgain(ctx, w, heal, readyAgainWithin, sc.availableOnly)
 	if notReady != "" {
 		violations = append(violations, fmt.Sprintf("not Ready within %s after the fault ended: %s", readyAgainWithin, notReady))
@@ -244,6 +201,8 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 		violations = append(violations, "semi-sync after the fault: "+why)
 	}
 	rows := workload.VerifyRows(ctx, e.user, e.password, o.Database, e.topology().Members, h.Acks, time.Minute)
+	rw.stop()
+	replicated, caughtUp := rw.caughtUp(h.Acks, heal)
 	final := e.cluster(ctx)
 	for _, rc := range rows {
 		if rc.Err != "" || len(rc.Missing) > 0 {
@@ -270,6 +229,7 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 	primaryAfter := e.primaryName(ctx)
 	extra := append([]string{
 		"ready_after=" + readyAfter.Round(100*time.Millisecond).String(),
+		"replicated_again=" + map[bool]string{true: replicated.Round(100 * time.Millisecond).String(), false: "never"}[caughtUp],
 		"primary=" + r.primaryBefore + "->" + primaryAfter,
 		"route_switched=" + routeSwitched(h, r.primaryBefore),
 		"ack_hosts=" + strings.ReplaceAll(a.AckHosts, " ", ""),
@@ -277,6 +237,11 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 		fmt.Sprintf("within_target=%v", a.Pause.Max <= pauseTargets[sc.name]),
 	}, r.notes...)
 	line := a.Line(sc.name, pauseTargets[sc.name], extra...)
+	recordFault(faultRecord{
+		Scenario: sc.name, Run: e.run, Pause: a.Pause.Max, Resumed: a.Pause.Resumed, Acked: a.Acked,
+		Lost: lostRows(rows), Unread: unreadMembers(rows), ReadyAfter: readyAfter, Ready: notReady == "",
+		Replicated: replicated, CaughtUp: caughtUp, Violations: len(violations),
+	})
 	GinkgoWriter.Println(line)
 	AddReportEntry("FAULT-RESULT", line)
 	appendResult(line)
@@ -497,14 +462,14 @@ var scenarios = []scenario{
 		name: "switchover-long-trx", text: "switches over with a long transaction open on the primary",
 		setup: func(ctx context.Context, e *faultEnv, r *faultRun) {
 			GinkgoHelper()
-			db := openDB(e, e.primary, "faultload")
+			db := openDB(e, e.primary, e.db)
 			defer db.Close()
 			_, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS longtx (id INT PRIMARY KEY, v VARCHAR(32))")
 			Expect(err).NotTo(HaveOccurred())
 		},
 		fault: func(ctx context.Context, e *faultEnv, w *workload.Workload, r *faultRun) {
 			GinkgoHelper()
-			db := openDB(e, e.memberAddr(ctx, r.primaryBefore), "faultload")
+			db := openDB(e, e.memberAddr(ctx, r.primaryBefore), e.db)
 			defer db.Close()
 			conn, err := db.Conn(ctx)
 			Expect(err).NotTo(HaveOccurred())
@@ -523,7 +488,7 @@ var scenarios = []scenario{
 			if err == nil {
 				// An acknowledged commit must be everywhere.
 				r.after = append(r.after, func(ctx context.Context) []string {
-					return rowEverywhere(ctx, e, "SELECT COUNT(*) FROM faultload.longtx WHERE id = 1", "the long transaction's acknowledged commit")
+					return rowEverywhere(ctx, e, "SELECT COUNT(*) FROM "+e.db+".longtx WHERE id = 1", "the long transaction's acknowledged commit")
 				})
 			}
 		},
@@ -611,7 +576,7 @@ var scenarios = []scenario{
 		name: "errant-replica", text: "flags an errant transaction injected on a replica",
 		setup: func(ctx context.Context, e *faultEnv, r *faultRun) {
 			GinkgoHelper()
-			db := openDB(e, e.primary, "faultload")
+			db := openDB(e, e.primary, e.db)
 			defer db.Close()
 			_, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS errant (id INT PRIMARY KEY, v VARCHAR(32))")
 			Expect(err).NotTo(HaveOccurred())
@@ -626,7 +591,7 @@ var scenarios = []scenario{
 			sec := &corev1.Secret{}
 			Expect(e.c.Get(ctx, client.ObjectKey{Namespace: e.ns, Name: faultClusterName + "-credentials"}, sec)).To(Succeed())
 			db, err := sql.Open("mysql", workload.DSN("ordinal", string(sec.Data[v1alpha1.SecretKeyOperatorPassword]),
-				e.memberAddr(ctx, rep), "faultload", 2*time.Second, 30*time.Second))
+				e.memberAddr(ctx, rep), e.db, 2*time.Second, 30*time.Second))
 			Expect(err).NotTo(HaveOccurred())
 			defer db.Close()
 			conn, err := db.Conn(ctx)
@@ -666,7 +631,7 @@ var scenarios = []scenario{
 		name: "old-primary-unacked-trx", text: "brings back an old primary holding transactions nobody acknowledged",
 		setup: func(ctx context.Context, e *faultEnv, r *faultRun) {
 			GinkgoHelper()
-			db := openDB(e, e.primary, "faultload")
+			db := openDB(e, e.primary, e.db)
 			defer db.Close()
 			_, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS orphan (id INT PRIMARY KEY, v VARCHAR(32))")
 			Expect(err).NotTo(HaveOccurred())
@@ -676,7 +641,7 @@ var scenarios = []scenario{
 			old := r.primaryBefore
 			sock := socketOf(ctx, e, old)
 			// Connections over the pod's Unix socket survive the cut (iptables sees no socket).
-			db, err := sql.Open("mysql", fmt.Sprintf("root:%s@unix(%s)/faultload?timeout=2s", e.password, sock))
+			db, err := sql.Open("mysql", fmt.Sprintf("root:%s@unix(%s)/%s?timeout=2s", e.password, sock, e.db))
 			Expect(err).NotTo(HaveOccurred())
 			db.SetMaxOpenConns(8)
 			conns := make([]*sql.Conn, 4)
@@ -713,7 +678,7 @@ var scenarios = []scenario{
 				mu.Unlock()
 				r.note("orphan_commits_acknowledged", len(ids))
 				for _, id := range ids {
-					out = append(out, rowEverywhere(ctx, e, fmt.Sprintf("SELECT COUNT(*) FROM faultload.orphan WHERE id = %d", id),
+					out = append(out, rowEverywhere(ctx, e, fmt.Sprintf("SELECT COUNT(*) FROM %s.orphan WHERE id = %d", e.db, id),
 						fmt.Sprintf("orphan commit %d acknowledged by the old primary", id))...)
 				}
 				out = append(out, reported(ctx, e, old, "errant", "Errant")...)
