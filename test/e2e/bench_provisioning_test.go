@@ -205,7 +205,7 @@ func provisionOnce(ctx context.Context, c client.Client, run int, s *splits) {
 		add(&s.replic, phReady, phServing)
 	}
 	GinkgoWriter.Printf("bench: provisioning run %d: Ready after %s\n", run, ready.Round(time.Millisecond))
-	kubectl(ctx, "delete", "namespace", ns, "--timeout=5m")
+	kubectl(ctx, "delete", "namespace", ns, "--timeout=3m")
 }
 
 // recordProvisioning turns the runs into figures (p50, p95 of each) and plots.
@@ -280,7 +280,8 @@ func seedBench(ctx context.Context, sec *benchSection, runs int) {
 	createFaultCluster(ctx, ns, func(s string) string {
 		return strings.NewReplacer("replicas: 3", "replicas: 1", "size: 1Gi", "size: 4Gi").Replace(s)
 	})
-	DeferCleanup(func(ctx SpecContext) { kubectl(ctx, "delete", "namespace", ns, "--wait=false") })
+	// Waited for, so the next bench section does not share the machine with this one's teardown.
+	DeferCleanup(func(ctx SpecContext) { _, _ = kubectlOut(ctx, "delete", "namespace", ns, "--timeout=3m") })
 	e := openFaultEnv(ctx, "seed", ns)
 	e.stop()
 	written, took := loadData(ctx, e, 1<<30)

@@ -75,7 +75,8 @@ var _ = Describe("bench: safety", Ordered, func() {
 		runs := benchRuns("BENCH_SAFETY_RUNS", 3)
 		ns := fmt.Sprintf("bench-safety-%d", time.Now().Unix()%100000)
 		createFaultCluster(ctx, ns, nil) // the sample: 3 members, spec.replication.mode semiSync (the default)
-		DeferCleanup(func(ctx SpecContext) { kubectl(ctx, "delete", "namespace", ns, "--wait=false") })
+		// Waited for, so the next bench section does not share the machine with this one's teardown.
+		DeferCleanup(func(ctx SpecContext) { _, _ = kubectlOut(ctx, "delete", "namespace", ns, "--timeout=3m") })
 		e := openFaultEnv(ctx, "safety", ns)
 		e.stop()
 		Expect(e.semiSyncAtPrimary(ctx, 2*time.Minute)).To(BeEmpty(), "the primary waits for a semi-sync ack")
