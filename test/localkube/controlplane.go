@@ -107,7 +107,7 @@ func (o Options) apiserverArgs() []string {
 func (o Options) controllerManagerArgs() []string {
 	p := pki{dir: o.path("pki")}
 	kc := o.Kubeconfig()
-	return []string{o.bin("kube-controller-manager"),
+	args := []string{o.bin("kube-controller-manager"),
 		"--kubeconfig=" + kc, "--authentication-kubeconfig=" + kc, "--authorization-kubeconfig=" + kc,
 		// The endpoint controllers would only fail: the apiserver rejects
 		// loopback pod IPs in Endpoints/EndpointSlices (package services
@@ -118,6 +118,11 @@ func (o Options) controllerManagerArgs() []string {
 		"--cluster-signing-cert-file=" + p.path("ca.crt"), "--cluster-signing-key-file=" + p.path("ca.key"),
 		"--bind-address=127.0.0.1", "--secure-port=" + strconv.Itoa(o.ControllerManagerPort), "--leader-elect=false",
 		"--node-monitor-period=2s", "--node-monitor-grace-period=20s", "--profiling=false", "--v=1"}
+	if o.ControllerManagerQPS > 0 {
+		args = append(args, "--kube-api-qps="+strconv.Itoa(o.ControllerManagerQPS), "--kube-api-burst="+strconv.Itoa(2*o.ControllerManagerQPS),
+			"--concurrent-statefulset-syncs=20")
+	}
+	return args
 }
 
 func (o Options) schedulerArgs() []string {

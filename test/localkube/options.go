@@ -51,6 +51,10 @@ type Options struct {
 	PodCIDR, ServiceCIDR string
 	// BackoffBase/Max bound container restart back-off (default 2s, 60s).
 	BackoffBase, BackoffMax time.Duration
+	// ControllerManagerQPS, when set, raises kube-controller-manager's API
+	// rate limit (default 20 per controller, burst twice that) and its
+	// StatefulSet workers: scale tests create thousands of pods and PVCs.
+	ControllerManagerQPS int
 	// Log receives the supervisor's log (default <Dir>/logs/localkube.log).
 	Log io.Writer
 }

@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
@@ -40,6 +41,7 @@ import (
 
 // env is the running localkube and the clients the bench uses.
 type env struct {
+	own        bool // the bench's own localkube, not the shared one
 	root       string
 	lk         *localkube.Cluster
 	cs         kubernetes.Interface
@@ -52,21 +54,35 @@ type env struct {
 	hollow *localkube.HollowNode
 }
 
-// attach finds the running localkube (started by "localkube up" or an e2e
-// run) or starts it the way "make demo" does.
-func attach(ctx context.Context, root string, log *slog.Logger) (*env, error) {
-	o := localkube.Options{RepoRoot: root}
-	lk, err := localkube.Attach(o)
+// ownCluster is the bench's own localkube: its own state directory, ports
+// and address ranges, so it runs beside the shared one (and whatever e2e
+// run uses it) and starts empty.
+func ownCluster(root string) localkube.Options {
+	return localkube.Options{RepoRoot: root, Dir: filepath.Join(root, ".localkube", "bench-scale"), Nodes: 1,
+		EtcdPort: 18679, EtcdPeerPort: 18680, APIServerPort: 18743, ControllerManagerPort: 18557, SchedulerPort: 18559,
+		KubeletPort: 18550, PodCIDR: "127.12.0.0/16", ServiceCIDR: "127.98.0.0/16",
+		// Thousands of PVCs and pods: the default 20 requests/s per controller
+		// makes 1,000 clusters take most of an hour to create.
+		ControllerManagerQPS: 200}
+}
+
+// attach starts the bench's own localkube (shared false: a fresh one,
+// stopped and removed by detach) or finds the shared one (started by
+// "localkube up" or an e2e run; started the way "make demo" does when down).
+func attach(ctx context.Context, root string, shared bool, log *slog.Logger) (*env, error) {
+	var lk *localkube.Cluster
+	var err error
+	if shared {
+		lk, err = attachShared(ctx, root, log)
+	} else {
+		o := ownCluster(root)
+		_ = localkube.Down(o, time.Minute) // a run that was killed left it running
+		_ = os.RemoveAll(o.Dir)
+		log.Info("Starting the bench's own localkube", "dir", o.Dir)
+		lk, err = localkube.Start(ctx, o)
+	}
 	if err != nil {
-		log.Info("Starting localkube (go run ./test/localkube/cmd/localkube up)")
-		cmd := exec.CommandContext(ctx, "go", "run", "./test/localkube/cmd/localkube", "up")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("localkube up: %w: %s", err, out)
-		}
-		if lk, err = localkube.Attach(o); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	cfg, err := lk.RESTConfig()
 	if err != nil {
@@ -84,7 +100,32 @@ func attach(ctx context.Context, root string, log *slog.Logger) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &env{root: root, lk: lk, cs: cs, c: c, kubeconfig: lk.Kubeconfig(), log: log, paused: map[client.ObjectKey]int32{}}, nil
+	return &env{own: !shared, root: root, lk: lk, cs: cs, c: c, kubeconfig: lk.Kubeconfig(), log: log, paused: map[client.ObjectKey]int32{}}, nil
+}
+
+func attachShared(ctx context.Context, root string, log *slog.Logger) (*localkube.Cluster, error) {
+	o := localkube.Options{RepoRoot: root}
+	if lk, err := localkube.Attach(o); err == nil {
+		return lk, nil
+	}
+	log.Info("Starting localkube (go run ./test/localkube/cmd/localkube up)")
+	cmd := exec.CommandContext(ctx, "go", "run", "./test/localkube/cmd/localkube", "up")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("localkube up: %w: %s", err, out)
+	}
+	return localkube.Attach(o)
+}
+
+// detach stops and removes the bench's own cluster.
+func (e *env) detach() {
+	if !e.own {
+		return
+	}
+	if err := e.lk.Stop(); err != nil {
+		e.log.Error("Stopping the bench's localkube failed", "err", err)
+	}
+	_ = os.RemoveAll(e.lk.Options().Dir)
 }
 
 // ensureCRDs applies config/crd when the MySQLCluster CRD is missing (an

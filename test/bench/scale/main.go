@@ -46,7 +46,10 @@ type config struct {
 	rest, settle     time.Duration
 	out, name        string
 	operator         string
-	keep             bool
+	// compare, when set, is a second operator binary measured at every
+	// cluster count too (the same clusters), written as section compareName.
+	compare, compareName string
+	keep, shared         bool
 }
 
 // bench is one run.
@@ -56,7 +59,9 @@ type bench struct {
 	log   *slog.Logger
 	fleet *simmember.Fleet
 	proxy *apiProxy
-	op    *operator
+	op    *operator // the one running now
+	// variants are the operators measured: the compared one first.
+	variants []variant
 	// nsNames are the bench namespaces.
 	nsNames []string
 }
@@ -73,6 +78,9 @@ func main() {
 	flag.StringVar(&c.out, "out", "bench/results", "results directory (relative to the repository)")
 	flag.StringVar(&c.name, "name", "scale", "section name: the file is OUT/NAME.json (scale-before for the measurement before a change)")
 	flag.StringVar(&c.operator, "operator", "bin/ordinal", "the operator binary (relative to the repository), e.g. one built from the commit before a change")
+	flag.StringVar(&c.compare, "compare-operator", "", "a second operator binary measured on the same clusters (e.g. built from the commit before a change)")
+	flag.StringVar(&c.compareName, "compare-name", "scale-before", "the second operator's section name")
+	flag.BoolVar(&c.shared, "shared", false, "use the shared localkube (.localkube; pauses its in-cluster operator) instead of the bench's own")
 	flag.BoolVar(&c.keep, "keep", false, "keep the bench namespaces afterwards (debugging)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -97,10 +105,11 @@ func run(ctx context.Context, c config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	e, err := attach(ctx, root, log)
+	e, err := attach(ctx, root, c.shared, log)
 	if err != nil {
 		return err
 	}
+	defer e.detach()
 	b := &bench{config: c, env: e, log: log}
 	cleanup := context.WithoutCancel(ctx)
 	defer e.restore(cleanup)
@@ -152,13 +161,24 @@ func (b *bench) setUp(ctx context.Context, root string) error {
 	if err := e.createNamespaces(ctx, b.nsNames); err != nil {
 		return err
 	}
-	bin := b.config.operator
-	if !filepath.IsAbs(bin) {
-		bin = filepath.Join(root, bin)
+	abs := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(root, p)
 	}
-	b.op = &operator{bin: bin, kubeconfig: kc, logPath: filepath.Join(dir, "operator.log"),
-		metricsAddr: "127.0.0.1:18093", probeAddr: "127.0.0.1:18094", namespaces: b.nsNames}
-	_ = os.Remove(b.op.logPath)
+	newOp := func(bin, log string) *operator {
+		return &operator{bin: abs(bin), kubeconfig: kc, logPath: filepath.Join(dir, log),
+			metricsAddr: "127.0.0.1:18093", probeAddr: "127.0.0.1:18094", namespaces: b.nsNames}
+	}
+	if b.compare != "" {
+		b.variants = append(b.variants, variant{name: b.compareName, op: newOp(b.compare, b.compareName+"-operator.log")})
+	}
+	b.variants = append(b.variants, variant{name: b.name, op: newOp(b.config.operator, b.name+"-operator.log")})
+	for _, v := range b.variants {
+		_ = os.Remove(v.op.logPath)
+	}
+	b.op = b.variants[len(b.variants)-1].op
 	return b.op.start()
 }
 
@@ -166,7 +186,8 @@ func (b *bench) setUp(ctx context.Context, root string) error {
 // finalizers), then stops the operator, the simulator and the hollow node.
 func (b *bench) tearDown(ctx context.Context) {
 	e := b.env
-	if !b.keep && len(b.nsNames) > 0 {
+	// The bench's own cluster goes as a whole with detach.
+	if !b.keep && !e.own && len(b.nsNames) > 0 {
 		b.log.Info("Deleting the bench namespaces")
 		if err := e.deleteNamespaces(ctx, b.nsNames, 15*time.Minute); err != nil {
 			b.log.Error("Deleting the bench namespaces failed", "err", err)
@@ -181,20 +202,34 @@ func (b *bench) tearDown(ctx context.Context) {
 	if b.fleet != nil {
 		b.fleet.Close()
 	}
-	if e.hollow != nil && !b.keep {
+	if e.hollow != nil && (e.own || !b.keep) {
 		if err := e.hollow.Stop(ctx); err != nil {
 			b.log.Error("Removing the hollow node failed", "err", err)
 		}
 	}
 }
 
-// measureAll measures N=1 (the failover alone), then each size, writing
-// the section after each so a failure keeps what was measured.
+// variant is one operator binary and the section it is written to.
+type variant struct {
+	name string
+	op   *operator
+	sec  *section
+}
+
+// measureAll measures N=1 (the failover alone), then each size, with every
+// operator variant on the same clusters, writing the sections after each
+// measurement so a failure keeps what was measured.
 func (b *bench) measureAll(ctx context.Context, root string) error {
-	s := newSection(b.name)
+	out := b.out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(root, out)
+	}
+	for i := range b.variants {
+		b.variants[i].sec = newSection(b.variants[i].name)
+	}
 	created := 0
 	for _, n := range append([]int{1}, b.sizes...) {
-		if n <= created && n != 1 {
+		if n <= created {
 			continue
 		}
 		began := time.Now()
@@ -206,17 +241,18 @@ func (b *bench) measureAll(ctx context.Context, root string) error {
 			return err
 		}
 		b.log.Info("Clusters Ready", "n", n, "seconds", time.Since(began).Seconds())
-		pt, err := b.measure(ctx, n)
-		s.add(pt, time.Since(began))
-		out := b.out
-		if !filepath.IsAbs(out) {
-			out = filepath.Join(root, out)
-		}
-		if werr := s.write(out, b.fleet.Stats()); werr != nil {
-			return werr
-		}
-		if err != nil {
-			return err
+		for _, v := range b.variants {
+			b.op.stop()
+			b.op = v.op
+			b.log.Info("Measuring", "operator", v.op.bin, "section", v.name, "n", n)
+			pt, err := b.measure(ctx, n)
+			v.sec.add(pt, time.Since(began))
+			if werr := v.sec.write(out, b.fleet.Stats()); werr != nil {
+				return werr
+			}
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil
