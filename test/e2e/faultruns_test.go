@@ -25,6 +25,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -300,4 +301,30 @@ func (rw *replicationWatch) caughtUp(acks []workload.Ack, heal time.Time) (time.
 		}
 	}
 	return last, true
+}
+
+// TestCaughtUp checks the replication watch's arithmetic without a cluster (go test -tags e2e
+// -run TestCaughtUp ./test/e2e/).
+func TestCaughtUp(t *testing.T) {
+	heal := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return heal.Add(time.Duration(s * float64(time.Second))) }
+	acks := []workload.Ack{{ID: 7, At: at(-1)}, {ID: 8, At: at(2)}, {ID: 9, At: at(3)}}
+	rw := &replicationWatch{samples: map[string][]idSample{
+		"mysql-0": {{at(1), 7}, {at(2.5), 8}},
+		"mysql-1": {{at(1), 7}, {at(3.5), 9}}, // past the first ack after heal: caught up too
+	}}
+	if d, ok := rw.caughtUp(acks, heal); !ok || d != 3500*time.Millisecond {
+		t.Fatalf("caughtUp = %s, %v; want 3.5s, true (the slowest member)", d, ok)
+	}
+	rw.samples["mysql-2"] = nil // never answered
+	if _, ok := rw.caughtUp(acks, heal); ok {
+		t.Fatal("a member never sampled counts as caught up")
+	}
+	if _, ok := (&replicationWatch{samples: map[string][]idSample{"mysql-0": {{at(1), 7}}}}).caughtUp(acks[:1], heal); ok {
+		t.Fatal("caught up without any write acknowledged after the fault")
+	}
+	rows := []workload.RowCheck{{Member: "a", Missing: []int64{3, 4}}, {Member: "b", Missing: []int64{4, 5}}, {Member: "c", Err: "x"}}
+	if lostRows(rows) != 3 || unreadMembers(rows) != 1 {
+		t.Fatalf("lostRows = %d (want 3 distinct ids), unreadMembers = %d (want 1)", lostRows(rows), unreadMembers(rows))
+	}
 }
