@@ -28,7 +28,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -40,109 +39,6 @@ import (
 	"github.com/ordinal-dev/ordinal/test/bench/results"
 	"github.com/ordinal-dev/ordinal/test/workload"
 )
-
-// The phases of one member's start, in order, as the observer first sees each.
-const (
-	phCreated   = "created"   // the pod exists
-	phScheduled = "scheduled" // PodScheduled=True
-	phInit      = "init"      // Initialized=True: every init container finished
-	phReady     = "ready"     // Ready=True
-	phServing   = "serving"   // status.members[].serving: the primary behind its Service, a replica replicating
-)
-
-// phaseObserver polls a namespace's pods and cluster status every 200 ms and keeps, per pod, the
-// first time each phase was seen: the API's own timestamps have whole-second resolution.
-type phaseObserver struct {
-	mu    sync.Mutex
-	first map[string]map[string]time.Time
-	ready time.Time // the cluster Ready at its generation with every pod ready
-}
-
-func observePhases(ctx context.Context, c client.Client, ns string) (*phaseObserver, context.CancelFunc) {
-	o := &phaseObserver{first: map[string]map[string]time.Time{}}
-	ctx, cancel := context.WithCancel(ctx)
-	go func() {
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for ctx.Err() == nil {
-			o.poll(ctx, c, ns)
-			select {
-			case <-ctx.Done():
-			case <-t.C:
-			}
-		}
-	}()
-	return o, cancel
-}
-
-func (o *phaseObserver) poll(ctx context.Context, c client.Client, ns string) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	now := time.Now()
-	var pods corev1.PodList
-	if err := c.List(ctx, &pods, client.InNamespace(ns)); err != nil {
-		return
-	}
-	mc := &v1alpha1.MySQLCluster{}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: faultClusterName}, mc); err != nil {
-		return
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, p := range pods.Items {
-		o.see(p.Name, phCreated, now, true)
-		o.see(p.Name, phScheduled, now, podCondition(&p, corev1.PodScheduled))
-		o.see(p.Name, phInit, now, podCondition(&p, corev1.PodInitialized))
-		o.see(p.Name, phReady, now, podCondition(&p, corev1.PodReady))
-	}
-	for _, m := range mc.Status.Members {
-		o.see(m.Name, phServing, now, m.Serving && m.Ready)
-	}
-	if o.ready.IsZero() {
-		if ok, _ := clusterReady(ctx, c, ns); ok {
-			o.ready = now
-		}
-	}
-}
-
-func (o *phaseObserver) see(pod, phase string, now time.Time, yes bool) {
-	if !yes {
-		return
-	}
-	if o.first[pod] == nil {
-		o.first[pod] = map[string]time.Time{}
-	}
-	if _, ok := o.first[pod][phase]; !ok {
-		o.first[pod][phase] = now
-	}
-}
-
-// between is to−from for one pod, false when either was not seen or to came first.
-func (o *phaseObserver) between(pod, from, to string) (time.Duration, bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	a, okA := o.first[pod][from]
-	b, okB := o.first[pod][to]
-	if !okA || !okB || b.Before(a) {
-		return 0, false
-	}
-	return b.Sub(a), true
-}
-
-func (o *phaseObserver) readyAt() time.Time {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.ready
-}
-
-func podCondition(p *corev1.Pod, t corev1.PodConditionType) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == t {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
 
 // splits are the per-member phase durations of the provisioning runs.
 type splits struct {
