@@ -285,6 +285,14 @@ func recordSafety(sec *benchSection, semi, async, bare []sbResult, kept []string
 		". So it has the same durability (binary log, sync_binlog, innodb_flush_log_at_trx_commit) but no replica, " +
 		"no Service proxy and no semi-sync wait. All on one 2-core machine: the other members, the operator and the " +
 		"control plane share the CPUs with the primary.")
+	spread := func(rs []sbResult) string {
+		v := sortedCopy(tps(rs))
+		return fmt.Sprintf("%.0f–%.0f", v[0], v[len(v)-1])
+	}
+	sec.Note(fmt.Sprintf("Run-to-run spread of transactions/s (min–max): semi-sync %s, async %s, bare %s. Every commit "+
+		"waits for fsyncs (sync_binlog=1, innodb_flush_log_at_trx_commit=1) on one shared virtual disk, and the machine "+
+		"ran other work at the same time, so differences smaller than this spread are noise, not a cost.",
+		spread(semi), spread(async), spread(bare)))
 }
 
 func pick(rs []sbResult, f func(sbResult) float64) []float64 {
