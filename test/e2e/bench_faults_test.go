@@ -171,7 +171,7 @@ func faultFigures(sec *benchSection, failed map[string][]string) {
 	sec.Series(pauses)
 	sec.Series(repl)
 	sec.Note("The write pause is the longest gap between two acknowledged writes of a writer that opens a fresh " +
-		"connection through the primary Service every 20 ms (test/workload), over the whole run; with 10 runs p99 is the largest.")
+		"connection through the primary Service every 20 ms (test/workload), over the whole run; under 100 runs p99 is the largest.")
 	sec.Note("Replicating again: from the end of the fault until every member held a write acknowledged after it " +
 		"(each member's highest row id, sampled every 500 ms). Ready again: until the cluster is Ready with a write acknowledged.")
 	for _, bf := range benchFaults {
