@@ -42,11 +42,12 @@ type watchState struct {
 }
 
 // Clock policy. A primary last seen answering within lastSeenWindow of a failed probe has been
-// unreachable since that answer (the gap between two passes plus one pass's probes). Failover
-// needs confirmProbes failed probes while the clock runs: with the clock counted from the last
-// answer, one failed probe after a steady-poll gap would otherwise start a failover at once.
+// unreachable since that answer: the gap between two looks (a pass or a settled cluster's pulse,
+// pulseInterval apart), the pulse's own failed read, and one pass's probes (two bounded tries and
+// the heartbeat). Failover needs confirmProbes failed probes while the clock runs: with the clock
+// counted from the last answer, one failed probe after a gap would otherwise start a failover at once.
 const (
-	lastSeenWindow = steadyPoll + probeTimeout + heartbeatTimeout + time.Second
+	lastSeenWindow = pulseInterval + 3*probeTimeout + confirmRetry + heartbeatTimeout + time.Second
 	confirmProbes  = 2
 )
 

@@ -239,3 +239,30 @@ func TestMemberConnectionsAreKeptAndSwept(t *testing.T) {
 		t.Errorf("%d idle pools were kept", len(pool.pools))
 	}
 }
+
+// A settled cluster's primary is looked at by its pulse between passes: the failover clock of a
+// primary that then stops answering starts at the pulse's last answer, not when the woken pass
+// finally confirms the failure (a pulse read and a pass's two probes later).
+func TestThePulseKeepsTheFailoverClockAtTheLastAnswer(t *testing.T) {
+	var p primaryWatch
+	c := testCluster(3)
+	c.UID, c.Status.CurrentPrimary = "u", "mysql-0"
+	t0 := time.Unix(1000, 0)
+	p.observe(c, true, 0, t0)
+	p.sawAnswer("u", "mysql-0", t0.Add(60*time.Second)) // pulses while the cluster rests
+	lastAnswer := t0.Add(65 * time.Second)
+	p.sawAnswer("u", "mysql-0", lastAnswer)
+	// The next pulse fails at +5 s +1.5 s; the woken pass's probes fail 3.2 s later.
+	confirmed := lastAnswer.Add(pulseInterval + 2*probeTimeout + confirmRetry + probeTimeout)
+	got := p.observe(c, false, confirmProbes, confirmed)
+	if since := c.Status.PrimaryUnreachableSince; since == nil || !since.Time.Equal(lastAnswer) {
+		t.Fatalf("unreachable since %v, want the last answer %v", since, lastAnswer)
+	}
+	if got != confirmed.Sub(lastAnswer) {
+		t.Errorf("unreachable for %v, want %v", got, confirmed.Sub(lastAnswer))
+	}
+	p.sawAnswer("u", "mysql-1", confirmed) // another member's answer is not the primary's
+	if st := p.get("u", "mysql-0"); !st.lastSeen.Equal(lastAnswer) {
+		t.Errorf("lastSeen moved to %v", st.lastSeen)
+	}
+}
