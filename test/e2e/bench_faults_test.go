@@ -144,6 +144,10 @@ func faultFigures(sec *benchSection, failed map[string][]string) {
 		var p, r, ready []float64
 		notReplicated := 0
 		for _, rec := range recs {
+			if bf.p99 > 0 && rec.Pause > bf.p99 {
+				sec.Note(fmt.Sprintf("%s, run %d: write pause %.1f s over the %g s target; the run's notes: %s.",
+					bf.label, rec.Run, rec.Pause.Seconds(), bf.p99.Seconds(), strings.Join(rec.Notes, " ")))
+			}
 			p = append(p, rec.Pause.Seconds())
 			ready = append(ready, rec.ReadyAfter.Seconds())
 			lost += rec.Lost

@@ -143,6 +143,8 @@ type faultRecord struct {
 	Replicated time.Duration
 	CaughtUp   bool
 	Violations int
+	// Notes are the fault's own key=value notes (status_primary_changed=…, node=…).
+	Notes []string
 }
 
 var faultRecords struct {

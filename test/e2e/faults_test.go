@@ -240,7 +240,7 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 	recordFault(faultRecord{
 		Scenario: sc.name, Run: e.run, Pause: a.Pause.Max, Resumed: a.Pause.Resumed, Acked: a.Acked,
 		Lost: lostRows(rows), Unread: unreadMembers(rows), ReadyAfter: readyAfter, Ready: notReady == "",
-		Replicated: replicated, CaughtUp: caughtUp, Violations: len(violations),
+		Replicated: replicated, CaughtUp: caughtUp, Violations: len(violations), Notes: r.notes,
 	})
 	GinkgoWriter.Println(line)
 	AddReportEntry("FAULT-RESULT", line)
