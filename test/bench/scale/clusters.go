@@ -54,7 +54,7 @@ func benchCluster(r clusterRef) *v1alpha1.MySQLCluster {
 		Spec: v1alpha1.MySQLClusterSpec{
 			Replicas: ptr.To[int32](3),
 			Engine:   v1alpha1.Engine{Flavor: v1alpha1.FlavorMariaDB, Version: "11.4"},
-			Storage:  v1alpha1.Storage{Size: &size},
+			Storage:  v1alpha1.Storage{Size: &size, StorageClassName: ptr.To(benchStorageClass)},
 			Pod: v1alpha1.PodOverrides{
 				NodeSelector: map[string]string{node.HollowLabel: "true"},
 				Tolerations:  []corev1.Toleration{{Key: node.HollowTaint, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},

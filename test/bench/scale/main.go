@@ -48,8 +48,8 @@ type config struct {
 	operator         string
 	// compare, when set, is a second operator binary measured at every
 	// cluster count too (the same clusters), written as section compareName.
-	compare, compareName string
-	keep, shared         bool
+	compare, compareName  string
+	keep, shared, noAlone bool
 }
 
 // bench is one run.
@@ -80,6 +80,7 @@ func main() {
 	flag.StringVar(&c.operator, "operator", "bin/ordinal", "the operator binary (relative to the repository), e.g. one built from the commit before a change")
 	flag.StringVar(&c.compare, "compare-operator", "", "a second operator binary measured on the same clusters (e.g. built from the commit before a change)")
 	flag.StringVar(&c.compareName, "compare-name", "scale-before", "the second operator's section name")
+	flag.BoolVar(&c.noAlone, "no-alone", false, "skip N=1 (the failover alone), e.g. to re-measure only a large N")
 	flag.BoolVar(&c.shared, "shared", false, "use the shared localkube (.localkube; pauses its in-cluster operator) instead of the bench's own")
 	flag.BoolVar(&c.keep, "keep", false, "keep the bench namespaces afterwards (debugging)")
 	flag.Parse()
@@ -129,6 +130,9 @@ func (b *bench) setUp(ctx context.Context, root string) error {
 		return err
 	}
 	if err := e.pauseInClusterOperators(ctx); err != nil {
+		return err
+	}
+	if err := e.startBinder(ctx, 16); err != nil {
 		return err
 	}
 	h, err := e.lk.StartHollowNode(ctx, 1, 5000, b.log)
@@ -228,7 +232,11 @@ func (b *bench) measureAll(ctx context.Context, root string) error {
 		b.variants[i].sec = newSection(b.variants[i].name)
 	}
 	created := 0
-	for _, n := range append([]int{1}, b.sizes...) {
+	sizes := append([]int{1}, b.sizes...)
+	if b.noAlone {
+		sizes = b.sizes
+	}
+	for _, n := range sizes {
 		if n <= created {
 			continue
 		}
@@ -237,7 +245,7 @@ func (b *bench) measureAll(ctx context.Context, root string) error {
 			return err
 		}
 		created = n
-		if err := b.env.waitReady(ctx, b.nsNames, n, 5*time.Minute+time.Duration(n)*1500*time.Millisecond); err != nil {
+		if err := b.env.waitReady(ctx, b.nsNames, n, 10*time.Minute+time.Duration(n)*3*time.Second); err != nil {
 			return err
 		}
 		b.log.Info("Clusters Ready", "n", n, "seconds", time.Since(began).Seconds())
