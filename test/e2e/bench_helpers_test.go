@@ -75,7 +75,8 @@ func (b *benchSection) Write() {
 }
 
 // mergeEarlier keeps what an earlier run of this section measured and this (focused) run did
-// not: its figures and series by name, its notes, and a note naming them and that run.
+// not: its figures (each noting the run that measured it) and series by name, and its notes
+// about other things (a note is about what precedes its first colon: "Seeding: …").
 func (b *benchSection) mergeEarlier() {
 	all, err := results.Read(benchResultsDir())
 	if err != nil {
@@ -85,11 +86,13 @@ func (b *benchSection) mergeEarlier() {
 		if old.Name != b.s.Name {
 			continue
 		}
-		var kept []string
+		from := fmt.Sprintf("measured by the run of %s (commit %s)", old.Started.Format(time.RFC3339), old.Machine.Commit)
 		for _, f := range old.Figures {
 			if !slices.ContainsFunc(b.s.Figures, func(n results.Figure) bool { return n.Name == f.Name }) {
+				if !strings.Contains(f.Note, "measured by the run of") {
+					f.Note = strings.TrimPrefix(f.Note+"; "+from, "; ")
+				}
 				b.s.Figures = append(b.s.Figures, f)
-				kept = append(kept, f.Name)
 			}
 		}
 		for _, sr := range old.Series {
@@ -98,15 +101,17 @@ func (b *benchSection) mergeEarlier() {
 			}
 		}
 		for _, n := range old.Notes {
-			if !slices.Contains(b.s.Notes, n) && !strings.HasPrefix(n, "Merged: ") {
+			if !slices.ContainsFunc(b.s.Notes, func(m string) bool { return noteTopic(m) == noteTopic(n) }) {
 				b.s.Notes = append(b.s.Notes, n)
 			}
 		}
-		if len(kept) > 0 {
-			b.Note(fmt.Sprintf("Merged: %s were measured by an earlier run (started %s, commit %s, %.0f s).",
-				strings.Join(kept, ", "), old.Started.Format(time.RFC3339), old.Machine.Commit, float64(old.Duration)))
-		}
 	}
+}
+
+// noteTopic is what a note is about: the text before its first colon.
+func noteTopic(n string) string {
+	t, _, _ := strings.Cut(n, ":")
+	return t
 }
 
 // benchResultsDir is where sections are written: $ORDINAL_BENCH_RESULTS or REPO/bench/results.
