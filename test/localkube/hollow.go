@@ -28,6 +28,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/ordinal-dev/ordinal/test/localkube/node"
@@ -59,7 +60,14 @@ func (c *Cluster) StartHollowNode(ctx context.Context, index, maxPods int, log *
 	if err != nil {
 		return nil, err
 	}
-	cs, err := c.Client()
+	cfg, err := c.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	// Thousands of pods: client-go's default 5 requests/s would delay pod
+	// status by minutes.
+	cfg.QPS, cfg.Burst = 200, 400
+	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}

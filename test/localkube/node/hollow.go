@@ -73,7 +73,7 @@ func NewHollow(cfg HollowConfig) *Hollow {
 	}
 	sh := &Shared{Client: cfg.Client, IPAM: cfg.IPAM, Log: cfg.Log}
 	n := &Node{sh: sh, workers: map[types.UID]*podWorker{}, cfg: Config{Name: cfg.Name, IP: cfg.IP,
-		CPU: "64", Memory: "256Gi", MaxPods: cfg.MaxPods, KubeletVersion: cfg.KubeletVersion}}
+		CPU: "4000", Memory: "64Ti", MaxPods: cfg.MaxPods, KubeletVersion: cfg.KubeletVersion}}
 	n.gate.open()
 	return &Hollow{n: n, cfg: cfg, done: map[types.UID]string{}, next: map[types.UID]*corev1.Pod{}}
 }
