@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 )
 
@@ -114,13 +115,21 @@ func (n *Node) register(ctx context.Context) error {
 // and renews its Lease.
 func (n *Node) beat(ctx context.Context) error {
 	c := n.sh.Client.CoreV1().Nodes()
-	node, err := c.Get(ctx, n.cfg.Name, metav1.GetOptions{})
+	var node *corev1.Node
+	// The node controller writes a new Node too (taints, conditions): read again on a conflict.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var err error
+		if node, err = c.Get(ctx, n.cfg.Name, metav1.GetOptions{}); err != nil {
+			return fmt.Errorf("reading node %s: %w", n.cfg.Name, err)
+		}
+		n.fillStatus(&node.Status)
+		if _, err := c.UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
+			return fmt.Errorf("updating node %s status: %w", n.cfg.Name, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("reading node %s: %w", n.cfg.Name, err)
-	}
-	n.fillStatus(&node.Status)
-	if _, err := c.UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
-		return fmt.Errorf("updating node %s status: %w", n.cfg.Name, err)
+		return err
 	}
 	return n.renewLease(ctx, node.UID)
 }
