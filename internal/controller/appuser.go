@@ -73,13 +73,20 @@ func (r *ClusterReconciler) reconcileAppUser(ctx context.Context, c *v1alpha1.My
 	if c.Spec.Database == "" || w.blocker != nil || w.secret == nil {
 		return
 	}
+	// Until the database and user are in place the cluster is not at rest: the pass that follows
+	// Ready creates them.
+	w.appUserPending = true
 	u, err := r.appUser(ctx, c)
 	if err != nil {
 		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "AppUserFailed", "AppUser", "%v", err)
 		return
 	}
 	digest := appUserDigest(u)
-	if r.appUsers.applied(c.UID, digest) || !meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionReady) {
+	if r.appUsers.applied(c.UID, digest) {
+		w.appUserPending = false
+		return
+	}
+	if !meta.IsStatusConditionTrue(c.Status.Conditions, v1alpha1.ConditionReady) {
 		return
 	}
 	p := writablePrimary(c, w)
@@ -96,6 +103,7 @@ func (r *ClusterReconciler) reconcileAppUser(ctx context.Context, c *v1alpha1.My
 		return
 	}
 	r.appUsers.record(c.UID, digest)
+	w.appUserPending = false
 	logf(ctx)("Application database and user ready", "database", u.Database, "user", u.Name, "primary", p.name)
 	r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, "AppUserReady", "AppUser",
 		"database %s and user %s are ready on %s", u.Database, u.Name, p.name)

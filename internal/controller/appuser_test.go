@@ -117,6 +117,9 @@ func TestAppUserWaits(t *testing.T) {
 		if len(e.calls) != 0 {
 			t.Errorf("%s: ran %+v", name, e.calls)
 		}
+		if !w.appUserPending {
+			t.Errorf("%s: the cluster would rest before its application user exists", name)
+		}
 		if err := api.Get(ctx, client.ObjectKey{Namespace: "ns", Name: "mysql-app"}, &corev1.Secret{}); err != nil {
 			t.Errorf("%s: the Secret is created at once anyway: %v", name, err)
 		}
@@ -124,10 +127,13 @@ func TestAppUserWaits(t *testing.T) {
 	r, c, w, e, _ := appUserHarness(t)
 	e.err = errors.New("lock wait timeout")
 	r.reconcileAppUser(ctx, c, w)
+	if !w.appUserPending {
+		t.Error("a failed attempt must keep the cluster polled")
+	}
 	e.err = nil
 	r.reconcileAppUser(ctx, c, w)
-	if len(e.calls) != 2 {
-		t.Errorf("a failed attempt is retried: %d calls", len(e.calls))
+	if len(e.calls) != 2 || w.appUserPending {
+		t.Errorf("a failed attempt is retried: %d calls, still pending %v", len(e.calls), w.appUserPending)
 	}
 }
 

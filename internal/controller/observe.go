@@ -61,6 +61,8 @@ type world struct {
 	backingUp map[string]bool
 	// configRejected says which settings a server refused at run time this pass, "" when none.
 	configRejected string
+	// appUserPending: spec.database or spec.user is not in place yet on the primary.
+	appUserPending bool
 
 	// written is the cluster as last written to (or read from) the API server: the base of status
 	// patches.

@@ -34,12 +34,19 @@ import (
 // made between a pass's observation and the pulse's first look.
 const restingPoll = 5 * time.Minute
 
-// settledAndReady reports whether the cluster is at rest: Ready, nothing decided, nothing pending,
-// nothing failed in this pass. Anything else keeps the timer-driven polling.
+// settledAndReady reports whether the cluster is at rest: Ready, nothing decided, nothing pending
+// (no member to restart, no application user to create), nothing failed in this pass. Anything
+// else keeps the timer-driven polling.
 func settledAndReady(c *v1alpha1.MySQLCluster, w *world) bool {
 	if w.step.Kind != topology.Wait || w.step.Rule != "settled" || w.acted || w.stepErr != nil ||
-		w.applyErr != nil || w.blocker != nil || w.configRejected != "" || len(w.backingUp) > 0 {
+		w.applyErr != nil || w.blocker != nil || w.configRejected != "" || len(w.backingUp) > 0 || w.appUserPending {
 		return false
+	}
+	for _, m := range w.topology.Members {
+		// A restart waiting for the rollout gate: another cluster's roll ending does not wake it.
+		if m.Outdated {
+			return false
+		}
 	}
 	if cfg := c.Status.Config; cfg != nil && len(cfg.PendingRestart) > 0 {
 		return false

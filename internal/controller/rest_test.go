@@ -78,10 +78,13 @@ func TestASettledReadyClusterRestsWhileItsPulseIsWatched(t *testing.T) {
 		c *v1alpha1.MySQLCluster
 		w world
 	}{
-		"not Ready":         {notReady, settled},
-		"a member is down":  {ready, down},
-		"archiving backups": {withBackups, settled},
-		"a step to take":    {ready, world{step: topology.Step{Kind: topology.Wait, Rule: "replicaCatchingUp"}, members: settled.members}},
+		"not Ready":                      {notReady, settled},
+		"a member is down":               {ready, down},
+		"archiving backups":              {withBackups, settled},
+		"a step to take":                 {ready, world{step: topology.Step{Kind: topology.Wait, Rule: "replicaCatchingUp"}, members: settled.members}},
+		"the application user to create": {ready, world{step: settled.step, members: settled.members, appUserPending: true}},
+		"a restart waiting for the rollout gate": {ready, world{step: settled.step, members: settled.members,
+			topology: topology.Snapshot{Members: []topology.Member{{Name: "mysql-1", Outdated: true}}}}},
 	} {
 		if got := requeueAfter(tc.c, &tc.w, true); got == restingPoll {
 			t.Errorf("%s: the cluster rests (%v): it must be polled", name, got)
