@@ -74,7 +74,6 @@ type ClusterReconciler struct {
 	failures  stepFailures
 	rollouts  rolloutGate
 	appUsers  appUserMemory
-	statuses  writtenStatus
 	conns     memberConns
 	// pulses watches settled clusters between passes; secrets serves Secret data by resourceVersion.
 	// Both are set up by SetupWithManager (nil in unit tests: clusters are then polled and Secrets
@@ -100,9 +99,11 @@ type ClusterReconciler struct {
 // never under controller-runtime's growing back-off.
 func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	cluster := &v1alpha1.MySQLCluster{}
-	// The cache only when it shows the status this operator last wrote: a stale currentPrimary
-	// would fence the new primary (see writtenStatus).
-	if err := r.statuses.get(ctx, r.Client, r.APIReader, req.NamespacedName, cluster); err != nil {
+	// Uncached: the cache may not have seen the promotion the previous pass (or another leader, if
+	// this process was frozen and deposed) recorded, and deciding on a stale currentPrimary would
+	// fence the new primary. A settled cluster has no passes between its resyncs, so this read
+	// costs nothing at rest.
+	if err := r.APIReader.Get(ctx, req.NamespacedName, cluster); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.forget(req.NamespacedName, "")
 		}
@@ -118,7 +119,6 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	defer func() { r.statuses.remember(w.written) }()
 	if w.applyErr = r.applyChildren(ctx, cluster, w); w.applyErr != nil {
 		r.Recorder.Eventf(cluster, nil, corev1.EventTypeWarning, "ApplyFailed", "Apply", "%v", w.applyErr)
 	}
@@ -150,7 +150,6 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 	r.rollouts.release(key.String())
 	metrics.Forget(key.Namespace, key.Name)
-	r.statuses.forget(key)
 	if r.pulses != nil {
 		r.pulses.disarm(key)
 	}

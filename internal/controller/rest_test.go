@@ -92,50 +92,6 @@ func TestASettledReadyClusterRestsWhileItsPulseIsWatched(t *testing.T) {
 	}
 }
 
-func TestClusterReadUsesTheCacheOnlyWhenItShowsTheLastWrittenStatus(t *testing.T) {
-	scheme := restScheme()
-	stale := testCluster(2)
-	stale.UID, stale.ResourceVersion = "u1", "10"
-	stale.Status.CurrentPrimary = "mysql-0"
-	fresh := stale.DeepCopy()
-	fresh.ResourceVersion, fresh.Status.CurrentPrimary = "11", "mysql-1"
-	cache := &countingReader{Reader: fake.NewClientBuilder().WithScheme(scheme).WithObjects(stale).Build()}
-	api := &countingReader{Reader: fake.NewClientBuilder().WithScheme(scheme).WithObjects(fresh).Build()}
-	var s writtenStatus
-	key := client.ObjectKeyFromObject(stale)
-	got := &v1alpha1.MySQLCluster{}
-	if err := s.get(context.Background(), cache, api, key, got); err != nil || api.gets != 1 {
-		t.Fatalf("first read after a start must go to the API server: gets %d, %v", api.gets, err)
-	}
-	if got.Status.CurrentPrimary != "mysql-1" {
-		t.Fatalf("read %s", got.Status.CurrentPrimary)
-	}
-	// The cache still shows the status before the promotion: the pass must not decide on it.
-	if err := s.get(context.Background(), cache, api, key, got); err != nil || api.gets != 2 || got.Status.CurrentPrimary != "mysql-1" {
-		t.Errorf("a cache behind the last write was used: primary %s, API gets %d", got.Status.CurrentPrimary, api.gets)
-	}
-	// Once the cache shows the last status (even with a newer resourceVersion: a spec edit), it is used.
-	s.remember(fresh)
-	cache.Reader = fake.NewClientBuilder().WithScheme(scheme).WithObjects(func() *v1alpha1.MySQLCluster {
-		c := fresh.DeepCopy()
-		c.ResourceVersion, c.Spec.Replicas = "12", new(int32)
-		return c
-	}()).Build()
-	for range 3 {
-		if err := s.get(context.Background(), cache, api, key, got); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if api.gets != 2 {
-		t.Errorf("a settled cluster's passes read the API server: %d gets", api.gets)
-	}
-	// A cluster re-created under the same name is not taken for the old one.
-	s.remember(&v1alpha1.MySQLCluster{ObjectMeta: metav1.ObjectMeta{Name: key.Name, Namespace: key.Namespace, UID: "other"}})
-	if err := s.get(context.Background(), cache, api, key, got); err != nil || api.gets != 3 {
-		t.Errorf("another UID must be read from the API server: gets %d", api.gets)
-	}
-}
-
 func TestSecretDataIsReadAgainOnlyWhenItsResourceVersionMoves(t *testing.T) {
 	scheme := restScheme()
 	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mysql-credentials", Namespace: "db"},
