@@ -53,14 +53,15 @@ func newConnKey(uid types.UID, member, addr, password string) connKey {
 	return connKey{cluster: uid, member: member, addr: addr, password: sha256.Sum256([]byte(password))}
 }
 
-// get returns the member's kept pool, opening it when there is none. The pool is never closed by
-// its users: a failed statement only discards the connection it ran on.
+// get returns the member's kept pool, opening it when there is none. Its users never close it
+// (the instance is handed out as is, so optional interfaces such as the application-user ensurer
+// stay visible): a failed statement only discards the connection it ran on; sweep and forget close.
 func (p *memberConns) get(key connKey, now time.Time, open func() (mysql.Instance, error)) (mysql.Instance, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if k, ok := p.pools[key]; ok {
 		k.lastUsed = now
-		return unclosable{k.inst}, nil
+		return k.inst, nil
 	}
 	inst, err := open()
 	if err != nil {
@@ -70,7 +71,7 @@ func (p *memberConns) get(key connKey, now time.Time, open func() (mysql.Instanc
 		p.pools = map[connKey]*keptConn{}
 	}
 	p.pools[key] = &keptConn{inst: inst, lastUsed: now}
-	return unclosable{inst}, nil
+	return inst, nil
 }
 
 // sweep closes the pools not used since idleConnLife before now, and every pool of a member whose
@@ -97,8 +98,3 @@ func (p *memberConns) forget(uid types.UID) {
 		}
 	}
 }
-
-// unclosable hands out a kept pool: the pass's deferred closes leave it open.
-type unclosable struct{ mysql.Instance }
-
-func (unclosable) Close() error { return nil }
