@@ -91,6 +91,16 @@ func (p *pulseWatch) disarm(key types.NamespacedName) {
 	}
 }
 
+// stopAll stops every watch: the manager is stopping (or this process lost its leadership).
+func (p *pulseWatch) stopAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for key, stop := range p.watched {
+		stop()
+		delete(p.watched, key)
+	}
+}
+
 // watch reads the members until one has changed, then wakes the cluster and returns.
 func (p *pulseWatch) watch(ctx context.Context, key types.NamespacedName, uid types.UID, members []watchedMember) {
 	// Spread the clusters' pulses over the interval instead of reading every cluster at once.

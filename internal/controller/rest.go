@@ -106,13 +106,16 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name, ip, passw
 	}
 }
 
-// sweepConns closes, once a minute, the connection pools of members no longer asked for.
+// sweepConns closes, once a minute, the connection pools of members no longer asked for; when the
+// manager stops it stops the pulses too, so nothing reads the members after this process stopped
+// leading.
 func (r *ClusterReconciler) sweepConns(ctx context.Context) error {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			r.pulses.stopAll()
 			return nil
 		case now := <-t.C:
 			r.conns.sweep(now)

@@ -227,3 +227,18 @@ func TestThePulseKeepsTheFailoverClockAtTheLastAnswer(t *testing.T) {
 		t.Errorf("lastSeen moved to %v", st.lastSeen)
 	}
 }
+
+func TestStoppingTheManagerStopsEveryPulse(t *testing.T) {
+	w := newPulseWatch(func(types.UID, string, time.Time) {})
+	c := testCluster(1)
+	w.arm(c, nil)
+	r := &ClusterReconciler{pulses: w}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := r.sweepConns(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.watched) != 0 {
+		t.Errorf("%d pulses still run after the manager stopped", len(w.watched))
+	}
+}
