@@ -142,7 +142,10 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 		return reconcile.Result{RequeueAfter: progressPoll}, nil
 	}
 	after := requeueAfter(cluster, w, r.pulses != nil)
-	r.watchBetweenPasses(cluster, w, after == restingPoll)
+	r.watchBetweenPasses(cluster, w, after == atRest)
+	if after == atRest {
+		return reconcile.Result{}, nil
+	}
 	return reconcile.Result{RequeueAfter: after}, nil
 }
 

@@ -60,7 +60,10 @@ type watchedMember struct {
 	name     string
 	primary  bool
 	answered bool // the pass observed it answering
-	open     func() (mysql.Instance, error)
+	// seen is the pulse the pass's observation implies (when it answered): a first pulse that
+	// differs means the member changed between the observation and the watch.
+	seen mysql.Pulse
+	open func() (mysql.Instance, error)
 }
 
 func newPulseWatch(answered func(types.UID, string, time.Time)) *pulseWatch {
@@ -121,7 +124,8 @@ func (p *pulseWatch) watch(ctx context.Context, key types.NamespacedName, uid ty
 	}
 }
 
-// pulseBase is what the first pulse of a watch saw, to compare the next ones with.
+// pulseBase is what the first pulse of a watch saw, to compare the next ones with (the pass's own
+// writes, such as the heartbeat, may land after its observation: only health is compared with it).
 type pulseBase struct {
 	seen  bool
 	pulse mysql.Pulse
@@ -157,7 +161,7 @@ func (p *pulseWatch) lookAt(ctx context.Context, uid types.UID, m watchedMember,
 	}
 	if !base.seen {
 		*base = pulseBase{seen: true, pulse: pulse}
-		return false
+		return pulse.Health() != m.seen.Health()
 	}
 	return pulse.Health() != base.pulse.Health() || (refresh && pulse.Executed != base.pulse.Executed)
 }

@@ -29,10 +29,11 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
-// restingPoll is how often a settled cluster, watched by its members' pulse, is reconciled anyway:
-// the resync that refreshes what a pulse does not read (lag, the full status) and covers a change
-// made between a pass's observation and the pulse's first look.
-const restingPoll = 5 * time.Minute
+// atRest is requeueAfter's answer for a settled cluster watched by its members' pulse: no timer.
+// The pulse wakes it when a member differs from what the pass observed, the watches when one of its
+// objects or Secrets changes, and the cache's periodic resync is the backstop. An idle cluster thus
+// makes no API read at all.
+const atRest time.Duration = -1
 
 // settledAndReady reports whether the cluster is at rest: Ready, nothing decided, nothing pending
 // (no member to restart, no application user to create), nothing failed in this pass. Anything
@@ -79,10 +80,14 @@ func (r *ClusterReconciler) watchBetweenPasses(c *v1alpha1.MySQLCluster, w *worl
 		if m.pod == nil || m.pod.Status.PodIP == "" {
 			continue
 		}
-		members = append(members, watchedMember{
+		wm := watchedMember{
 			name: m.name, primary: m.name == c.Status.CurrentPrimary, answered: m.status != nil,
 			open: r.memberConn(c, m.name, m.pod.Status.PodIP, string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword])),
-		})
+		}
+		if m.status != nil {
+			wm.seen = m.status.Pulse()
+		}
+		members = append(members, wm)
 	}
 	r.pulses.arm(c, members)
 }

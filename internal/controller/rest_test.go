@@ -60,8 +60,8 @@ func TestASettledReadyClusterRestsWhileItsPulseIsWatched(t *testing.T) {
 	meta.SetStatusCondition(&ready.Status.Conditions, metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: "Ready"})
 	settled := world{step: topology.Step{Kind: topology.Wait, Rule: "settled"},
 		members: []*member{{name: "mysql-0", status: &mysql.Status{}}, {name: "mysql-1", status: &mysql.Status{}}}}
-	if got := requeueAfter(ready, &settled, true); got != restingPoll {
-		t.Errorf("settled and Ready, watched: %v, want the resting resync %v", got, restingPoll)
+	if got := requeueAfter(ready, &settled, true); got != atRest {
+		t.Errorf("settled and Ready, watched: %v, want no timer (atRest)", got)
 	}
 	if got := requeueAfter(ready, &settled, false); got != steadyPoll {
 		t.Errorf("settled and Ready, not watched: %v, want the steady poll", got)
@@ -86,7 +86,7 @@ func TestASettledReadyClusterRestsWhileItsPulseIsWatched(t *testing.T) {
 		"a restart waiting for the rollout gate": {ready, world{step: settled.step, members: settled.members,
 			topology: topology.Snapshot{Members: []topology.Member{{Name: "mysql-1", Outdated: true}}}}},
 	} {
-		if got := requeueAfter(tc.c, &tc.w, true); got == restingPoll {
+		if got := requeueAfter(tc.c, &tc.w, true); got == atRest {
 			t.Errorf("%s: the cluster rests (%v): it must be polled", name, got)
 		}
 	}
@@ -139,7 +139,15 @@ func TestPulseWakesOnlyWhenWhatAPassDecidesOnChanged(t *testing.T) {
 	open := func(in *mysqlfake.Instance) func() (mysql.Instance, error) {
 		return func() (mysql.Instance, error) { return in, nil }
 	}
-	ms := []watchedMember{{name: "p", primary: true, answered: true, open: open(p)}, {name: "r", answered: true, open: open(r)}}
+	observed := func(in *mysqlfake.Instance) mysql.Pulse {
+		st, err := in.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Pulse()
+	}
+	ms := []watchedMember{{name: "p", primary: true, answered: true, seen: observed(p), open: open(p)},
+		{name: "r", answered: true, seen: observed(r), open: open(r)}}
 	base := make([]pulseBase, 2)
 	look := func(refresh bool) bool { return w.look(ctx, "u", ms, base, refresh) }
 	if look(false) || look(true) {
@@ -161,6 +169,14 @@ func TestPulseWakesOnlyWhenWhatAPassDecidesOnChanged(t *testing.T) {
 	_ = r.StopReplication(ctx)
 	if !look(false) {
 		t.Error("a replica whose replication stopped did not wake the cluster")
+	}
+	_ = r.StartReplication(ctx)
+	base = make([]pulseBase, 2)
+	_ = look(false)
+	_ = r.StopReplication(ctx)
+	base = make([]pulseBase, 2)
+	if !look(false) {
+		t.Error("a replica that stopped between the pass's observation and the first pulse did not wake the cluster")
 	}
 	_ = r.StartReplication(ctx)
 	base = make([]pulseBase, 2)

@@ -152,7 +152,7 @@ func membersByName(ms []*member) map[string]*member {
 }
 
 // requeueAfter says when to look at the cluster again. watched: a settled cluster is watched by
-// its members' pulse between passes, so its next pass is only the resting resync.
+// its members' pulse between passes, so it needs no timer once settled (atRest).
 func requeueAfter(c *v1alpha1.MySQLCluster, w *world, watched bool) time.Duration {
 	switch {
 	case w.blocker != nil:
@@ -167,7 +167,7 @@ func requeueAfter(c *v1alpha1.MySQLCluster, w *world, watched bool) time.Duratio
 	case w.step.After > 0:
 		return min(w.step.After, steadyPoll)
 	case watched && settledAndReady(c, w):
-		return restingPoll
+		return atRest
 	}
 	return steadyPoll
 }

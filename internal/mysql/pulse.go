@@ -87,3 +87,11 @@ func parsePulse(r row) (Pulse, error) {
 	}
 	return p, nil
 }
+
+// Pulse is the pulse a full status implies: what the server's next pulse shows if nothing changed
+// since the status was read.
+func (s Status) Pulse() Pulse {
+	running := s.Replication != nil && s.Replication.IORunning && s.Replication.SQLRunning
+	return Pulse{Fenced: s.Fenced, ReplicaRunning: running, SemiSyncClients: s.SemiSync.SourceClients,
+		Executed: s.Executed.String()}
+}

@@ -58,6 +58,10 @@ func TestPulseFollowsTheServer(t *testing.T) {
 	if before.Executed == after.Executed || before.Health() != after.Health() {
 		t.Errorf("a write changes the transactions only: %+v → %+v", before, after)
 	}
+	e.must(r.StopApplier(e.ctx))
+	if got := pulse(1); got != "fenced=true running=false clients=0" {
+		t.Errorf("replica whose applier alone stopped: %s", got)
+	}
 	e.must(r.StopReplication(e.ctx))
 	if got := pulse(1); got != "fenced=true running=false clients=0" {
 		t.Errorf("replica with replication stopped: %s", got)
