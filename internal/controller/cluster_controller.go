@@ -158,15 +158,19 @@ func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 	}
 	if uid != "" {
 		r.conns.forget(uid)
+		r.primaries.forget(uid)
 	}
 }
 
 // SetupWithManager registers the reconciler and what it watches.
 func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	r.pulses = newPulseWatch(r.primaries.sawAnswer)
+	r.pulses = newPulseWatch(r.primaries.sawPulse)
 	r.secrets = &secretReader{Meta: mgr.GetClient(), API: r.APIReader}
 	if err := mgr.Add(manager.RunnableFunc(r.sweepConns)); err != nil {
 		return fmt.Errorf("add connection sweeper: %w", err)
+	}
+	if err := mgr.Add(&standbyWatch{r: r, elected: mgr.Elected()}); err != nil {
+		return fmt.Errorf("add standby watch: %w", err)
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.MySQLCluster{}, builder.WithPredicates(predicate.Or(

@@ -135,6 +135,10 @@ func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alph
 	case m.pod == nil || m.pod.Status.PodIP == "":
 		m.failedProbes = confirmProbes
 		return
+	case r.primaries.failureSeen(c.UID, m.name):
+		// A pulse already failed since the last answer: this probe is the second look.
+		m.failedProbes = 1
+		return
 	}
 	m.failedProbes = 1
 	select {

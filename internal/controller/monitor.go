@@ -40,8 +40,8 @@ import (
 type pulseWatch struct {
 	// wake receives the clusters to reconcile now.
 	wake chan event.GenericEvent
-	// answered records that a primary answered (feeds the failover clock between passes).
-	answered func(uid types.UID, primary string, at time.Time)
+	// looked records a look at a primary, answered or not (feeds the failover clock between passes).
+	looked func(uid types.UID, primary string, at time.Time, answered bool)
 
 	mu      sync.Mutex
 	watched map[types.NamespacedName]context.CancelFunc
@@ -66,8 +66,8 @@ type watchedMember struct {
 	open func() (mysql.Instance, error)
 }
 
-func newPulseWatch(answered func(types.UID, string, time.Time)) *pulseWatch {
-	return &pulseWatch{wake: make(chan event.GenericEvent, 1024), answered: answered,
+func newPulseWatch(looked func(types.UID, string, time.Time, bool)) *pulseWatch {
+	return &pulseWatch{wake: make(chan event.GenericEvent, 1024), looked: looked,
 		watched: map[types.NamespacedName]context.CancelFunc{}}
 }
 
@@ -150,14 +150,14 @@ func (p *pulseWatch) look(ctx context.Context, uid types.UID, members []watchedM
 
 func (p *pulseWatch) lookAt(ctx context.Context, uid types.UID, m watchedMember, base *pulseBase, refresh bool) bool {
 	pulse, err := readPulse(ctx, m)
+	if m.primary && ctx.Err() == nil {
+		p.looked(uid, m.name, time.Now(), err == nil)
+	}
 	if (err == nil) != m.answered {
 		return true
 	}
 	if err != nil {
 		return false
-	}
-	if m.primary {
-		p.answered(uid, m.name, time.Now())
 	}
 	if !base.seen {
 		*base = pulseBase{seen: true, pulse: pulse}

@@ -36,23 +36,38 @@ type primaryWatch struct {
 
 type watchState struct {
 	primary        string
-	lastSeen       time.Time // the last probe that answered
+	lastSeen       time.Time // the last look that answered; zero when unknown
+	lastLook       time.Time // the last look, answered or not
 	answeringSince time.Time // zero while the last probe failed
-	failedProbes   int       // probes that failed since the clock started
+	failedProbes   int       // looks that failed since the last answer or since the clock started
 }
 
-// Clock policy. A primary last seen answering within lastSeenWindow of a failed probe has been
-// unreachable since that answer: the gap between two looks (a pass or a settled cluster's pulse,
-// pulseInterval apart), the pulse's own failed read, and one pass's probes (two bounded tries and
-// the heartbeat). Failover needs confirmProbes failed probes while the clock runs: with the clock
-// counted from the last answer, one failed probe after a gap would otherwise start a failover at once.
+// Clock policy. A primary looked at without a gap longer than lastSeenWindow since its last answer
+// has been unreachable since that answer: the gap between two looks (a pass, a settled cluster's
+// pulse or a standby's look, pulseInterval apart), the pulse's own failed read, and one pass's
+// probes (two bounded tries and the heartbeat). Failover needs confirmProbes failed looks while
+// the clock runs: with the clock counted from the last answer, one failed probe after a gap would
+// otherwise start a failover at once.
 const (
 	lastSeenWindow = pulseInterval + 3*probeTimeout + confirmRetry + heartbeatTimeout + time.Second
 	confirmProbes  = 2
 )
 
-// observe records one pass's probes of c's recorded primary (failed of them did not answer), keeps c.Status.PrimaryUnreachableSince up to
-// date and returns for how long the primary has not been seen answering (0 while it answers).
+// look records one look at the primary between passes, or a pass's own; a failed look after a gap
+// forgets the last answer, since nobody knows whether it answered during the gap.
+func (st *watchState) look(at time.Time, answered bool) {
+	if !answered && !st.lastLook.IsZero() && at.Sub(st.lastLook) > lastSeenWindow {
+		st.lastSeen = time.Time{}
+	}
+	st.lastLook = at
+	if answered {
+		st.lastSeen = at
+	}
+}
+
+// observe records one pass's probes of c's recorded primary (failed of them did not answer), keeps
+// c.Status.PrimaryUnreachableSince up to date and returns for how long the primary has not been
+// seen answering (0 while it answers).
 //
 // The clock starts at the last answer, not at the first failed probe. One answer does not stop it:
 // only a failover delay of answers without a gap does, so a flapping primary is still failed over.
@@ -65,10 +80,10 @@ func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, failed 
 	st := p.get(c.UID, primary)
 	defer func() { p.put(c.UID, st) }()
 	if reachable {
+		st.look(now, true)
 		if st.answeringSince.IsZero() {
 			st.answeringSince = now
 		}
-		st.lastSeen = now
 		if c.Status.PrimaryUnreachableSince != nil && now.Sub(st.answeringSince) >= c.FailoverDelay() {
 			c.Status.PrimaryUnreachableSince = nil
 		}
@@ -77,11 +92,12 @@ func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, failed 
 		}
 		return 0
 	}
+	st.look(now, false)
 	st.answeringSince = time.Time{}
 	st.failedProbes += max(failed, 1)
 	if c.Status.PrimaryUnreachableSince == nil {
 		since := now
-		if !st.lastSeen.IsZero() && now.Sub(st.lastSeen) <= lastSeenWindow {
+		if !st.lastSeen.IsZero() {
 			since = st.lastSeen
 		}
 		c.Status.PrimaryUnreachableSince = &metav1.Time{Time: since}
@@ -93,17 +109,43 @@ func (p *primaryWatch) observe(c *v1alpha1.MySQLCluster, reachable bool, failed 
 	return d
 }
 
-// sawAnswer records that c's recorded primary answered at, between passes (the pulse), so the
-// failover clock of a settled cluster starts at its last answer as it does after a pass.
-func (p *primaryWatch) sawAnswer(uid types.UID, primary string, at time.Time) {
+// sawPulse records a look at c's recorded primary between passes (a settled cluster's pulse, or a
+// standby's look): the failover clock then starts at the primary's last answer as it does after a
+// pass, and a failed look counts towards confirming the failure.
+func (p *primaryWatch) sawPulse(uid types.UID, primary string, at time.Time, answered bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st, ok := p.state[uid]
-	if !ok || st.primary != primary || at.Before(st.lastSeen) {
+	if !ok || st.primary != primary {
+		st = watchState{primary: primary}
+	}
+	if at.Before(st.lastLook) {
 		return
 	}
-	st.lastSeen = at
+	st.look(at, answered)
+	if answered {
+		st.failedProbes = 0
+	} else {
+		st.failedProbes++
+	}
+	if p.state == nil {
+		p.state = map[types.UID]watchState{}
+	}
 	p.state[uid] = st
+}
+
+// failureSeen reports whether a look since the primary's last answer already failed: a pass's
+// failed probe is then the second one, and it need not be tried again.
+func (p *primaryWatch) failureSeen(uid types.UID, primary string) bool {
+	st := p.get(uid, primary)
+	return st.failedProbes > 0
+}
+
+// forget drops a deleted cluster's memory.
+func (p *primaryWatch) forget(uid types.UID) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.state, uid)
 }
 
 func (p *primaryWatch) get(uid types.UID, primary string) watchState {

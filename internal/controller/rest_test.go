@@ -135,7 +135,7 @@ func TestPulseWakesOnlyWhenWhatAPassDecidesOnChanged(t *testing.T) {
 	_ = r.ConfigureReplica(ctx, mysql.Source{Host: "p", Port: 3306})
 	_ = r.StartReplication(ctx)
 	var seen []string
-	w := newPulseWatch(func(_ types.UID, name string, _ time.Time) { seen = append(seen, name) })
+	w := newPulseWatch(func(_ types.UID, name string, _ time.Time, _ bool) { seen = append(seen, name) })
 	open := func(in *mysqlfake.Instance) func() (mysql.Instance, error) {
 		return func() (mysql.Instance, error) { return in, nil }
 	}
@@ -219,33 +219,69 @@ func TestMemberConnectionsAreKeptAndSwept(t *testing.T) {
 
 // A settled cluster's primary is looked at by its pulse between passes: the failover clock of a
 // primary that then stops answering starts at the pulse's last answer, not when the woken pass
-// finally confirms the failure (a pulse read and a pass's two probes later).
+// finally confirms the failure, and the pulse's failed read is the first of the two failed looks.
 func TestThePulseKeepsTheFailoverClockAtTheLastAnswer(t *testing.T) {
 	var p primaryWatch
 	c := testCluster(3)
 	c.UID, c.Status.CurrentPrimary = "u", "mysql-0"
 	t0 := time.Unix(1000, 0)
 	p.observe(c, true, 0, t0)
-	p.sawAnswer("u", "mysql-0", t0.Add(60*time.Second)) // pulses while the cluster rests
-	lastAnswer := t0.Add(65 * time.Second)
-	p.sawAnswer("u", "mysql-0", lastAnswer)
-	// The next pulse fails at +5 s +1.5 s; the woken pass's probes fail 3.2 s later.
-	confirmed := lastAnswer.Add(pulseInterval + 2*probeTimeout + confirmRetry + probeTimeout)
-	got := p.observe(c, false, confirmProbes, confirmed)
+	for i := range 13 { // pulses while the cluster rests
+		p.sawPulse("u", "mysql-0", t0.Add(time.Duration(i)*pulseInterval), true)
+	}
+	lastAnswer := t0.Add(60 * time.Second)
+	if p.failureSeen("u", "mysql-0") {
+		t.Fatal("a failure was seen while every pulse answered")
+	}
+	failedPulse := lastAnswer.Add(pulseInterval + probeTimeout)
+	p.sawPulse("u", "mysql-0", failedPulse, false)
+	if !p.failureSeen("u", "mysql-0") {
+		t.Fatal("the pulse's failed read is not counted: the pass would try the primary twice")
+	}
+	// The woken pass's one probe fails 1.5 s later: the second failed look.
+	pass := failedPulse.Add(probeTimeout)
+	got := p.observe(c, false, 1, pass)
 	if since := c.Status.PrimaryUnreachableSince; since == nil || !since.Time.Equal(lastAnswer) {
 		t.Fatalf("unreachable since %v, want the last answer %v", since, lastAnswer)
 	}
-	if got != confirmed.Sub(lastAnswer) {
-		t.Errorf("unreachable for %v, want %v", got, confirmed.Sub(lastAnswer))
+	if got != pass.Sub(lastAnswer) {
+		t.Errorf("unreachable for %v, want %v (confirmed, not capped below the failover delay)", got, pass.Sub(lastAnswer))
 	}
-	p.sawAnswer("u", "mysql-1", confirmed) // another member's answer is not the primary's
-	if st := p.get("u", "mysql-0"); !st.lastSeen.Equal(lastAnswer) {
-		t.Errorf("lastSeen moved to %v", st.lastSeen)
+	// A look at another primary (a standby after a switchover) never lends its answer to this one.
+	p.sawPulse("u", "mysql-1", pass.Add(time.Second), true)
+	if st := p.get("u", "mysql-0"); !st.lastSeen.IsZero() {
+		t.Errorf("mysql-0 last seen at %v, from mysql-1's answer", st.lastSeen)
+	}
+}
+
+// A standby (or a pulse) that looked without a gap keeps the last answer however long ago it was;
+// a failed look after a gap does not: nobody knows whether the primary answered meanwhile.
+func TestTheClockStartsAtTheLastAnswerOnlyWhenLooksHadNoGap(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	for name, tc := range map[string]struct {
+		looks []time.Duration // failed looks after the answer at t0
+		want  time.Duration   // the clock's start after t0
+	}{
+		"failed looks every pulse since the answer": {[]time.Duration{6500 * time.Millisecond, 13 * time.Second, 19500 * time.Millisecond}, 0},
+		"a gap after the answer":                    {[]time.Duration{lastSeenWindow + time.Second, lastSeenWindow + 2*time.Second}, lastSeenWindow + 3*time.Second},
+	} {
+		var p primaryWatch
+		c := testCluster(3)
+		c.UID, c.Status.CurrentPrimary = "u", "mysql-0"
+		p.sawPulse("u", "mysql-0", t0, true)
+		for _, at := range tc.looks {
+			p.sawPulse("u", "mysql-0", t0.Add(at), false)
+		}
+		last := tc.looks[len(tc.looks)-1]
+		p.observe(c, false, 1, t0.Add(last+time.Second))
+		if since := c.Status.PrimaryUnreachableSince; since == nil || !since.Time.Equal(t0.Add(tc.want)) {
+			t.Errorf("%s: unreachable since %v, want t0+%v", name, since, tc.want)
+		}
 	}
 }
 
 func TestStoppingTheManagerStopsEveryPulse(t *testing.T) {
-	w := newPulseWatch(func(types.UID, string, time.Time) {})
+	w := newPulseWatch(func(types.UID, string, time.Time, bool) {})
 	c := testCluster(1)
 	w.arm(c, nil)
 	r := &ClusterReconciler{pulses: w}

@@ -1,0 +1,76 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/mysql"
+	mysqlfake "github.com/ordinal-dev/ordinal/internal/mysql/fake"
+)
+
+// A standby looks at every recorded primary, so a new leader's clock starts at the last answer and
+// the standby's failed look is the first of the two that confirm a failure; it stops once elected.
+func TestTheStandbyKeepsEveryPrimarysLastAnswer(t *testing.T) {
+	c := testCluster(2)
+	c.Status.CurrentPrimary = "mysql-0"
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: c.Namespace, Name: "mysql-0"},
+		Status: corev1.PodStatus{PodIP: "127.0.0.21"}}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: c.Namespace, Name: c.CredentialsSecretName()},
+		Data: map[string][]byte{v1alpha1.SecretKeyOperatorPassword: []byte("pw")}}
+	cl := fake.NewClientBuilder().WithScheme(restScheme()).WithObjects(c, pod, sec).WithStatusSubresource(c).Build()
+	members := mysqlfake.NewCluster(mysql.MariaDB)
+	primary := members.Add("127.0.0.21:3306", 1)
+	r := &ClusterReconciler{Client: cl, APIReader: cl, Opener: members}
+	s := &standbyWatch{r: r}
+	ctx := context.Background()
+
+	before := time.Now()
+	s.lookOnce(ctx)
+	st := r.primaries.get(c.UID, "mysql-0")
+	if st.lastSeen.Before(before) || r.primaries.failureSeen(c.UID, "mysql-0") {
+		t.Fatalf("an answering primary: last seen %v, failure seen %v", st.lastSeen, r.primaries.failureSeen(c.UID, "mysql-0"))
+	}
+	lastAnswer := st.lastSeen
+	primary.SetUnreachable(true)
+	s.lookOnce(ctx)
+	if !r.primaries.failureSeen(c.UID, "mysql-0") {
+		t.Error("the standby's failed look is not counted")
+	}
+	// Elected: the first pass's failed probe confirms, and the clock starts at the last answer.
+	r.primaries.observe(c, false, 1, time.Now())
+	if since := c.Status.PrimaryUnreachableSince; since == nil || !since.Time.Equal(lastAnswer) {
+		t.Errorf("the new leader's clock starts at %v, want the standby's last answer %v", since, lastAnswer)
+	}
+
+	elected := make(chan struct{})
+	close(elected)
+	done := make(chan error, 1)
+	go func() { done <- (&standbyWatch{r: r, elected: elected}).Start(ctx) }()
+	select {
+	case <-done:
+	case <-time.After(2 * pulseInterval):
+		t.Error("the standby went on looking after this process was elected")
+	}
+}
