@@ -21,6 +21,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -158,6 +159,9 @@ func faultFigures(sec *benchSection, failed map[string][]string) {
 			}
 		}
 		pauseFigures(sec, bf, p)
+		if bf.scenario == "lose-primary-node" {
+			leaderSplit(sec, bf, recs)
+		}
 		sec.Figure(pctFigure(bf.key+"_ready_again_p50_seconds", bf.label+": Ready again after the fault ended, p50", ready, 50, "s"))
 		if len(r) > 0 {
 			sec.Figure(pctFigure(bf.key+"_replicated_p50_seconds", bf.label+": every member replicating again, p50", r, 50, "s"))
@@ -197,5 +201,25 @@ func pauseFigures(sec *benchSection, bf benchFault, p []float64) {
 			f.Target, f.Op, f.Goal = fmt.Sprintf("≤ %g s", q.goal.Seconds()), "<=", q.goal.Seconds()
 		}
 		sec.Figure(f)
+	}
+}
+
+// leaderSplit reports the lost-node pauses apart by where the operator's leader ran: on the lost
+// node, a new leader must first win the lease (8 s) before it can fail the primary over.
+func leaderSplit(sec *benchSection, bf benchFault, recs []faultRecord) {
+	groups := map[bool][]float64{}
+	for _, rec := range recs {
+		withLeader := slices.Contains(rec.Notes, "operator_leader_on_lost_node=true")
+		groups[withLeader] = append(groups[withLeader], rec.Pause.Seconds())
+	}
+	for _, g := range []struct {
+		withLeader bool
+		key, label string
+	}{{false, "leader_elsewhere", "operator leader on another node"}, {true, "leader_lost", "operator leader on the lost node"}} {
+		if p := groups[g.withLeader]; len(p) > 0 {
+			f := pctFigure(bf.key+"_"+g.key+"_pause_max_seconds", bf.label+", "+g.label+": write pause, max", p, 100, "s")
+			f.Target, f.Op, f.Goal = fmt.Sprintf("≤ %g s", bf.p99.Seconds()), "<=", bf.p99.Seconds()
+			sec.Figure(f)
+		}
 	}
 }
