@@ -50,9 +50,15 @@ type pulseWatch struct {
 // pulseInterval is how often a settled cluster's members are read; it matches the steady poll it
 // replaces, so failure detection is as fast as before. firstPulse lets what the pass itself wrote
 // (the heartbeat) reach the replicas before the first look.
+//
+// Replicas are read every replicaPulseEvery-th pulse only: the primary's pulse already shows a
+// replica that stopped acknowledging (its semi-sync replicas) and new transactions, and what
+// only a replica shows (its applier stopped) does not hold up writes. A cluster of three at rest
+// thus makes 5 statements per 15 s instead of 9.
 const (
-	pulseInterval = steadyPoll
-	firstPulse    = time.Second
+	pulseInterval     = steadyPoll
+	firstPulse        = time.Second
+	replicaPulseEvery = 3
 )
 
 // watchedMember is one member as the pass left it.
@@ -110,14 +116,15 @@ func (p *pulseWatch) watch(ctx context.Context, key types.NamespacedName, uid ty
 	wait := firstPulse + rand.N(pulseInterval)
 	armed := time.Now()
 	base := make([]pulseBase, len(members))
-	for {
+	for tick := 0; ; tick++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
 		wait = pulseInterval
-		if changed := p.look(ctx, uid, members, base, time.Since(armed) >= steadyPoll); changed && ctx.Err() == nil {
+		replicas := tick%replicaPulseEvery == 0
+		if changed := p.look(ctx, uid, members, base, time.Since(armed) >= steadyPoll, replicas); changed && ctx.Err() == nil {
 			p.send(ctx, key)
 			return
 		}
@@ -131,12 +138,16 @@ type pulseBase struct {
 	pulse mysql.Pulse
 }
 
-// look reads every member once, in parallel, and reports whether one changed. New transactions
-// count only when refresh is set, so a pass's own heartbeat does not wake the cluster at once.
-func (p *pulseWatch) look(ctx context.Context, uid types.UID, members []watchedMember, base []pulseBase, refresh bool) bool {
+// look reads the primary, and the replicas too when replicas is set, in parallel, and reports
+// whether one changed. New transactions count only when refresh is set, so a pass's own heartbeat
+// does not wake the cluster at once.
+func (p *pulseWatch) look(ctx context.Context, uid types.UID, members []watchedMember, base []pulseBase, refresh, replicas bool) bool {
 	changed := make([]bool, len(members))
 	var wg sync.WaitGroup
 	for i, m := range members {
+		if !m.primary && !replicas {
+			continue
+		}
 		wg.Go(func() { changed[i] = p.lookAt(ctx, uid, m, &base[i], refresh) })
 	}
 	wg.Wait()

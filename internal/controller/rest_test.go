@@ -149,7 +149,7 @@ func TestPulseWakesOnlyWhenWhatAPassDecidesOnChanged(t *testing.T) {
 	ms := []watchedMember{{name: "p", primary: true, answered: true, seen: observed(p), open: open(p)},
 		{name: "r", answered: true, seen: observed(r), open: open(r)}}
 	base := make([]pulseBase, 2)
-	look := func(refresh bool) bool { return w.look(ctx, "u", ms, base, refresh) }
+	look := func(refresh bool) bool { return w.look(ctx, "u", ms, base, refresh, true) }
 	if look(false) || look(true) {
 		t.Fatal("nothing changed, yet the cluster was woken")
 	}
@@ -177,6 +177,19 @@ func TestPulseWakesOnlyWhenWhatAPassDecidesOnChanged(t *testing.T) {
 	base = make([]pulseBase, 2)
 	if !look(false) {
 		t.Error("a replica that stopped between the pass's observation and the first pulse did not wake the cluster")
+	}
+	_ = r.StartReplication(ctx)
+	base = make([]pulseBase, 2)
+	_ = look(false)
+	// Its applier alone stops: the primary shows nothing of it.
+	if err := r.StopApplier(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w.look(ctx, "u", ms, base, false, false) {
+		t.Error("a pulse of the primary alone read a replica")
+	}
+	if !look(false) {
+		t.Error("the replicas' pulse missed a replica whose applier stopped")
 	}
 	_ = r.StartReplication(ctx)
 	base = make([]pulseBase, 2)

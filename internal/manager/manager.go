@@ -48,6 +48,7 @@ func Scheme() *runtime.Scheme {
 
 type flags struct {
 	metricsAddr, probeAddr, image string
+	pprofAddr                     string
 	leaderElect, metricsSecure    bool
 	watchNamespaces               namespaceList
 	apiQPS                        float64
@@ -62,6 +63,7 @@ func parse(args []string) (*flags, error) {
 	fs.BoolVar(&f.metricsSecure, "metrics-secure", true,
 		"serve metrics over HTTPS to authenticated and authorized clients only; false serves plain HTTP to anyone (local development)")
 	fs.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of the health and readiness endpoints")
+	fs.StringVar(&f.pprofAddr, "pprof-bind-address", "", "address of Go's profiling endpoints (/debug/pprof); empty disables them")
 	fs.BoolVar(&f.leaderElect, "leader-elect", false, "elect a leader, so only one replica of the operator acts")
 	fs.StringVar(&f.image, "image", envOr("ORDINAL_IMAGE", DefaultImage()), "the operator image, run by each pod's init container")
 	fs.Var(&f.watchNamespaces, "watch-namespaces", "comma-separated namespaces to watch; empty watches every namespace")
@@ -86,7 +88,7 @@ func Main(args []string) error {
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(f.apiQPS), f.apiBurst
 	mgr, err := New(cfg, Options{
-		MetricsAddr: f.metricsAddr, MetricsSecure: f.metricsSecure, ProbeAddr: f.probeAddr, LeaderElect: f.leaderElect, Image: f.image,
+		MetricsAddr: f.metricsAddr, MetricsSecure: f.metricsSecure, ProbeAddr: f.probeAddr, PprofAddr: f.pprofAddr, LeaderElect: f.leaderElect, Image: f.image,
 		WatchNamespaces: f.watchNamespaces,
 	})
 	if err != nil {

@@ -20,7 +20,9 @@ import (
 	"fmt"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -52,14 +54,26 @@ func (l *namespaceList) Set(v string) error {
 	return nil
 }
 
-// cacheOptions restricts the cache to member pods and, when namespaces are given, to those
-// namespaces: with a Role per namespace (the Helm chart's watchNamespaces) the operator may not
-// list or watch anything cluster-wide, so an unrestricted cache would fail to sync. Empty means
-// every namespace.
-func cacheOptions(namespaces []string, memberPods labels.Selector) cache.Options {
-	o := cache.Options{ByObject: map[client.Object]cache.ByObject{
-		&corev1.Pod{}: {Label: memberPods},
-	}}
+// cacheOptions restricts the cache to the operator's own objects (those carrying the cluster label:
+// member pods and every child it applies) and, when namespaces are given, to those namespaces:
+// with a Role per namespace (the Helm chart's watchNamespaces) the operator may not list or watch
+// anything cluster-wide, so an unrestricted cache would fail to sync. Empty means every namespace.
+//
+// Cached objects lose their managedFields, which are often larger than the rest of a pod, except
+// the kinds the operator applies: it compares the fields it owns (managedFields) with what it
+// would apply, so that a pass that changes nothing writes nothing.
+func cacheOptions(namespaces []string, ours labels.Selector) cache.Options {
+	keep := func(o any) (any, error) { return o, nil }
+	o := cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Pod{}: {Label: ours},
+		},
+	}
+	for _, applied := range []client.Object{&appsv1.StatefulSet{}, &corev1.Service{}, &corev1.ConfigMap{},
+		&corev1.ServiceAccount{}, &policyv1.PodDisruptionBudget{}} {
+		o.ByObject[applied] = cache.ByObject{Label: ours, Transform: keep}
+	}
 	if len(namespaces) > 0 {
 		o.DefaultNamespaces = make(map[string]cache.Config, len(namespaces))
 		for _, ns := range namespaces {

@@ -17,6 +17,11 @@ limitations under the License.
 package manager
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"reflect"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"slices"
 	"testing"
 
@@ -80,6 +85,50 @@ func TestCacheOptionsRestrictNamespaces(t *testing.T) {
 		}
 		if pods == nil || pods.Label.String() != sel.String() {
 			t.Errorf("%s: pods cached with %v, want only member pods (%v)", name, pods, sel)
+		}
+	}
+}
+
+// Cached objects drop their managedFields, except the kinds the operator applies (it compares its
+// owned fields); every applied kind is cached only when it carries the cluster label.
+func TestTheCacheKeepsManagedFieldsOnlyWhereTheApplierReadsThem(t *testing.T) {
+	sel := labels.SelectorFromSet(labels.Set{"a": "b"})
+	o := cacheOptions(nil, sel)
+	managed := []metav1.ManagedFieldsEntry{{Manager: "ordinal", Operation: metav1.ManagedFieldsOperationApply}}
+	transform := func(obj client.Object) (client.Object, error) {
+		tr := o.DefaultTransform
+		for key, by := range o.ByObject {
+			if reflect.TypeOf(key) == reflect.TypeOf(obj) && by.Transform != nil {
+				tr = by.Transform
+			}
+		}
+		obj.SetManagedFields(managed)
+		out, err := tr(obj)
+		if err != nil {
+			return nil, err
+		}
+		return out.(client.Object), nil
+	}
+	for _, obj := range []client.Object{&corev1.Pod{}, &corev1.PersistentVolumeClaim{}, &corev1.Secret{}} {
+		got, err := transform(obj)
+		if err != nil || len(got.GetManagedFields()) != 0 {
+			t.Errorf("%T cached with managedFields %v (%v)", obj, got.GetManagedFields(), err)
+		}
+	}
+	for _, obj := range []client.Object{&appsv1.StatefulSet{}, &corev1.Service{}, &corev1.ConfigMap{},
+		&corev1.ServiceAccount{}, &policyv1.PodDisruptionBudget{}} {
+		got, err := transform(obj)
+		if err != nil || len(got.GetManagedFields()) != 1 {
+			t.Errorf("%T lost its managedFields: the applier could not tell an unchanged object (%v)", obj, err)
+		}
+		var by *cache.ByObject
+		for key, b := range o.ByObject {
+			if reflect.TypeOf(key) == reflect.TypeOf(obj) {
+				by = &b
+			}
+		}
+		if by == nil || by.Label.String() != sel.String() {
+			t.Errorf("%T cached beyond the operator's own objects: %v", obj, by)
 		}
 	}
 }

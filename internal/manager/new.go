@@ -50,7 +50,9 @@ type Options struct {
 	// MetricsSecure serves metrics over HTTPS behind the API server's authentication and
 	// authorization (a TokenReview and a SubjectAccessReview per scrape); false serves plain HTTP.
 	MetricsSecure bool
-	LeaderElect   bool
+	// PprofAddr serves Go's profiles (net/http/pprof) on this address; empty disables them.
+	PprofAddr   string
+	LeaderElect bool
 	// Image is the operator image, run by every database pod's init container.
 	Image string
 	// WatchNamespaces limits the operator to MySQLClusters (and their children) in these
@@ -63,9 +65,9 @@ type Options struct {
 	Opener mysql.Opener
 }
 
-// New builds a manager with the MySQLCluster reconciler registered. Its cache holds only pods that
-// belong to a MySQLCluster, and Secrets are read uncached (APIReader), so the operator's memory does not grow
-// with the rest of the cluster.
+// New builds a manager with the MySQLCluster reconciler registered. Its cache holds only the
+// operator's own pods and children (see cacheOptions) and the metadata of Secrets, so the
+// operator's memory does not grow with the rest of the cluster.
 func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 	memberPods, err := labels.NewRequirement(v1alpha1.LabelCluster, selection.Exists, nil)
 	if err != nil {
@@ -75,6 +77,7 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		Scheme:                 Scheme(),
 		Metrics:                metricsOptions(o.MetricsAddr, o.MetricsSecure),
 		HealthProbeBindAddress: o.ProbeAddr,
+		PprofBindAddress:       o.PprofAddr,
 		NewClient:              o.NewClient,
 		LeaderElection:         o.LeaderElect,
 		LeaderElectionID:       "ordinal.mysql.ordinal.dev",

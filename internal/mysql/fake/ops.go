@@ -153,6 +153,16 @@ func (in *Instance) StopReplicationIO(ctx context.Context) error {
 	return nil
 }
 
+// StopApplier stops the SQL thread only, as mysql.Client.StopApplier does.
+func (in *Instance) StopApplier(ctx context.Context) error {
+	defer in.end()
+	if err := in.begin(ctx, "StopApplier"); err != nil {
+		return err
+	}
+	in.sqlRunning = false
+	return nil
+}
+
 // ResetReplication forgets the source.
 func (in *Instance) ResetReplication(ctx context.Context) error {
 	defer in.end()

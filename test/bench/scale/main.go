@@ -50,6 +50,7 @@ type config struct {
 	// cluster count too (the same clusters), written as section compareName.
 	compare, compareName  string
 	keep, shared, noAlone bool
+	pprof                 bool
 }
 
 // bench is one run.
@@ -83,6 +84,7 @@ func main() {
 	flag.BoolVar(&c.noAlone, "no-alone", false, "skip N=1 (the failover alone), e.g. to re-measure only a large N")
 	flag.BoolVar(&c.shared, "shared", false, "use the shared localkube (.localkube; pauses its in-cluster operator) instead of the bench's own")
 	flag.BoolVar(&c.keep, "keep", false, "keep the bench namespaces afterwards (debugging)")
+	flag.BoolVar(&c.pprof, "pprof", false, "after each rest, save the operator's 30 s CPU profile and heap profile beside its log (the operator needs --pprof-bind-address)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -179,6 +181,9 @@ func (b *bench) setUp(ctx context.Context, root string) error {
 		b.variants = append(b.variants, variant{name: b.compareName, op: newOp(b.compare, b.compareName+"-operator.log")})
 	}
 	b.variants = append(b.variants, variant{name: b.name, op: newOp(b.config.operator, b.name+"-operator.log")})
+	if b.pprof {
+		b.variants[len(b.variants)-1].op.pprofAddr = "127.0.0.1:18095"
+	}
 	for _, v := range b.variants {
 		_ = os.Remove(v.op.logPath)
 	}

@@ -19,6 +19,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -39,12 +43,16 @@ type point struct {
 	// HTTP method over the same minute (a cross-check of the proxy).
 	RESTPerMinute      map[string]float64 `json:"restPerMinute"`
 	QueueMax           float64            `json:"queueMax"`
+	QueueAddsPerMin    float64            `json:"queueAddsPerMinute"`
 	QueueMean          float64            `json:"queueMean"`
 	StatementsPerSec   float64            `json:"statementsPerSec"`
 	FailoverSeconds    []float64          `json:"failoverSeconds"`
 	UnknownStatements  uint64             `json:"unknownStatements"`
 	ReconcileErrorsMin float64            `json:"reconcileErrorsPerMinute"`
 }
+
+// restSample is how often the operator's metrics are read at rest.
+const restSample = 15 * time.Second
 
 // measure restarts the operator with n clusters Ready and measures it:
 // time to reconcile all, then a minute at rest, then failovers.
@@ -54,7 +62,15 @@ func (b *bench) measure(ctx context.Context, n int) (point, error) {
 	if err := b.op.start(); err != nil {
 		return pt, err
 	}
+	startProfile := make(chan struct{})
+	go func() {
+		defer close(startProfile)
+		if b.op.pprofAddr != "" {
+			b.saveProfile(ctx, "/debug/pprof/profile?seconds=15", fmt.Sprintf("cpu-start-n%d.pprof", n))
+		}
+	}()
 	secs, err := b.timeToReconcile(ctx, n)
+	<-startProfile
 	if err != nil {
 		return pt, err
 	}
@@ -66,8 +82,11 @@ func (b *bench) measure(ctx context.Context, n int) (point, error) {
 	if err := b.atRest(ctx, &pt); err != nil {
 		return pt, err
 	}
+	if b.op.pprofAddr != "" {
+		b.saveProfiles(ctx, n)
+	}
 	b.log.Info("At rest", "n", n, "rssMiB", pt.RSSMiB, "cpuPercent", pt.CPUPercent, "perMinute", pt.PerMinute,
-		"queueMax", pt.QueueMax, "statementsPerSec", pt.StatementsPerSec, "top", pt.TopResources)
+		"queueMax", pt.QueueMax, "queueAddsPerMin", pt.QueueAddsPerMin, "statementsPerSec", pt.StatementsPerSec, "top", pt.TopResources)
 	runs, err := b.failovers(ctx, n)
 	pt.FailoverSeconds = runs
 	pt.UnknownStatements = b.fleet.Stats().Unknown
@@ -106,7 +125,10 @@ func (b *bench) atRest(ctx context.Context, pt *point) error {
 	var depthSum float64
 	samples := 0
 	for time.Since(began) < b.rest {
-		if err := waitCtx(ctx, time.Second); err != nil {
+		// Scraped as Prometheus would (every 15 s): a scrape renders every cluster's series, work
+		// the operator does not do at rest otherwise. workqueue_adds_total below says whether
+		// anything was queued between two samples.
+		if err := waitCtx(ctx, min(restSample, b.rest-time.Since(began))); err != nil {
 			return err
 		}
 		m, err := scrape(b.op.metricsAddr)
@@ -142,6 +164,8 @@ func (b *bench) atRest(ctx context.Context, pt *point) error {
 	for k, v := range r1 {
 		pt.RESTPerMinute[k] = (v - r0[k]) * perMin
 	}
+	adds := map[string]string{"name": "mysqlcluster"}
+	pt.QueueAddsPerMin = (m1.sum("workqueue_adds_total", adds) - m0.sum("workqueue_adds_total", adds)) * perMin
 	errs := map[string]string{"controller": "mysqlcluster", "result": "error"}
 	pt.ReconcileErrorsMin = (m1.sum("controller_runtime_reconcile_total", errs) - m0.sum("controller_runtime_reconcile_total", errs)) * perMin
 	return nil
@@ -178,4 +202,45 @@ func (b *bench) failovers(ctx context.Context, n int) ([]float64, error) {
 		out = append(out, d.Seconds())
 	}
 	return out, nil
+}
+
+// saveProfiles writes the operator's 30 s CPU profile and its heap profile beside its log, for
+// `go tool pprof bin/ordinal FILE`.
+func (b *bench) saveProfiles(ctx context.Context, n int) {
+	b.saveProfile(ctx, "/debug/pprof/profile?seconds=30", fmt.Sprintf("cpu-n%d.pprof", n))
+	b.saveProfile(ctx, "/debug/pprof/heap", fmt.Sprintf("heap-n%d.pprof", n))
+}
+
+// saveProfile fetches one profile; a failure is logged: profiles are for reading, not figures.
+func (b *bench) saveProfile(ctx context.Context, path, file string) {
+	dest := filepath.Join(filepath.Dir(b.op.logPath), file)
+	if err := fetchTo(ctx, "http://"+b.op.pprofAddr+path, dest); err != nil {
+		b.log.Error("Saving a profile failed", "profile", file, "err", err)
+		return
+	}
+	b.log.Info("Saved a profile", "file", dest)
+}
+
+func fetchTo(ctx context.Context, url, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -32,6 +32,7 @@ import (
 type operator struct {
 	bin, kubeconfig, logPath string
 	metricsAddr, probeAddr   string
+	pprofAddr                string // empty: no profiles
 	namespaces               []string
 	cmd                      *exec.Cmd
 	started                  time.Time
@@ -48,6 +49,9 @@ func (o *operator) start() error {
 	o.cmd = exec.Command(o.bin, "manager", "--metrics-bind-address", o.metricsAddr, "--metrics-secure=false",
 		"--health-probe-bind-address", o.probeAddr, "--leader-elect=false",
 		"--watch-namespaces", strings.Join(o.namespaces, ","))
+	if o.pprofAddr != "" {
+		o.cmd.Args = append(o.cmd.Args, "--pprof-bind-address", o.pprofAddr)
+	}
 	o.cmd.Env = append(os.Environ(), "KUBECONFIG="+o.kubeconfig)
 	o.cmd.Stdout, o.cmd.Stderr = logf, logf
 	o.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

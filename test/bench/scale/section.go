@@ -80,9 +80,9 @@ func figures(points []point, st simmember.Stats) []results.Figure {
 			out = append(out, fig(p.N, strings.ToLower(verb)+"_per_min_at_rest", verb+" requests per minute at rest",
 				p.PerMinute[verb], verb+"s/min", 1, t, op, goal))
 		}
-		t, op, goal = target("empty (mean 0)", "<=", 0)
-		out = append(out, fig(p.N, "queue_depth_mean_at_rest", "work queue depth at rest, mean of 60 samples", p.QueueMean, "items", 60, t, op, goal))
-		out = append(out, fig(p.N, "queue_depth_max_at_rest", "work queue depth at rest, max of 60 samples", p.QueueMax, "items", 60, "", "", 0))
+		t, op, goal = target("empty (0 added)", "<=", 0)
+		out = append(out, fig(p.N, "queue_adds_per_min_at_rest", "clusters added to the work queue per minute at rest", p.QueueAddsPerMin, "adds/min", 1, t, op, goal))
+		out = append(out, fig(p.N, "queue_depth_max_at_rest", "work queue depth at rest, max of the 15 s samples", p.QueueMax, "items", 4, "", "", 0))
 		out = append(out, fig(p.N, "statements_per_sec_at_rest", "SQL statements the members received per second at rest", p.StatementsPerSec, "statements/s", 1, "", "", 0))
 		out = append(out, fig(p.N, "failover_p50_seconds", "one cluster's failover while the others idle, p50",
 			results.Percentile(p.FailoverSeconds, 50), "s", len(p.FailoverSeconds), "", "", 0))
@@ -147,7 +147,7 @@ func notes(st simmember.Stats) []string {
 		"Members are simulated at the SQL level: each cluster's 3 pods run on a localkube hollow node (Running and Ready, nothing started), and test/bench/simmember answers the MySQL protocol on every pod IP:3306 from a per-member state (server_id, read_only, GTID binlog state and positions, replication source and threads, semi-sync variables and status, the heartbeat table). A running replica takes its source's GTID position whenever it is read, so a primary's heartbeats show up on its replicas; a frozen member accepts TCP but never answers, and its replicas' IO threads reconnect after slave_net_timeout (4 s). Not simulated: real replication traffic, data, disks, the agent sidecar (no call made without backups).",
 		"The operator runs as a host process (bin/ordinal manager, --watch-namespaces on the bench namespaces) with the chart's in-cluster operator scaled to 0 for the run; the control plane is localkube's real kube-apiserver, etcd, controller-manager and scheduler.",
 		"Reconciled: time from the operator process start until controller_runtime_reconcile_total{controller=\"mysqlcluster\"} reaches N (every reconcile counts, so with a requeue faster than the first pass a cluster may count twice).",
-		"API requests by verb are counted by a proxy between the operator and the apiserver (GET of one object, LIST, WATCH separately: the operator's own rest_client_requests_total has only the HTTP method). Rest: a minute, starting 20 s after all clusters were reconciled.",
+		"API requests by verb are counted by a proxy between the operator and the apiserver (GET of one object, LIST, WATCH separately: the operator's own rest_client_requests_total has only the HTTP method). Rest: a minute, starting 20 s after all clusters were reconciled; the operator's metrics are read every 15 s, as Prometheus would, and the work queue's adds counter says whether anything was queued between two reads.",
 		"Failover: the primary is frozen in the simulator; the time runs until status.currentPrimary names another member and the primary Service selects only that member's Ready pod (localkube routes Services from pods, not EndpointSlices). The same cluster's failover with no other cluster present is the baseline (\"alone\").",
 	}
 	if st.Unknown > 0 {

@@ -32,7 +32,7 @@ import (
 )
 
 // testFleet runs members ns/c-0.. on 127.0.50.1.. at a free port.
-func testFleet(t *testing.T, n int) (*Fleet, int) {
+func testFleet(t testing.TB, n int) (*Fleet, int) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.50.1:0")
 	if err != nil {
@@ -53,7 +53,7 @@ func testFleet(t *testing.T, n int) (*Fleet, int) {
 func memberIP(i int) string { return "127.0.50." + strconv.Itoa(i+1) }
 
 // client is the operator's own client (internal/mysql, MariaDB flavor).
-func client(t *testing.T, port, i int) *mysql.Client {
+func client(t testing.TB, port, i int) *mysql.Client {
 	t.Helper()
 	c, err := mysql.Open(mysql.Config{Flavor: mysql.MariaDB, Host: memberIP(i), Port: port, User: "ordinal",
 		Password: "any", ConnectTimeout: time.Second, ReadTimeout: 2 * time.Second, StatementTimeout: 2 * time.Second})
