@@ -69,8 +69,8 @@ func parse(args []string) (*flags, error) {
 	fs.Var(&f.watchNamespaces, "watch-namespaces", "comma-separated namespaces to watch; empty watches every namespace")
 	// controller-runtime's default (20/s, burst 30) makes a restart with 1,000 clusters wait
 	// minutes on the client side; the API server's priority and fairness protects it instead.
-	fs.Float64Var(&f.apiQPS, "kube-api-qps", 200, "requests per second to the API server, sustained")
-	fs.IntVar(&f.apiBurst, "kube-api-burst", 400, "requests to the API server in a burst")
+	fs.Float64Var(&f.apiQPS, "kube-api-qps", 500, "requests per second to the API server, sustained")
+	fs.IntVar(&f.apiBurst, "kube-api-burst", 1000, "requests to the API server in a burst")
 	f.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -85,6 +85,9 @@ func Main(args []string) error {
 		return err
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&f.zap)))
+	if soft := setMemoryLimit(cgroupMemoryMax); soft > 0 {
+		ctrl.Log.Info("Set Go's soft memory limit to 90% of the container's", "bytes", soft)
+	}
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(f.apiQPS), f.apiBurst
 	mgr, err := New(cfg, Options{

@@ -67,7 +67,7 @@ func cacheOptions(namespaces []string, ours labels.Selector) cache.Options {
 	o := cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Pod{}: {Label: ours},
+			&corev1.Pod{}: {Label: ours, Transform: podStatusOnly},
 		},
 	}
 	for _, applied := range []client.Object{&appsv1.StatefulSet{}, &corev1.Service{}, &corev1.ConfigMap{},
@@ -81,4 +81,18 @@ func cacheOptions(namespaces []string, ours labels.Selector) cache.Options {
 		}
 	}
 	return o
+}
+
+// podStatusOnly keeps of a cached pod its metadata (without managedFields), its node and its
+// status: all the operator reads of a pod (labels, annotations, address, readiness, container
+// states). The spec is most of a pod's size, and the operator writes pods only by patches of
+// their labels and annotations, never by updates of whole objects.
+func podStatusOnly(o any) (any, error) {
+	pod, ok := o.(*corev1.Pod)
+	if !ok {
+		return o, nil
+	}
+	pod.ManagedFields = nil
+	pod.Spec = corev1.PodSpec{NodeName: pod.Spec.NodeName}
+	return pod, nil
 }

@@ -109,6 +109,13 @@ func TestTheCacheKeepsManagedFieldsOnlyWhereTheApplierReadsThem(t *testing.T) {
 		}
 		return out.(client.Object), nil
 	}
+	pod := &corev1.Pod{Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "mysqld"}}},
+		Status: corev1.PodStatus{PodIP: "127.0.0.9", ContainerStatuses: []corev1.ContainerStatus{{Name: "mysqld"}}}}
+	got, err := transform(pod)
+	if p := got.(*corev1.Pod); err != nil || len(p.Spec.Containers) != 0 || p.Spec.NodeName != "node-1" ||
+		p.Status.PodIP == "" || len(p.Status.ContainerStatuses) != 1 {
+		t.Errorf("a cached pod keeps its node and status and nothing else of its spec: %+v (%v)", p, err)
+	}
 	for _, obj := range []client.Object{&corev1.Pod{}, &corev1.PersistentVolumeClaim{}, &corev1.Secret{}} {
 		got, err := transform(obj)
 		if err != nil || len(got.GetManagedFields()) != 0 {

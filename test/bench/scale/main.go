@@ -51,6 +51,7 @@ type config struct {
 	compare, compareName  string
 	keep, shared, noAlone bool
 	pprof                 bool
+	memLimit              string
 }
 
 // bench is one run.
@@ -84,6 +85,7 @@ func main() {
 	flag.BoolVar(&c.noAlone, "no-alone", false, "skip N=1 (the failover alone), e.g. to re-measure only a large N")
 	flag.BoolVar(&c.shared, "shared", false, "use the shared localkube (.localkube; pauses its in-cluster operator) instead of the bench's own")
 	flag.BoolVar(&c.keep, "keep", false, "keep the bench namespaces afterwards (debugging)")
+	flag.StringVar(&c.memLimit, "memlimit", "230MiB", "GOMEMLIMIT of the operator: in its pod it sets 90% of its container's limit itself (the chart's 256Mi); empty: none")
 	flag.BoolVar(&c.pprof, "pprof", false, "after each rest, save the operator's 30 s CPU profile and heap profile beside its log (the operator needs --pprof-bind-address)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -174,7 +176,7 @@ func (b *bench) setUp(ctx context.Context, root string) error {
 		return filepath.Join(root, p)
 	}
 	newOp := func(bin, log string) *operator {
-		return &operator{bin: abs(bin), kubeconfig: kc, logPath: filepath.Join(dir, log),
+		return &operator{bin: abs(bin), kubeconfig: kc, logPath: filepath.Join(dir, log), memLimit: b.memLimit,
 			metricsAddr: "127.0.0.1:18093", probeAddr: "127.0.0.1:18094", namespaces: b.nsNames}
 	}
 	if b.compare != "" {

@@ -33,10 +33,12 @@ type operator struct {
 	bin, kubeconfig, logPath string
 	metricsAddr, probeAddr   string
 	pprofAddr                string // empty: no profiles
-	namespaces               []string
-	cmd                      *exec.Cmd
-	started                  time.Time
-	exited                   chan error
+	// memLimit is GOMEMLIMIT: what the operator sets itself from its container's memory limit.
+	memLimit   string
+	namespaces []string
+	cmd        *exec.Cmd
+	started    time.Time
+	exited     chan error
 }
 
 // start runs the operator, watching only the bench namespaces, and waits
@@ -53,6 +55,9 @@ func (o *operator) start() error {
 		o.cmd.Args = append(o.cmd.Args, "--pprof-bind-address", o.pprofAddr)
 	}
 	o.cmd.Env = append(os.Environ(), "KUBECONFIG="+o.kubeconfig)
+	if o.memLimit != "" {
+		o.cmd.Env = append(o.cmd.Env, "GOMEMLIMIT="+o.memLimit)
+	}
 	o.cmd.Stdout, o.cmd.Stderr = logf, logf
 	o.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	o.started = time.Now()

@@ -1,0 +1,48 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manager
+
+import (
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// cgroupMemoryMax is the container's memory limit under cgroup v2.
+const cgroupMemoryMax = "/sys/fs/cgroup/memory.max"
+
+// setMemoryLimit gives Go's garbage collector a soft limit of 90% of the container's memory limit,
+// unless GOMEMLIMIT says otherwise: without one the heap may grow to twice what is live before a
+// collection, and the container is killed for memory it did not need. It returns the limit set
+// (0: none).
+func setMemoryLimit(path string) int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	limit, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || limit <= 0 { // "max": no limit
+		return 0
+	}
+	soft := limit / 10 * 9
+	debug.SetMemoryLimit(soft)
+	return soft
+}
