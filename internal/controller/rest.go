@@ -105,7 +105,7 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name, ip, passw
 				Flavor: flavor, Host: ip, Port: desired.PortMySQL,
 				User: mysql.AccountOperator, Password: password,
 				ConnectTimeout: connectTimeout, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-				StatementTimeout: 10 * time.Second,
+				StatementTimeout: 10 * time.Second, Kept: true,
 			})
 		})
 	}

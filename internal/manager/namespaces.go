@@ -23,10 +23,13 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/ordinal-dev/ordinal/internal/controller"
 )
 
 // namespaceList is the --watch-namespaces flag: a comma-separated list of namespaces.
@@ -60,10 +63,10 @@ func (l *namespaceList) Set(v string) error {
 // anything cluster-wide, so an unrestricted cache would fail to sync. Empty means every namespace.
 //
 // Cached objects lose their managedFields, which are often larger than the rest of a pod, except
-// the kinds the operator applies: it compares the fields it owns (managedFields) with what it
+// the operator's own entries on the kinds it applies: it compares the fields it owns with what it
 // would apply, so that a pass that changes nothing writes nothing.
 func cacheOptions(namespaces []string, ours labels.Selector) cache.Options {
-	keep := func(o any) (any, error) { return o, nil }
+	keep := ownManagedFieldsOnly
 	o := cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
@@ -95,4 +98,21 @@ func podStatusOnly(o any) (any, error) {
 	pod.ManagedFields = nil
 	pod.Spec = corev1.PodSpec{NodeName: pod.Spec.NodeName}
 	return pod, nil
+}
+
+// ownManagedFieldsOnly keeps of an applied object's managedFields the operator's entries: the
+// applier reads no other manager's.
+func ownManagedFieldsOnly(o any) (any, error) {
+	obj, ok := o.(client.Object)
+	if !ok {
+		return o, nil
+	}
+	var own []metav1.ManagedFieldsEntry
+	for _, e := range obj.GetManagedFields() {
+		if e.Manager == controller.FieldOwner {
+			own = append(own, e)
+		}
+	}
+	obj.SetManagedFields(own)
+	return obj, nil
 }
