@@ -25,10 +25,6 @@ import (
 func BenchmarkPulse(b *testing.B) {
 	const members = 50
 	_, port := testFleet(b, members)
-	clients := make([]interface {
-		Close() error
-	}, 0, members)
-	_ = clients
 	ctx := context.Background()
 	cs := make([]func() error, members)
 	for i := range members {
