@@ -18,6 +18,7 @@ package mysql
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -46,6 +47,9 @@ type Config struct {
 	// StatementTimeout bounds each statement unless the caller's context
 	// ends earlier (default 10s).
 	StatementTimeout time.Duration
+	// TLS, when set, encrypts the connection and verifies the server with it
+	// (its RootCAs and ServerName); nil connects in plain text.
+	TLS *tls.Config
 	// Kept: the caller keeps the pool and closes it once idle (the operator's
 	// per-member pools), so the pool expires no connection itself and runs no
 	// cleaner goroutine of its own: at 1,000 clusters those were 3,000
@@ -90,6 +94,7 @@ func (c Config) driverConfig() *driver.Config {
 	// Replication statements cannot be prepared: bind arguments client-side,
 	// escaped by the driver according to the server's sql_mode.
 	d.InterpolateParams = true
+	d.TLS = c.TLS
 	return d
 }
 

@@ -18,6 +18,7 @@ package mysql
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"strings"
 	"testing"
@@ -234,6 +235,13 @@ func TestConfig(t *testing.T) {
 	d := c.cfg.driverConfig()
 	if d.Net != "unix" || d.Addr != "/run/mysqld/mysqld.sock" || !d.InterpolateParams || d.ReadTimeout == 0 || d.Timeout == 0 {
 		t.Errorf("driver config %+v", d)
+	}
+	if d.TLS != nil {
+		t.Errorf("no TLS asked for, yet the driver has %+v", d.TLS)
+	}
+	tc := &tls.Config{ServerName: "mysql-0.mysql", MinVersion: tls.VersionTLS12}
+	if got := (Config{Flavor: MariaDB, Host: "h", Port: 1, TLS: tc}).driverConfig().TLS; got != tc {
+		t.Errorf("the TLS configuration does not reach the driver: %+v", got)
 	}
 	if got := (Config{Host: "::1", Port: 3306}).Addr(); got != "[::1]:3306" {
 		t.Errorf("Addr = %q", got)
