@@ -75,6 +75,8 @@ type ClusterReconciler struct {
 	rollouts  rolloutGate
 	appUsers  appUserMemory
 	conns     memberConns
+	// pulseConns are the connections the pulses of resting clusters (and the standby) read on.
+	pulseConns pulseConns
 	// pulses watches settled clusters between passes; secrets serves Secret data by resourceVersion.
 	// Both are set up by SetupWithManager (nil in unit tests: clusters are then polled and Secrets
 	// read from APIReader).
@@ -158,6 +160,7 @@ func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 	}
 	if uid != "" {
 		r.conns.forget(uid)
+		r.pulseConns.forget(uid)
 		r.primaries.forget(uid)
 	}
 }
@@ -166,8 +169,14 @@ func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	r.pulses = newPulseWatch(r.primaries.sawPulse)
 	r.secrets = &secretReader{Meta: mgr.GetClient(), API: r.APIReader}
+	if err := setUpIndexes(context.Background(), mgr.GetFieldIndexer()); err != nil {
+		return err
+	}
 	if err := mgr.Add(manager.RunnableFunc(r.sweepConns)); err != nil {
 		return fmt.Errorf("add connection sweeper: %w", err)
+	}
+	if err := mgr.Add(manager.RunnableFunc(r.pulses.run)); err != nil {
+		return fmt.Errorf("add pulse watch: %w", err)
 	}
 	if err := mgr.Add(&standbyWatch{r: r, elected: mgr.Elected()}); err != nil {
 		return fmt.Errorf("add standby watch: %w", err)

@@ -18,6 +18,7 @@ package controller
 
 import (
 	"crypto/sha256"
+	"io"
 	"sync"
 	"time"
 
@@ -26,12 +27,18 @@ import (
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// memberConns keeps one connection pool per member across passes, so a pass and the pulse between
-// passes reuse connections instead of dialling and authenticating every member every time. A pool
-// is keyed by everything that would make it wrong: the pod's address and the password.
-type memberConns struct {
+// memberConns keeps one connection pool per member across passes, so a pass reuses connections
+// instead of dialling and authenticating every member every time; pulseConns keeps the one
+// connection each member's pulse is read on between passes. A connection is keyed by everything
+// that would make it wrong: the pod's address and the password.
+type (
+	memberConns = keptConns[mysql.Instance]
+	pulseConns  = keptConns[mysql.Pulser]
+)
+
+type keptConns[T io.Closer] struct {
 	mu    sync.Mutex
-	pools map[connKey]*keptConn
+	pools map[connKey]*keptConn[T]
 }
 
 type connKey struct {
@@ -41,22 +48,26 @@ type connKey struct {
 	password [sha256.Size]byte
 }
 
-type keptConn struct {
-	inst     mysql.Instance
+type keptConn[T io.Closer] struct {
+	inst     T
 	lastUsed time.Time
 }
 
-// idleConnLife is how long a member's pool is kept after its last use (a pod that went away).
-const idleConnLife = 3 * time.Minute
+// idleConnLife is how long a member's pool is kept after its last use: a pod that went away, or a
+// cluster at rest, whose pulse needs no pool (the pass it wakes dials each member once, bounded by
+// the probe's timeout like a read on a kept connection). A polled cluster uses its pools every
+// few seconds.
+const idleConnLife = 45 * time.Second
 
 func newConnKey(uid types.UID, member, addr, password string) connKey {
 	return connKey{cluster: uid, member: member, addr: addr, password: sha256.Sum256([]byte(password))}
 }
 
-// get returns the member's kept pool, opening it when there is none. Its users never close it
-// (the instance is handed out as is, so optional interfaces such as the application-user ensurer
-// stay visible): a failed statement only discards the connection it ran on; sweep and forget close.
-func (p *memberConns) get(key connKey, now time.Time, open func() (mysql.Instance, error)) (mysql.Instance, error) {
+// get returns the member's kept connection, opening it when there is none. Its users never close
+// it (the instance is handed out as is, so optional interfaces such as the application-user
+// ensurer stay visible): a failed statement only discards the connection it ran on; sweep and
+// forget close.
+func (p *keptConns[T]) get(key connKey, now time.Time, open func() (T, error)) (T, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if k, ok := p.pools[key]; ok {
@@ -65,18 +76,18 @@ func (p *memberConns) get(key connKey, now time.Time, open func() (mysql.Instanc
 	}
 	inst, err := open()
 	if err != nil {
-		return nil, err
+		return inst, err
 	}
 	if p.pools == nil {
-		p.pools = map[connKey]*keptConn{}
+		p.pools = map[connKey]*keptConn[T]{}
 	}
-	p.pools[key] = &keptConn{inst: inst, lastUsed: now}
+	p.pools[key] = &keptConn[T]{inst: inst, lastUsed: now}
 	return inst, nil
 }
 
-// sweep closes the pools not used since idleConnLife before now, and every pool of a member whose
-// address or password changed (they are no longer asked for).
-func (p *memberConns) sweep(now time.Time) {
+// sweep closes the connections not used since idleConnLife before now, among them every one of a
+// member whose address or password changed (they are no longer asked for).
+func (p *keptConns[T]) sweep(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for key, k := range p.pools {
@@ -87,8 +98,8 @@ func (p *memberConns) sweep(now time.Time) {
 	}
 }
 
-// forget closes every pool of a deleted cluster.
-func (p *memberConns) forget(uid types.UID) {
+// forget closes every connection of a deleted cluster.
+func (p *keptConns[T]) forget(uid types.UID) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for key, k := range p.pools {

@@ -24,10 +24,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
-	"github.com/ordinal-dev/ordinal/internal/desired"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
@@ -92,7 +90,7 @@ func maxKey(m map[int]bool) int {
 // dataVolumes returns the names of the cluster's data PVCs.
 func (r *ClusterReconciler) dataVolumes(ctx context.Context, c *v1alpha1.MySQLCluster) (map[string]bool, error) {
 	var list corev1.PersistentVolumeClaimList
-	err := r.List(ctx, &list, client.InNamespace(c.Namespace), client.MatchingLabels(desired.SelectorLabels(c)))
+	err := r.List(ctx, &list, ofCluster(c)...)
 	if err != nil {
 		return nil, fmt.Errorf("list PVCs of %s: %w", c.Name, err)
 	}

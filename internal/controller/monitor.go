@@ -19,6 +19,7 @@ package controller
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,11 +33,15 @@ import (
 
 // pulseWatch looks at settled clusters between passes. A settled cluster is not reconciled on a
 // timer: each of its members is read with one cheap statement (mysql.Pulse) every pulseInterval
-// over its kept connection, and the cluster is woken (enqueued) only when something a pass decides
-// on has changed: a member stopped or started answering, its fence, replication threads or
+// over its kept pulse connection, and the cluster is woken (enqueued) only when something a pass
+// decides on has changed: a member stopped or started answering, its fence, replication threads or
 // semi-sync replicas changed, or new transactions need the status refreshed. A thousand idle
 // clusters thus cost no API calls and no reconciles, and a failing primary wakes its cluster
 // within one pulse, as the steady poll did.
+//
+// One loop serves every watched cluster: every pulseSlot it starts the looks that are due, together.
+// Bunched reads wake the process a few times a second instead of once per read, and a resting
+// cluster holds no goroutine or timer of its own.
 type pulseWatch struct {
 	// wake receives the clusters to reconcile now.
 	wake chan event.GenericEvent
@@ -44,12 +49,13 @@ type pulseWatch struct {
 	looked func(uid types.UID, primary string, at time.Time, answered bool)
 
 	mu      sync.Mutex
-	watched map[types.NamespacedName]context.CancelFunc
+	watched map[types.NamespacedName]*pulseEntry
 }
 
 // pulseInterval is how often a settled cluster's members are read; it matches the steady poll it
 // replaces, so failure detection is as fast as before. firstPulse lets what the pass itself wrote
-// (the heartbeat) reach the replicas before the first look.
+// (the heartbeat) reach the replicas before the first look. pulseSlot is the loop's tick: a look
+// starts at most that late.
 //
 // Replicas are read every replicaPulseEvery-th pulse only: the primary's pulse already shows a
 // replica that stopped acknowledging (its semi-sync replicas) and new transactions, and what
@@ -58,6 +64,7 @@ type pulseWatch struct {
 const (
 	pulseInterval     = steadyPoll
 	firstPulse        = time.Second
+	pulseSlot         = 250 * time.Millisecond
 	replicaPulseEvery = 3
 )
 
@@ -69,33 +76,50 @@ type watchedMember struct {
 	// seen is the pulse the pass's observation implies (when it answered): a first pulse that
 	// differs means the member changed between the observation and the watch.
 	seen mysql.Pulse
-	open func() (mysql.Instance, error)
+	open func() (mysql.Pulser, error)
+}
+
+// pulseEntry is one watched cluster. ctx ends when the watch is replaced or dropped, so a look
+// still running then reports nothing.
+type pulseEntry struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	uid     types.UID
+	members []watchedMember
+	base    []pulseBase
+	armed   time.Time
+	due     time.Time
+	ticks   int
+	looking bool
 }
 
 func newPulseWatch(looked func(types.UID, string, time.Time, bool)) *pulseWatch {
 	return &pulseWatch{wake: make(chan event.GenericEvent, 1024), looked: looked,
-		watched: map[types.NamespacedName]context.CancelFunc{}}
+		watched: map[types.NamespacedName]*pulseEntry{}}
 }
 
-// arm starts watching c's members, replacing any earlier watch of c.
+// arm starts watching c's members, replacing any earlier watch of c. The first look is spread
+// over the interval, so the clusters' looks do not all fall in one slot.
 func (p *pulseWatch) arm(c *v1alpha1.MySQLCluster, members []watchedMember) {
 	key := client.ObjectKeyFromObject(c)
+	now := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
+	e := &pulseEntry{ctx: ctx, cancel: cancel, uid: c.UID, members: members,
+		base: make([]pulseBase, len(members)), armed: now, due: now.Add(firstPulse + rand.N(pulseInterval))}
 	p.mu.Lock()
-	if stop := p.watched[key]; stop != nil {
-		stop()
+	defer p.mu.Unlock()
+	if old := p.watched[key]; old != nil {
+		old.cancel()
 	}
-	p.watched[key] = cancel
-	p.mu.Unlock()
-	go p.watch(ctx, key, c.UID, members)
+	p.watched[key] = e
 }
 
 // disarm stops watching the cluster named key (it is reconciled on a timer, or gone).
 func (p *pulseWatch) disarm(key types.NamespacedName) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if stop := p.watched[key]; stop != nil {
-		stop()
+	if e := p.watched[key]; e != nil {
+		e.cancel()
 		delete(p.watched, key)
 	}
 }
@@ -104,30 +128,63 @@ func (p *pulseWatch) disarm(key types.NamespacedName) {
 func (p *pulseWatch) stopAll() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for key, stop := range p.watched {
-		stop()
+	for key, e := range p.watched {
+		e.cancel()
 		delete(p.watched, key)
 	}
 }
 
-// watch reads the members until one has changed, then wakes the cluster and returns.
-func (p *pulseWatch) watch(ctx context.Context, key types.NamespacedName, uid types.UID, members []watchedMember) {
-	// Spread the clusters' pulses over the interval instead of reading every cluster at once.
-	wait := firstPulse + rand.N(pulseInterval)
-	armed := time.Now()
-	base := make([]pulseBase, len(members))
-	for tick := 0; ; tick++ {
+// run starts, every pulseSlot, the looks that are due, until ctx ends; then it stops every watch.
+// It runs on the leader only, as the passes that arm the watches do.
+func (p *pulseWatch) run(ctx context.Context) error {
+	t := time.NewTicker(pulseSlot)
+	defer t.Stop()
+	defer p.stopAll()
+	for {
 		select {
 		case <-ctx.Done():
-			return
-		case <-time.After(wait):
+			return nil
+		case now := <-t.C:
+			for key, e := range p.due(now) {
+				go p.lookOnce(ctx, key, e, now)
+			}
 		}
-		wait = pulseInterval
-		replicas := tick%replicaPulseEvery == 0
-		if changed := p.look(ctx, uid, members, base, time.Since(armed) >= steadyPoll, replicas); changed && ctx.Err() == nil {
-			p.send(ctx, key)
-			return
+	}
+}
+
+// due marks the watches whose look is due at now as looking, and returns them.
+func (p *pulseWatch) due(now time.Time) map[types.NamespacedName]*pulseEntry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out map[types.NamespacedName]*pulseEntry
+	for key, e := range p.watched {
+		if e.looking || now.Before(e.due) {
+			continue
 		}
+		if out == nil {
+			out = map[types.NamespacedName]*pulseEntry{}
+		}
+		e.looking = true
+		out[key] = e
+	}
+	return out
+}
+
+// lookOnce looks at e's members once; when one changed it wakes the cluster and ends the watch,
+// otherwise it schedules the next look.
+func (p *pulseWatch) lookOnce(ctx context.Context, key types.NamespacedName, e *pulseEntry, now time.Time) {
+	replicas := e.ticks%replicaPulseEvery == 0
+	changed := p.look(e.ctx, e.uid, e.members, e.base, now.Sub(e.armed) >= steadyPoll, replicas)
+	p.mu.Lock()
+	current := p.watched[key] == e
+	if current && changed {
+		e.cancel()
+		delete(p.watched, key)
+	}
+	e.looking, e.ticks, e.due = false, e.ticks+1, e.due.Add(pulseInterval)
+	p.mu.Unlock()
+	if current && changed {
+		p.send(ctx, key)
 	}
 }
 
@@ -142,21 +199,22 @@ type pulseBase struct {
 // whether one changed. New transactions count only when refresh is set, so a pass's own heartbeat
 // does not wake the cluster at once.
 func (p *pulseWatch) look(ctx context.Context, uid types.UID, members []watchedMember, base []pulseBase, refresh, replicas bool) bool {
+	if !replicas {
+		// The primary alone: no goroutine to start.
+		for i, m := range members {
+			if m.primary && p.lookAt(ctx, uid, m, &base[i], refresh) {
+				return true
+			}
+		}
+		return false
+	}
 	changed := make([]bool, len(members))
 	var wg sync.WaitGroup
 	for i, m := range members {
-		if !m.primary && !replicas {
-			continue
-		}
 		wg.Go(func() { changed[i] = p.lookAt(ctx, uid, m, &base[i], refresh) })
 	}
 	wg.Wait()
-	for _, c := range changed {
-		if c {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(changed, true)
 }
 
 func (p *pulseWatch) lookAt(ctx context.Context, uid types.UID, m watchedMember, base *pulseBase, refresh bool) bool {
@@ -187,6 +245,8 @@ func readPulse(ctx context.Context, m watchedMember) (mysql.Pulse, error) {
 	return inst.Pulse(pctx)
 }
 
+// send wakes the cluster named key. The channel holds a thousand wakes; should the controller fall
+// that far behind, the send waits (until the loop stops) rather than lose the wake.
 func (p *pulseWatch) send(ctx context.Context, key types.NamespacedName) {
 	c := &v1alpha1.MySQLCluster{}
 	c.Name, c.Namespace = key.Name, key.Namespace

@@ -29,7 +29,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
-	"github.com/ordinal-dev/ordinal/internal/desired"
 	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
@@ -158,7 +157,7 @@ func (r *ClusterReconciler) observeChildren(ctx context.Context, c *v1alpha1.MyS
 // memberPods lists the cluster's pods, ordered by ordinal.
 func (r *ClusterReconciler) memberPods(ctx context.Context, c *v1alpha1.MySQLCluster) ([]corev1.Pod, error) {
 	var list corev1.PodList
-	err := r.List(ctx, &list, client.InNamespace(c.Namespace), client.MatchingLabels(desired.SelectorLabels(c)))
+	err := r.List(ctx, &list, ofCluster(c)...)
 	if err != nil {
 		return nil, fmt.Errorf("list pods of %s: %w", c.Name, err)
 	}

@@ -82,7 +82,7 @@ func (r *ClusterReconciler) watchBetweenPasses(c *v1alpha1.MySQLCluster, w *worl
 		}
 		wm := watchedMember{
 			name: m.name, primary: m.name == c.Status.CurrentPrimary, answered: m.status != nil,
-			open: r.memberConn(c, m.name, m.pod.Status.PodIP, string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword])),
+			open: r.memberPulse(c, m.name, m.pod.Status.PodIP, string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword])),
 		}
 		if m.status != nil {
 			wm.seen = m.status.Pulse()
@@ -97,33 +97,59 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name, ip, passw
 	key := newConnKey(c.UID, name, ip, password)
 	return func() (mysql.Instance, error) {
 		return r.conns.get(key, r.now(), func() (mysql.Instance, error) {
-			flavor, err := mysql.FlavorByName(string(c.Flavor()))
+			cfg, err := memberConfig(c, ip, password, 10*time.Second)
 			if err != nil {
 				return nil, err
 			}
-			return r.opener().Open(mysql.Config{
-				Flavor: flavor, Host: ip, Port: desired.PortMySQL,
-				User: mysql.AccountOperator, Password: password,
-				ConnectTimeout: connectTimeout, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-				StatementTimeout: 10 * time.Second, Kept: true,
-			})
+			cfg.StatementTimeout, cfg.Kept = 10*time.Second, true
+			return r.opener().Open(cfg)
 		})
 	}
 }
 
-// sweepConns closes, once a minute, the connection pools of members no longer asked for; when the
-// manager stops it stops the pulses too, so nothing reads the members after this process stopped
-// leading.
+// memberPulse returns a function that gives the member's kept pulse connection, opening it if
+// needed: a connection of its own whose reads are bounded by probeTimeout (the pool of a cluster at
+// rest is closed after idleConnLife). An opener without pulse connections gives its instance.
+func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name, ip, password string) func() (mysql.Pulser, error) {
+	key := newConnKey(c.UID, name, ip, password)
+	return func() (mysql.Pulser, error) {
+		return r.pulseConns.get(key, r.now(), func() (mysql.Pulser, error) {
+			cfg, err := memberConfig(c, ip, password, probeTimeout)
+			if err != nil {
+				return nil, err
+			}
+			if po, ok := r.opener().(mysql.PulseOpener); ok {
+				return po.OpenPulse(cfg)
+			}
+			return r.opener().Open(cfg)
+		})
+	}
+}
+
+// memberConfig is the operator's connection to a member, each read and write bounded by ioTimeout.
+func memberConfig(c *v1alpha1.MySQLCluster, ip, password string, ioTimeout time.Duration) (mysql.Config, error) {
+	flavor, err := mysql.FlavorByName(string(c.Flavor()))
+	if err != nil {
+		return mysql.Config{}, err
+	}
+	return mysql.Config{
+		Flavor: flavor, Host: ip, Port: desired.PortMySQL,
+		User: mysql.AccountOperator, Password: password,
+		ConnectTimeout: connectTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
+	}, nil
+}
+
+// sweepConns closes the pools and pulse connections of members no longer asked for.
 func (r *ClusterReconciler) sweepConns(ctx context.Context) error {
-	t := time.NewTicker(time.Minute)
+	t := time.NewTicker(idleConnLife / 3)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			r.pulses.stopAll()
 			return nil
 		case now := <-t.C:
 			r.conns.sweep(now)
+			r.pulseConns.sweep(now)
 		}
 	}
 }

@@ -136,8 +136,8 @@ func TestPulseWakesOnlyWhenWhatAPassDecidesOnChanged(t *testing.T) {
 	_ = r.StartReplication(ctx)
 	var seen []string
 	w := newPulseWatch(func(_ types.UID, name string, _ time.Time, _ bool) { seen = append(seen, name) })
-	open := func(in *mysqlfake.Instance) func() (mysql.Instance, error) {
-		return func() (mysql.Instance, error) { return in, nil }
+	open := func(in *mysqlfake.Instance) func() (mysql.Pulser, error) {
+		return func() (mysql.Pulser, error) { return in, nil }
 	}
 	observed := func(in *mysqlfake.Instance) mysql.Pulse {
 		st, err := in.Status(ctx)
@@ -293,17 +293,61 @@ func TestTheClockStartsAtTheLastAnswerOnlyWhenLooksHadNoGap(t *testing.T) {
 	}
 }
 
-func TestStoppingTheManagerStopsEveryPulse(t *testing.T) {
+// The one pulse loop looks at a watched cluster when its look is due, wakes it when a member
+// changed and ends its watch; a watch replaced meanwhile reports nothing; stopping the loop stops
+// every watch.
+func TestThePulseLoopWakesAChangedClusterAndStopsWithTheManager(t *testing.T) {
+	fc := mysqlfake.NewCluster(mysql.MariaDB)
+	p := fc.Add("p:3306", 1)
+	ctx := context.Background()
+	_ = p.SetReadOnly(ctx, false)
+	st, _ := p.Status(ctx)
 	w := newPulseWatch(func(types.UID, string, time.Time, bool) {})
-	c := testCluster(1)
-	w.arm(c, nil)
-	r := &ClusterReconciler{pulses: w}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := r.sweepConns(ctx); err != nil {
+	member := watchedMember{name: "mysql-0", primary: true, answered: true, seen: st.Pulse(),
+		open: func() (mysql.Pulser, error) { return p, nil }}
+	c, other := testCluster(1), testCluster(1)
+	other.Name = "other"
+	w.arm(c, []watchedMember{member})
+	w.arm(other, []watchedMember{member})
+	for _, e := range w.watched {
+		e.due = time.Now() // due at the next slot
+	}
+	loop, stop := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- w.run(loop) }()
+	time.Sleep(3 * pulseSlot)
+	if len(w.wake) != 0 || len(w.watchedKeys()) != 2 {
+		t.Fatalf("nothing changed: %d wakes, %d watched", len(w.wake), len(w.watchedKeys()))
+	}
+	_ = p.SetReadOnly(ctx, true) // the fence: something a pass decides on
+	w.mu.Lock()
+	for _, e := range w.watched {
+		e.due = time.Now()
+	}
+	w.mu.Unlock()
+	select {
+	case ev := <-w.wake:
+		if ev.Object.GetName() != c.Name && ev.Object.GetName() != other.Name {
+			t.Errorf("woke %s", ev.Object.GetName())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a fenced primary did not wake its cluster")
+	}
+	stop()
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if len(w.watched) != 0 {
-		t.Errorf("%d pulses still run after the manager stopped", len(w.watched))
+	if n := len(w.watchedKeys()); n != 0 {
+		t.Errorf("%d watches survive the stopped loop", n)
 	}
+}
+
+func (p *pulseWatch) watchedKeys() []types.NamespacedName {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []types.NamespacedName
+	for k := range p.watched {
+		out = append(out, k)
+	}
+	return out
 }

@@ -115,17 +115,12 @@ func referencedSecrets(c *v1alpha1.MySQLCluster) []string {
 func secretToClusters(r client.Reader) func(context.Context, client.Object) []reconcile.Request {
 	return func(ctx context.Context, o client.Object) []reconcile.Request {
 		var list v1alpha1.MySQLClusterList
-		if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace())); err != nil {
+		if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{bySecret: o.GetName()}); err != nil {
 			return nil
 		}
-		var out []reconcile.Request
+		out := make([]reconcile.Request, 0, len(list.Items))
 		for i := range list.Items {
-			for _, name := range referencedSecrets(&list.Items[i]) {
-				if name == o.GetName() {
-					out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-					break
-				}
-			}
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
 		}
 		return out
 	}

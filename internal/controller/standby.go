@@ -56,9 +56,9 @@ func (s *standbyWatch) Start(ctx context.Context) error {
 		case <-tick.C:
 		}
 		s.lookOnce(ctx)
-		// The connection sweeper runs on the leader only: pools of primaries no longer looked at
-		// (a switchover, a deleted cluster) are closed here.
-		s.r.conns.sweep(time.Now())
+		// The connection sweeper runs on the leader only: connections to primaries no longer looked
+		// at (a switchover, a deleted cluster) are closed here.
+		s.r.pulseConns.sweep(time.Now())
 	}
 }
 
@@ -97,7 +97,7 @@ func (s *standbyWatch) lookAt(ctx context.Context, c *v1alpha1.MySQLCluster) {
 		return
 	}
 	m := watchedMember{name: primary, primary: true,
-		open: s.r.memberConn(c, primary, pod.Status.PodIP, string(sec.Data[v1alpha1.SecretKeyOperatorPassword]))}
+		open: s.r.memberPulse(c, primary, pod.Status.PodIP, string(sec.Data[v1alpha1.SecretKeyOperatorPassword]))}
 	_, err := readPulse(ctx, m)
 	if ctx.Err() == nil {
 		s.r.primaries.sawPulse(c.UID, primary, time.Now(), err == nil)

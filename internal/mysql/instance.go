@@ -86,13 +86,25 @@ type OpenerFunc func(cfg Config) (Instance, error)
 // Open calls f.
 func (f OpenerFunc) Open(cfg Config) (Instance, error) { return f(cfg) }
 
-// DefaultOpener opens real Clients.
-var DefaultOpener Opener = OpenerFunc(func(cfg Config) (Instance, error) {
+// DefaultOpener opens real Clients, and real PulseConns (it is a [PulseOpener]).
+var DefaultOpener Opener = defaultOpener{}
+
+type defaultOpener struct{}
+
+func (defaultOpener) Open(cfg Config) (Instance, error) {
 	c, err := Open(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
-})
+}
+
+func (defaultOpener) OpenPulse(cfg Config) (Pulser, error) {
+	p, err := OpenPulse(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
 
 var errStartPosMySQL = errors.New("a replica start position is MariaDB-only (MySQL positions by gtid_executed)")

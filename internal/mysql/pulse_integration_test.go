@@ -19,9 +19,12 @@ limitations under the License.
 package mysql_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/mysql/mysqltest"
 )
 
@@ -30,9 +33,16 @@ import (
 func TestPulseFollowsTheServer(t *testing.T) {
 	e := newEnvWith(t, 2, mysqltest.Options{ExtraArgs: renderedReplicationArgs(t)})
 	p, r := e.clients[0], e.clients[1]
+	conns := []*mysql.PulseConn{openPulse(t, e.cluster.Members[0], time.Second), openPulse(t, e.cluster.Members[1], time.Second)}
 	pulse := func(i int) string {
 		pl, err := e.clients[i].Pulse(e.ctx)
 		e.must(err)
+		// The pulse connection outside the pool reads the same.
+		pc, err := conns[i].Pulse(e.ctx)
+		e.must(err)
+		if pc.Health() != pl.Health() {
+			t.Errorf("member %d: the pulse connection read %+v, the pool %+v", i, pc, pl)
+		}
 		return fmt.Sprintf("fenced=%v running=%v clients=%d", pl.Fenced, pl.ReplicaRunning, pl.SemiSyncClients)
 	}
 	if got := pulse(0); got != "fenced=true running=false clients=0" {
@@ -72,4 +82,52 @@ func TestPulseFollowsTheServer(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func openPulse(t *testing.T, m *mysqltest.Member, timeout time.Duration) *mysql.PulseConn {
+	t.Helper()
+	p, err := mysql.OpenPulse(mysql.Config{Flavor: mysql.MariaDB, Host: m.Host, Port: m.Port,
+		User: mysqltest.RootUser, Password: mysqltest.RootPassword,
+		ConnectTimeout: timeout, ReadTimeout: timeout, WriteTimeout: timeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// TestPulseConnectionFailsFastOnAFrozenServerAndRedials: the pulse connection's statement is
+// bounded by its read timeout, not a context (a frozen primary must show within a probe's time),
+// and after a failure or a restart of the server the next pulse dials again.
+func TestPulseConnectionFailsFastOnAFrozenServerAndRedials(t *testing.T) {
+	e := newEnv(t, 1)
+	m := e.cluster.Members[0]
+	p := openPulse(t, m, 1500*time.Millisecond)
+	if _, err := p.Pulse(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.Freeze(t)
+	start := time.Now()
+	_, err := p.Pulse(context.Background())
+	took := time.Since(start)
+	m.Thaw(t)
+	if err == nil {
+		t.Fatal("a frozen server answered the pulse")
+	}
+	if took < time.Second || took > 3*time.Second {
+		t.Errorf("the pulse of a frozen server failed after %v, want its read timeout (1.5 s)", took)
+	}
+	if _, err := p.Pulse(e.ctx); err != nil {
+		t.Errorf("after the server thawed: %v", err)
+	}
+	m.Restart(t)
+	var after error
+	for range 2 { // the first read may meet the connection the restart closed
+		if _, after = p.Pulse(e.ctx); after == nil {
+			break
+		}
+	}
+	if after != nil {
+		t.Errorf("after the server restarted: %v", after)
+	}
 }

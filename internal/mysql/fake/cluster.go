@@ -116,6 +116,9 @@ func (c *Cluster) Open(cfg mysql.Config) (mysql.Instance, error) {
 	return &Instance{c: c, addr: cfg.Addr(), unreachable: true, detached: true, errs: map[string]error{}}, nil
 }
 
+// OpenPulse is Open for the pulse (the fake member reads its pulse itself).
+func (c *Cluster) OpenPulse(cfg mysql.Config) (mysql.Pulser, error) { return c.Open(cfg) }
+
 // Calls returns every recorded call, in order, as "addr Op(args)".
 func (c *Cluster) Calls() []string {
 	c.mu.Lock()

@@ -19,26 +19,43 @@ package simmember
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
-// BenchmarkPulse is the operator's per-member cost at rest: one pulse statement over a kept pool.
+// BenchmarkPulse is the operator's per-member cost at rest: one pulse statement, over a kept pool
+// (what passes use) and over a pulse connection (what resting clusters are read on).
 func BenchmarkPulse(b *testing.B) {
 	const members = 50
 	_, port := testFleet(b, members)
 	ctx := context.Background()
-	cs := make([]func() error, members)
-	for i := range members {
-		c := client(b, port, i)
-		cs[i] = func() error { _, err := c.Pulse(ctx); return err }
-		if err := cs[i](); err != nil {
-			b.Fatal(err)
+	run := func(b *testing.B, pulser func(i int) mysql.Pulser) {
+		cs := make([]mysql.Pulser, members)
+		for i := range members {
+			cs[i] = pulser(i)
+			if _, err := cs[i].Pulse(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := range b.N {
+			if _, err := cs[i%members].Pulse(ctx); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if err := cs[i%members](); err != nil {
-			b.Fatal(err)
-		}
-	}
+	b.Run("pool", func(b *testing.B) { run(b, func(i int) mysql.Pulser { return client(b, port, i) }) })
+	b.Run("conn", func(b *testing.B) {
+		run(b, func(i int) mysql.Pulser {
+			p, err := mysql.OpenPulse(mysql.Config{Flavor: mysql.MariaDB, Host: memberIP(i), Port: port, User: "ordinal",
+				Password: "any", ConnectTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = p.Close() })
+			return p
+		})
+	})
 }
