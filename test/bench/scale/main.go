@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ordinal-dev/ordinal/internal/manager"
 	"github.com/ordinal-dev/ordinal/test/bench/simmember"
 	"github.com/ordinal-dev/ordinal/test/localkube"
 )
@@ -85,7 +86,8 @@ func main() {
 	flag.BoolVar(&c.noAlone, "no-alone", false, "skip N=1 (the failover alone), e.g. to re-measure only a large N")
 	flag.BoolVar(&c.shared, "shared", false, "use the shared localkube (.localkube; pauses its in-cluster operator) instead of the bench's own")
 	flag.BoolVar(&c.keep, "keep", false, "keep the bench namespaces afterwards (debugging)")
-	flag.StringVar(&c.memLimit, "memlimit", "230MiB", "GOMEMLIMIT of the operator: in its pod it sets 90% of its container's limit itself (the chart's 256Mi); empty: none")
+	flag.StringVar(&c.memLimit, "memlimit", strconv.FormatInt(manager.SoftMemoryLimit(256<<20), 10),
+		"GOMEMLIMIT of the operator: in its pod it sets it itself from its container's limit (the chart's 256Mi); empty: none")
 	flag.BoolVar(&c.pprof, "pprof", false, "after each rest, save the operator's 30 s CPU profile and heap profile beside its log (the operator needs --pprof-bind-address)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
