@@ -16,6 +16,8 @@ limitations under the License.
 
 // Package certs issues and checks a cluster's TLS certificates with Go's crypto libraries: a CA
 // per cluster, and server and client certificates it signs. It decides when a certificate is due
-// for renewal and why a certificate a user brings cannot serve. It holds no Kubernetes or SQL
-// types: the controller stores the PEM it returns in Secrets.
+// for renewal (Renew: the rotation schedule, the old CA trusted until it expires) and why a
+// certificate a user brings cannot serve. Files serves an identity kept in files (a mounted
+// Secret) and reads it again when the files change, for mutual TLS without restarts. It holds no
+// Kubernetes or SQL types: the controller stores the PEM it returns in Secrets.
 package certs

@@ -117,6 +117,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 		// retention policy.
 		return reconcile.Result{}, nil
 	}
+	defer r.conns.hold(cluster.UID)()
 	w, err := r.observe(ctx, cluster)
 	if err != nil {
 		return reconcile.Result{}, err

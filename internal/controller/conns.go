@@ -39,6 +39,9 @@ type (
 type keptConns[T io.Closer] struct {
 	mu    sync.Mutex
 	pools map[connKey]*keptConn[T]
+	// held counts the passes running per cluster: their connections are not swept, however long
+	// the pass (a switchover waiting for a replica) has held them.
+	held map[types.UID]int
 }
 
 type connKey struct {
@@ -85,13 +88,31 @@ func (p *keptConns[T]) get(key connKey, now time.Time, open func() (T, error)) (
 	return inst, nil
 }
 
+// hold keeps the cluster's connections from being swept until the returned release is called.
+func (p *keptConns[T]) hold(uid types.UID) (release func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held == nil {
+		p.held = map[types.UID]int{}
+	}
+	p.held[uid]++
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.held[uid]--; p.held[uid] <= 0 {
+			delete(p.held, uid)
+		}
+	}
+}
+
 // sweep closes the connections not used since idleConnLife before now, among them every one of a
-// member whose address or password changed (they are no longer asked for).
+// member whose address or password changed (they are no longer asked for), except those of a
+// cluster a pass holds.
 func (p *keptConns[T]) sweep(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for key, k := range p.pools {
-		if now.Sub(k.lastUsed) > idleConnLife {
+		if now.Sub(k.lastUsed) > idleConnLife && p.held[key.cluster] == 0 {
 			_ = k.inst.Close()
 			delete(p.pools, key)
 		}

@@ -224,6 +224,12 @@ func TestMemberConnectionsAreKeptAndSwept(t *testing.T) {
 	if _, _ = pool.get(newConnKey("u", "mysql-0", "127.0.0.10", "new password"), now, open); opened != 2 {
 		t.Error("a changed password must open a new pool")
 	}
+	release := pool.hold("u")
+	pool.sweep(now.Add(time.Hour))
+	if len(pool.pools) != 2 {
+		t.Errorf("a running pass's pools were swept: %d left", len(pool.pools))
+	}
+	release()
 	pool.sweep(now.Add(idleConnLife + time.Second))
 	if len(pool.pools) != 0 {
 		t.Errorf("%d idle pools were kept", len(pool.pools))

@@ -38,6 +38,7 @@ type Flavor interface {
 	semiSyncNames() semiSyncNames
 	configureReplica(src Source) ([]stmt, error)
 	replication() replicationSQL
+	reloadTLS() stmt
 	setReadOnly(on bool) []stmt
 	setSemiSyncSource(on bool) []stmt
 	setSemiSyncReplica(on bool) []stmt
@@ -88,13 +89,34 @@ type Source struct {
 	StartPos string
 	// ConnectRetry is the pause between IO-thread reconnects (default 1s).
 	ConnectRetry time.Duration
+	// TLS, when set, makes the replica connect over TLS and verify the source's certificate
+	// against the CA and Host; nil leaves the server's defaults.
+	TLS *SourceTLS
+}
+
+// SourceTLS is how a replica verifies its source.
+type SourceTLS struct {
+	// CAFile is the CA bundle's path on the replica's filesystem.
+	CAFile string
 }
 
 func (s Source) validate() error {
 	if s.Host == "" || s.Port <= 0 || s.Port > 65535 || s.User == "" {
 		return fmt.Errorf("replication source %s:%d user %q: incomplete", s.Host, s.Port, s.User)
 	}
+	if s.TLS != nil && s.TLS.CAFile == "" {
+		return fmt.Errorf("replication source %s:%d: TLS without a CA file", s.Host, s.Port)
+	}
 	return nil
+}
+
+// tlsClause is the CHANGE MASTER / CHANGE REPLICATION SOURCE options of s.TLS, prefix being
+// MASTER or SOURCE, with their arguments; empty when s.TLS is nil.
+func (s Source) tlsClause(prefix string) (string, []any) {
+	if s.TLS == nil {
+		return "", nil
+	}
+	return fmt.Sprintf(", %[1]s_SSL = 1, %[1]s_SSL_CA = ?, %[1]s_SSL_VERIFY_SERVER_CERT = 1", prefix), []any{s.TLS.CAFile}
 }
 
 func (s Source) retrySeconds() int {

@@ -56,6 +56,7 @@ var mariaDBReplicaColumns = map[string]string{
 	"Last_SQL_Error":        "Last_SQL_Error",
 	"Seconds_Behind_Source": "Seconds_Behind_Master",
 	"Retrieved_Gtid_Set":    "Gtid_IO_Pos",
+	"Source_SSL_Allowed":    "Master_SSL_Allowed",
 }
 
 func (mariaDB) parseReplica(r row, st *Status) error {
@@ -98,12 +99,13 @@ func (mariaDB) configureReplica(src Source) ([]stmt, error) {
 		}
 		pos = statement("SET GLOBAL gtid_slave_pos = ?", src.StartPos)
 	}
+	tlsSQL, tlsArgs := src.tlsClause("MASTER")
 	return []stmt{
 		statement("STOP SLAVE"),
 		pos,
 		statement("CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, "+
-			"MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = ?",
-			src.Host, src.Port, src.User, src.Password, src.retrySeconds(), heartbeatPeriod),
+			"MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = ?"+tlsSQL,
+			append([]any{src.Host, src.Port, src.User, src.Password, src.retrySeconds(), heartbeatPeriod}, tlsArgs...)...),
 	}, nil
 }
 
@@ -115,6 +117,10 @@ func (mariaDB) replication() replicationSQL {
 		reset:  "RESET SLAVE ALL",
 	}
 }
+
+// reloadTLS: MariaDB 10.4+ reads its certificate, key and CA files again; established
+// connections keep theirs.
+func (mariaDB) reloadTLS() stmt { return statement("FLUSH SSL") }
 
 // setReadOnly bounds the fence's lock wait for this one statement (SET
 // STATEMENT … FOR), so no session setting leaks into the pool.

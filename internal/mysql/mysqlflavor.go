@@ -56,6 +56,7 @@ var mySQLReplicaColumns = map[string]string{
 	"Last_SQL_Error":        "Last_SQL_Error",
 	"Seconds_Behind_Source": "Seconds_Behind_Source",
 	"Retrieved_Gtid_Set":    "Retrieved_Gtid_Set",
+	"Source_SSL_Allowed":    "Source_SSL_Allowed",
 }
 
 func (mySQL) parseReplica(r row, st *Status) error {
@@ -96,14 +97,19 @@ func (mySQL) configureReplica(src Source) ([]stmt, error) {
 	if src.StartPos != "" {
 		return nil, errStartPosMySQL
 	}
+	tlsSQL, tlsArgs := src.tlsClause("SOURCE")
 	return []stmt{
 		statement("STOP REPLICA"),
 		statement("CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, "+
 			"SOURCE_PASSWORD = ?, SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_CONNECT_RETRY = ?, "+
-			"SOURCE_RETRY_COUNT = ?, SOURCE_HEARTBEAT_PERIOD = ?",
-			src.Host, src.Port, src.User, src.Password, src.retrySeconds(), replicaRetryCount, heartbeatPeriod),
+			"SOURCE_RETRY_COUNT = ?, SOURCE_HEARTBEAT_PERIOD = ?"+tlsSQL,
+			append([]any{src.Host, src.Port, src.User, src.Password, src.retrySeconds(), replicaRetryCount, heartbeatPeriod}, tlsArgs...)...),
 	}, nil
 }
+
+// reloadTLS: MySQL 8.0.16+ reconfigures its TLS context from the ssl_* variables; a failure
+// leaves the old context in place (the statement fails).
+func (mySQL) reloadTLS() stmt { return statement("ALTER INSTANCE RELOAD TLS") }
 
 func (mySQL) replication() replicationSQL {
 	return replicationSQL{

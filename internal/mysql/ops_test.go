@@ -48,6 +48,28 @@ func TestStatementsPerFlavor(t *testing.T) {
 				"CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, " +
 					"SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_CONNECT_RETRY = ?, " +
 					"SOURCE_RETRY_COUNT = ?, SOURCE_HEARTBEAT_PERIOD = ? [db-0.db 3306 repl s3cr'et 1 86400 1]"}},
+		{"ConfigureReplica over TLS", func(c *Client) error {
+			s := src
+			s.TLS = &SourceTLS{CAFile: "/etc/mysql/tls/ca.crt"}
+			return c.ConfigureReplica(ctx, s)
+		},
+			[]string{"STOP SLAVE", "SET GLOBAL gtid_slave_pos = @@gtid_current_pos",
+				"CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, " +
+					"MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = ?, MASTER_HEARTBEAT_PERIOD = ?, " +
+					"MASTER_SSL = 1, MASTER_SSL_CA = ?, MASTER_SSL_VERIFY_SERVER_CERT = 1 [db-0.db 3306 repl s3cr'et 1 1 /etc/mysql/tls/ca.crt]"},
+			[]string{"STOP REPLICA",
+				"CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, " +
+					"SOURCE_AUTO_POSITION = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_CONNECT_RETRY = ?, " +
+					"SOURCE_RETRY_COUNT = ?, SOURCE_HEARTBEAT_PERIOD = ?, " +
+					"SOURCE_SSL = 1, SOURCE_SSL_CA = ?, SOURCE_SSL_VERIFY_SERVER_CERT = 1 [db-0.db 3306 repl s3cr'et 1 86400 1 /etc/mysql/tls/ca.crt]"}},
+		{"ReloadTLS", func(c *Client) error { return c.ReloadTLS(ctx) },
+			[]string{"FLUSH SSL"}, []string{"ALTER INSTANCE RELOAD TLS"}},
+		{"RequireTLS(true)", func(c *Client) error { return c.RequireTLS(ctx, true) },
+			[]string{"SET SESSION sql_log_bin = 0", "ALTER USER 'repl'@'%' REQUIRE SSL", "ALTER USER 'ordinal'@'%' REQUIRE SSL"},
+			[]string{"SET SESSION sql_log_bin = 0", "ALTER USER 'repl'@'%' REQUIRE SSL", "ALTER USER 'ordinal'@'%' REQUIRE SSL"}},
+		{"RequireTLS(false)", func(c *Client) error { return c.RequireTLS(ctx, false) },
+			[]string{"SET SESSION sql_log_bin = 0", "ALTER USER 'repl'@'%' REQUIRE NONE", "ALTER USER 'ordinal'@'%' REQUIRE NONE"},
+			[]string{"SET SESSION sql_log_bin = 0", "ALTER USER 'repl'@'%' REQUIRE NONE", "ALTER USER 'ordinal'@'%' REQUIRE NONE"}},
 		{"StartReplication", func(c *Client) error { return c.StartReplication(ctx) },
 			[]string{"START SLAVE"}, []string{"START REPLICA"}},
 		{"StopReplication", func(c *Client) error { return c.StopReplication(ctx) },

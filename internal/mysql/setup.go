@@ -19,6 +19,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net"
@@ -210,7 +211,8 @@ func cloneStmts(f Flavor, donor Source, dataDir string) ([]stmt, error) {
 	}, nil
 }
 
-// onOneConnection runs fn on a single pooled connection, so session variables hold for all of it.
+// onOneConnection runs fn on a single connection, so session variables hold for all of it; the
+// connection is closed afterwards, never pooled.
 func (c *Client) onOneConnection(ctx context.Context, fn func(s session) error) error {
 	if c.db == nil { // unit tests: the recorder is one session already
 		return fn(c.s)
@@ -222,6 +224,8 @@ func (c *Client) onOneConnection(ctx context.Context, fn func(s session) error) 
 		return fmt.Errorf("mysql %s: get a connection: %w", c.Addr(), err)
 	}
 	defer conn.Close()
+	// The session's settings (sql_log_bin=0) must not reach the pool: the connection is discarded.
+	defer func() { _ = conn.Raw(func(any) error { return driver.ErrBadConn }) }()
 	return fn(&connSession{conn: conn, cfg: c.cfg})
 }
 

@@ -71,6 +71,9 @@ type Replication struct {
 	// Retrieved is the IO thread's position: MySQL Retrieved_Gtid_Set,
 	// MariaDB Gtid_IO_Pos.
 	Retrieved gtid.Set
+	// TLS: the replica connects to its source over TLS (Source_SSL_Allowed, MariaDB
+	// Master_SSL_Allowed, is Yes).
+	TLS bool
 }
 
 // SemiSync is the semi-synchronous replication state of both sides.
@@ -143,6 +146,7 @@ func parseReplicaCommon(r row, cols map[string]string, f gtid.Flavor) (*Replicat
 		LastSQLError:  r.str(c("Last_SQL_Error")),
 		SecondsBehind: -1,
 		Retrieved:     retrieved,
+		TLS:           r.str(c("Source_SSL_Allowed")) == "Yes",
 	}
 	rep.IORunning = rep.IOState == "Yes"
 	if lag := r[c("Seconds_Behind_Source")]; lag.Valid && lag.String != "" {

@@ -46,7 +46,7 @@ func TestStatusMariaDBReplica(t *testing.T) {
 	rec.rows["SHOW SLAVE STATUS"] = []row{mkRow("Master_Host", "127.0.0.11", "Master_Port", "3306",
 		"Slave_IO_Running", "Connecting", "Slave_SQL_Running", "Yes", "Last_IO_Errno", "1236",
 		"Last_IO_Error", "Got fatal error 1236", "Last_SQL_Errno", "0", "Last_SQL_Error", "",
-		"Seconds_Behind_Master", "NULL", "Gtid_IO_Pos", "0-11-104")}
+		"Seconds_Behind_Master", "NULL", "Gtid_IO_Pos", "0-11-104", "Master_SSL_Allowed", "Yes")}
 	semiSyncRows(rec, "rpl_semi_sync_master_enabled", "OFF", "rpl_semi_sync_slave_enabled", "ON",
 		"Rpl_semi_sync_slave_status", "ON", "Rpl_semi_sync_master_clients", "0")
 	st, err := cl.Status(context.Background())
@@ -67,6 +67,8 @@ func TestStatusMariaDBReplica(t *testing.T) {
 		t.Errorf("replication: %+v", r)
 	case r.LastIOErrno != 1236 || r.LastIOError != "Got fatal error 1236" || r.LastSQLErrno != 0 || r.SecondsBehind != -1:
 		t.Errorf("replication errors: %+v", r)
+	case !r.TLS:
+		t.Error("Master_SSL_Allowed: Yes is not read as replication over TLS")
 	case st.SemiSync != SemiSync{ReplicaEnabled: true, ReplicaActive: true}:
 		t.Errorf("semi-sync: %+v", st.SemiSync)
 	}

@@ -41,6 +41,9 @@ type Options struct {
 	FirstHost int
 	// ExtraArgs are appended to every mariadbd command line.
 	ExtraArgs []string
+	// MemberArgs[i] is appended to member i's command line after ExtraArgs (e.g. its own
+	// certificate files).
+	MemberArgs [][]string
 	// StartTimeout bounds each server's start (default 30s).
 	StartTimeout time.Duration
 }
@@ -183,5 +186,9 @@ func (m *Member) args() []string {
 		"--read-only=ON", "--skip-name-resolve", "--max-connections=64",
 	}
 	a = append(a, smallInnoDB...)
-	return append(a, m.opts.ExtraArgs...)
+	a = append(a, m.opts.ExtraArgs...)
+	if m.Index < len(m.opts.MemberArgs) {
+		a = append(a, m.opts.MemberArgs[m.Index]...)
+	}
+	return a
 }
