@@ -18,6 +18,8 @@ package simmember
 
 import (
 	"crypto/rand"
+	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -76,7 +78,7 @@ func (f *Fleet) handle(p *proc, m *member, nc net.Conn) {
 		return
 	}
 	pk := newPackets(nc)
-	if err := greet(pk, s.id); err != nil {
+	if err := greet(pk, nc, s.id, f.tls); err != nil {
 		return
 	}
 	for {
@@ -94,19 +96,33 @@ func (f *Fleet) handle(p *proc, m *member, nc net.Conn) {
 	}
 }
 
-func greet(pk *packets, id uint32) error {
+// greet sends the greeting and reads the client's answer, upgrading to TLS first when the client
+// asks (an SSLRequest: the answer's first 32 bytes alone) and tc is set.
+func greet(pk *packets, nc net.Conn, id uint32, tc *tls.Config) error {
 	salt := make([]byte, 20)
 	_, _ = rand.Read(salt)
 	for i := range salt {
 		salt[i] = salt[i]%94 + 33 // printable, never NUL
 	}
-	pk.write(handshake(Version, id, salt))
+	caps := uint32(serverCaps)
+	if tc != nil {
+		caps |= capSSL
+	}
+	pk.write(handshake(Version, id, salt, caps))
 	if err := pk.flush(); err != nil {
 		return err
 	}
 	b, err := pk.read()
 	if err != nil {
 		return err
+	}
+	if tc != nil && len(b) == 32 && binary.LittleEndian.Uint32(b)&capSSL != 0 {
+		if err := pk.startTLS(nc, tc); err != nil {
+			return err
+		}
+		if b, err = pk.read(); err != nil {
+			return err
+		}
 	}
 	if _, err := parseHandshakeResponse(b); err != nil {
 		pk.write(errPacket(&SQLError{Number: 1043, State: "08S01", Msg: "Bad handshake"}))

@@ -17,6 +17,7 @@ limitations under the License.
 package simmember
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -43,8 +44,14 @@ type Fleet struct {
 	procs    map[string]*proc
 	clusters map[string][]*member // namespace/cluster → members
 
+	// tls, when set, lets clients upgrade to TLS as a real server with ssl_cert does.
+	tls *tls.Config
+
 	stats stats
 }
+
+// ServeTLS lets clients upgrade their connections to TLS with cfg (set before Start).
+func (f *Fleet) ServeTLS(cfg *tls.Config) { f.tls = cfg }
 
 // NewFleet returns an empty fleet whose servers listen on port (3306).
 func NewFleet(port int, log *slog.Logger) *Fleet {

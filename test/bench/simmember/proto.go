@@ -18,6 +18,7 @@ package simmember
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -25,14 +26,16 @@ import (
 	"net"
 )
 
-// Capability flags the server announces (protocol 4.1, plugin auth, no
-// TLS, no CLIENT_DEPRECATE_EOF: result sets end with EOF packets).
+// Capability flags the server announces (protocol 4.1, plugin auth, TLS
+// when the fleet serves it, no CLIENT_DEPRECATE_EOF: result sets end with
+// EOF packets).
 const (
 	capLongPassword     = 1 << 0
 	capFoundRows        = 1 << 1
 	capLongFlag         = 1 << 2
 	capConnectWithDB    = 1 << 3
 	capProtocol41       = 1 << 9
+	capSSL              = 1 << 11
 	capTransactions     = 1 << 13
 	capSecureConn       = 1 << 15
 	capMultiStatements  = 1 << 16
@@ -63,6 +66,24 @@ type packets struct {
 
 func newPackets(c net.Conn) *packets {
 	return &packets{r: bufio.NewReader(c), w: bufio.NewWriter(c)}
+}
+
+// bufferedConn reads what the packet reader already buffered before the connection itself.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+
+// startTLS upgrades the connection after the client's SSLRequest; the sequence goes on.
+func (p *packets) startTLS(c net.Conn, cfg *tls.Config) error {
+	tc := tls.Server(bufferedConn{Conn: c, r: p.r}, cfg)
+	if err := tc.Handshake(); err != nil {
+		return err
+	}
+	p.r, p.w = bufio.NewReader(tc), bufio.NewWriter(tc)
+	return nil
 }
 
 // read returns one packet's payload (payloads of 16 MiB or more are not
@@ -107,16 +128,17 @@ func lenenc(b []byte, n uint64) []byte {
 
 func lenencStr(b []byte, s string) []byte { return append(lenenc(b, uint64(len(s))), s...) }
 
-// handshake is the server's greeting (protocol version 10).
-func handshake(version string, connID uint32, salt []byte) []byte {
+// handshake is the server's greeting (protocol version 10); caps are the
+// capabilities it announces.
+func handshake(version string, connID uint32, salt []byte, caps uint32) []byte {
 	b := []byte{10}
 	b = append(append(b, version...), 0)
 	b = binary.LittleEndian.AppendUint32(b, connID)
 	b = append(append(b, salt[:8]...), 0)
-	b = binary.LittleEndian.AppendUint16(b, uint16(serverCaps&0xffff))
+	b = binary.LittleEndian.AppendUint16(b, uint16(caps&0xffff))
 	b = append(b, charsetUTF8MB4)
 	b = binary.LittleEndian.AppendUint16(b, statusAutocommit)
-	b = binary.LittleEndian.AppendUint16(b, uint16(serverCaps>>16))
+	b = binary.LittleEndian.AppendUint16(b, uint16(caps>>16))
 	b = append(b, byte(len(salt)+1))
 	b = append(b, make([]byte, 10)...)
 	b = append(append(b, salt[8:]...), 0)
