@@ -238,7 +238,12 @@ func (b *bench) measureAll(ctx context.Context, root string) error {
 		out = filepath.Join(root, out)
 	}
 	for i := range b.variants {
-		b.variants[i].sec = newSection(b.variants[i].name)
+		v := &b.variants[i]
+		title := "Operator scale"
+		if v.name != b.name {
+			title = "Operator scale, the operator before the change (" + filepath.Base(v.op.bin) + ")"
+		}
+		v.sec = newSection(v.name, title, b.memLimit, b.settle)
 	}
 	created := 0
 	sizes := append([]int{1}, b.sizes...)

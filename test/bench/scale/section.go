@@ -31,21 +31,26 @@ import (
 const targetN = 1000
 
 type section struct {
-	name    string
-	started time.Time
-	points  []point
+	name, title, memLimit string
+	settle                time.Duration
+	started               time.Time
+	points                []point
 }
 
-func newSection(name string) *section { return &section{name: name, started: time.Now()} }
+// newSection is the section of one operator variant: title names it in the report, the
+// variant's name prefixes its plots; memLimit and settle are the run's conditions, for the notes.
+func newSection(name, title, memLimit string, settle time.Duration) *section {
+	return &section{name: name, title: title, memLimit: memLimit, settle: settle, started: time.Now()}
+}
 
 func (s *section) add(pt point, _ time.Duration) { s.points = append(s.points, pt) }
 
 func (s *section) write(dir string, st simmember.Stats) error {
 	commit, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	sec := results.Section{Name: s.name, Title: "Operator scale",
+	sec := results.Section{Name: s.name, Title: s.title,
 		Machine: results.ThisMachine("simulated MariaDB members (test/bench/simmember)", strings.TrimSpace(string(commit))),
 		Started: s.started, Duration: results.Seconds(time.Since(s.started).Seconds()),
-		Figures: figures(s.points, st), Series: series(s.points), Notes: notes(st)}
+		Figures: figures(s.points, st), Series: series(s.name, s.points), Notes: notes(st, s.memLimit, s.settle)}
 	return results.Write(dir, sec)
 }
 
@@ -117,7 +122,7 @@ func aloneRuns(points []point) []float64 {
 
 // series: RSS, CPU and GETs per minute against N (lines) and the failover
 // times per N (boxes, N=1 being "alone").
-func series(points []point) []results.Series {
+func series(name string, points []point) []results.Series {
 	line := func(name, title, ylabel string, y func(point) float64) results.Series {
 		g := results.Group{Label: "operator"}
 		for _, p := range points {
@@ -125,7 +130,7 @@ func series(points []point) []results.Series {
 		}
 		return results.Series{Name: name, Title: title, Kind: "line", XLabel: "clusters", YLabel: ylabel, Groups: []results.Group{g}}
 	}
-	box := results.Series{Name: "scale-failover", Title: "One cluster's failover: alone and while the others idle", Kind: "box",
+	box := results.Series{Name: name + "-failover", Title: "One cluster's failover: alone and while the others idle", Kind: "box",
 		YLabel: "seconds"}
 	for _, p := range points {
 		label := fmt.Sprintf("%d clusters", p.N)
@@ -135,19 +140,19 @@ func series(points []point) []results.Series {
 		box.Groups = append(box.Groups, results.Group{Label: label, Values: p.FailoverSeconds})
 	}
 	return []results.Series{
-		line("scale-rss", "Operator RSS at rest", "MiB", func(p point) float64 { return p.RSSMiB }),
-		line("scale-cpu", "Operator CPU at rest", "% of a core", func(p point) float64 { return p.CPUPercent }),
-		line("scale-gets", "API GETs per minute at rest", "GETs/min", func(p point) float64 { return p.PerMinute["GET"] }),
+		line(name+"-rss", "Operator RSS at rest", "MiB", func(p point) float64 { return p.RSSMiB }),
+		line(name+"-cpu", "Operator CPU at rest", "% of a core", func(p point) float64 { return p.CPUPercent }),
+		line(name+"-gets", "API GETs per minute at rest", "GETs/min", func(p point) float64 { return p.PerMinute["GET"] }),
 		box,
 	}
 }
 
-func notes(st simmember.Stats) []string {
+func notes(st simmember.Stats, memLimit string, settle time.Duration) []string {
 	out := []string{
 		"Members are simulated at the SQL level: each cluster's 3 pods run on a localkube hollow node (Running and Ready, nothing started), and test/bench/simmember answers the MySQL protocol on every pod IP:3306 from a per-member state (server_id, read_only, GTID binlog state and positions, replication source and threads, semi-sync variables and status, the heartbeat table). A running replica takes its source's GTID position whenever it is read, so a primary's heartbeats show up on its replicas; a frozen member accepts TCP but never answers, and its replicas' IO threads reconnect after slave_net_timeout (4 s). Not simulated: real replication traffic, data, disks, the agent sidecar (no call made without backups).",
 		"The operator runs as a host process (bin/ordinal manager, --watch-namespaces on the bench namespaces) with the chart's in-cluster operator scaled to 0 for the run; the control plane is localkube's real kube-apiserver, etcd, controller-manager and scheduler.",
 		"Reconciled: time from the operator process start until controller_runtime_reconcile_total{controller=\"mysqlcluster\"} reaches N (every reconcile counts, so with a requeue faster than the first pass a cluster may count twice).",
-		"API requests by verb are counted by a proxy between the operator and the apiserver (GET of one object, LIST, WATCH separately: the operator's own rest_client_requests_total has only the HTTP method). The operator runs with GOMEMLIMIT=230MiB, what it sets itself in its pod (90% of the chart's 256Mi memory limit). Rest: a minute, starting 20 s after all clusters were reconciled; the operator's metrics are read every 15 s, as Prometheus would, and the work queue's adds counter says whether anything was queued between two reads.",
+		"API requests by verb are counted by a proxy between the operator and the apiserver (GET of one object, LIST, WATCH separately: the operator's own rest_client_requests_total has only the HTTP method). The operator runs with GOMEMLIMIT=" + memLimit + " bytes, what it sets itself in its pod under the chart's 256Mi memory limit (internal/manager.SoftMemoryLimit). Rest: a minute, starting " + settle.String() + " after all clusters were reconciled; the operator's metrics are read every 15 s, as Prometheus would, and the work queue's adds counter says whether anything was queued between two reads.",
 		"Failover: the primary is frozen in the simulator; the time runs until status.currentPrimary names another member and the primary Service selects only that member's Ready pod (localkube routes Services from pods, not EndpointSlices). The same cluster's failover with no other cluster present is the baseline (\"alone\").",
 	}
 	if st.Unknown > 0 {

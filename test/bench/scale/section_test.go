@@ -61,8 +61,11 @@ func TestFigures(t *testing.T) {
 	if f := byName["failover_alone_p50_seconds_n1"]; f.Value != 9 || f.Samples != 3 {
 		t.Errorf("alone %+v", f)
 	}
-	s := series(points)
+	s := series("scale-before", points)
 	if len(s) != 4 || s[0].Groups[0].X[2] != 1000 || s[3].Groups[0].Label != "alone" || len(s[3].Groups) != 3 {
 		t.Errorf("series %+v", s)
+	}
+	if s[0].Name != "scale-before-rss" || s[3].Name != "scale-before-failover" {
+		t.Errorf("a variant's plots must carry its name (%s, %s): two variants would draw over each other", s[0].Name, s[3].Name)
 	}
 }
