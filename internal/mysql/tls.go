@@ -18,8 +18,11 @@ package mysql
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
-	"time"
+
+	mysqldriver "github.com/go-sql-driver/mysql"
 )
 
 // ReloadTLS makes the server read its certificate, key and CA files again (MariaDB FLUSH SSL,
@@ -55,33 +58,37 @@ func requireTLSStmts(on bool) []stmt {
 	return out
 }
 
-// ServedCertificateExpiry is when the certificate the server presents to new TLS connections
-// expires (Ssl_server_not_after, on both flavors); zero when it serves no TLS. After ReloadTLS it
-// tells whether the server took the renewed certificate.
-func (c *Client) ServedCertificateExpiry(ctx context.Context) (time.Time, error) {
-	q := statement("SHOW GLOBAL STATUS LIKE 'Ssl_server_not_after'")
-	rows, err := c.s.query(ctx, q)
+// ServedCertificate is the certificate the server presents to a new connection with cfg (whose TLS
+// must be set, and is verified as usual): after ReloadTLS it tells whether the server took the
+// renewed certificate. MariaDB's Ssl_server_not_after describes only the session's own TLS, so the
+// handshake, not SQL, is asked.
+func ServedCertificate(ctx context.Context, cfg Config) (*x509.Certificate, error) {
+	if cfg.TLS == nil {
+		return nil, fmt.Errorf("mysql %s: no TLS configuration to connect with", cfg.Addr())
+	}
+	var served *x509.Certificate
+	tc := cfg.TLS.Clone()
+	verify := tc.VerifyConnection
+	tc.VerifyConnection = func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) > 0 {
+			served = cs.PeerCertificates[0]
+		}
+		if verify != nil {
+			return verify(cs)
+		}
+		return nil
+	}
+	cfg.TLS = tc
+	connector, err := mysqldriver.NewConnector(cfg.withDefaults().driverConfig())
 	if err != nil {
-		return time.Time{}, err
+		return nil, fmt.Errorf("mysql %s: %w", cfg.Addr(), err)
 	}
-	if len(rows) == 0 {
-		return time.Time{}, nil
-	}
-	t, err := parseOpenSSLTime(rows[0].str("Value"))
+	ctx, cancel := context.WithTimeout(ctx, cfg.withDefaults().ConnectTimeout)
+	defer cancel()
+	conn, err := connector.Connect(ctx)
 	if err != nil {
-		return time.Time{}, c.fail(q, err)
+		return nil, fmt.Errorf("mysql %s: %w", cfg.Addr(), err)
 	}
-	return t, nil
-}
-
-// parseOpenSSLTime reads OpenSSL's printed time ("Dec  1 12:00:00 2027 GMT"); "" is zero.
-func parseOpenSSLTime(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse("Jan _2 15:04:05 2006 MST", v)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("certificate expiry %q: %w", v, err)
-	}
-	return t.UTC(), nil
+	_ = conn.Close()
+	return served, nil
 }

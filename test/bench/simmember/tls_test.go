@@ -84,6 +84,13 @@ func TestTheSimulatorServesTLS(t *testing.T) {
 		}
 		_ = p.Close()
 	}
+	served, err := mysql.ServedCertificate(ctx, cfg(trust(ca.CertPEM)))
+	if want, _ := certs.ParseCert(pair.CertPEM); err != nil || served == nil || served.SerialNumber.Cmp(want.SerialNumber) != 0 {
+		t.Errorf("ServedCertificate: %v, %v; want the simulator's certificate", served, err)
+	}
+	if _, err := mysql.ServedCertificate(ctx, cfg(nil)); err == nil {
+		t.Error("ServedCertificate without a TLS configuration did not fail")
+	}
 	other, err := certs.NewCA("other", now, certs.CAValidity)
 	if err != nil {
 		t.Fatal(err)
