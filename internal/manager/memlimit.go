@@ -26,16 +26,11 @@ import (
 // cgroupMemoryMax is the container's memory limit under cgroup v2.
 const cgroupMemoryMax = "/sys/fs/cgroup/memory.max"
 
-// nonHeapAllowance is what the process holds besides Go's heap: its code, goroutine stacks and the
-// runtime's own memory. At 1,000 clusters it was about 40 MiB.
-const nonHeapAllowance = 48 << 20
-
 // SoftMemoryLimit is the soft limit given to Go's garbage collector in a container limited to
-// limit bytes: 90% of it, and at most the limit less nonHeapAllowance, so that what is resident
-// (heap, code, stacks) stays within the limit.
-func SoftMemoryLimit(limit int64) int64 {
-	return min(limit/10*9, limit-nonHeapAllowance)
-}
+// limit bytes: 90% of it. A lower one does not buy a smaller resident size once the live heap
+// comes near it: the collector then runs without pause (at 1,000 clusters a soft limit of
+// 208 MiB of 256 MiB took 72% of a core at rest, against 6% at 230 MiB).
+func SoftMemoryLimit(limit int64) int64 { return limit / 10 * 9 }
 
 // setMemoryLimit gives Go's garbage collector its soft limit (SoftMemoryLimit) from the container's
 // memory limit, unless GOMEMLIMIT says otherwise: without one the heap may grow to twice what is
@@ -50,7 +45,7 @@ func setMemoryLimit(path string) int64 {
 		return 0
 	}
 	limit, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	if err != nil || limit <= 2*nonHeapAllowance { // "max": no limit; a tiny one: leave Go alone
+	if err != nil || limit <= 0 { // "max": no limit
 		return 0
 	}
 	soft := SoftMemoryLimit(limit)
