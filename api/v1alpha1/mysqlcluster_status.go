@@ -101,6 +101,32 @@ type MySQLClusterStatus struct {
 	// Config says how spec.config reached the running servers (docs/operations.md).
 	// +optional
 	Config *ConfigStatus `json:"config,omitempty"`
+
+	// TLS reports the cluster's certificates and how far encryption has reached, when spec.tls is on.
+	// +optional
+	TLS *TLSStatus `json:"tls,omitempty"`
+}
+
+// TLSStatus describes the certificates the members serve (docs/security.md).
+type TLSStatus struct {
+	// CANotAfter is when the CA that signs the members' certificate expires.
+	// +optional
+	CANotAfter *metav1.Time `json:"caNotAfter,omitempty"`
+	// CertificateNotAfter is when the members' server certificate expires.
+	// +optional
+	CertificateNotAfter *metav1.Time `json:"certificateNotAfter,omitempty"`
+	// NextRenewal is when the operator renews a certificate next (the server certificate at two
+	// thirds of its life, the CA at two thirds of its own).
+	// +optional
+	NextRenewal *metav1.Time `json:"nextRenewal,omitempty"`
+	// MembersServingCurrent are the members that serve the current server certificate; the others
+	// are reloading it (or restarting to serve TLS at all).
+	// +optional
+	MembersServingCurrent []string `json:"membersServingCurrent,omitempty"`
+	// AccountsRequireTLS is true once the replication and operator accounts refuse plain
+	// connections: every member serves TLS and every replica replicates over it.
+	// +optional
+	AccountsRequireTLS bool `json:"accountsRequireTLS,omitempty"`
 }
 
 // ConfigStatus reports the settings of spec.config that the running servers do not have yet.

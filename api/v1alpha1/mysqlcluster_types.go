@@ -57,8 +57,8 @@ type MySQLClusterSpec struct {
 	// Config holds my.cnf settings for the [mysqld] section, merged over the operator's defaults.
 	// Settings the operator owns (server_id, gtid_mode, log_bin, read_only, …) are refused.
 	// +kubebuilder:validation:MaxProperties=200
-	// +kubebuilder:validation:XValidation:rule="self.all(k, !(k.lowerAscii().replace('-', '_') in ['server_id', 'gtid_mode', 'enforce_gtid_consistency', 'gtid_strict_mode', 'gtid_domain_id', 'log_bin', 'log_slave_updates', 'log_replica_updates', 'read_only', 'super_read_only', 'report_host', 'report_port', 'datadir', 'port', 'socket', 'bind_address', 'relay_log', 'relay_log_recovery', 'skip_log_bin', 'skip_networking', 'binlog_format', 'user', 'pid_file', 'rpl_semi_sync_master_enabled', 'rpl_semi_sync_source_enabled', 'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_replica_enabled', 'rpl_semi_sync_master_wait_no_slave', 'rpl_semi_sync_source_wait_no_replica', 'rpl_semi_sync_source_wait_for_replica_count', 'rpl_semi_sync_master_wait_point', 'rpl_semi_sync_source_wait_point', 'rpl_semi_sync_master_timeout', 'rpl_semi_sync_source_timeout']))",message="config must not set settings the operator owns: server_id, gtid_mode, enforce_gtid_consistency, gtid_strict_mode, gtid_domain_id, log_bin, log_slave_updates, log_replica_updates, read_only, super_read_only, report_host, report_port, datadir, port, socket, bind_address, relay_log, relay_log_recovery, skip_log_bin, skip_networking, binlog_format, user, pid_file, rpl_semi_sync_master_enabled, rpl_semi_sync_source_enabled, rpl_semi_sync_slave_enabled, rpl_semi_sync_replica_enabled, rpl_semi_sync_master_wait_no_slave, rpl_semi_sync_source_wait_no_replica, rpl_semi_sync_source_wait_for_replica_count, rpl_semi_sync_master_wait_point, rpl_semi_sync_source_wait_point, rpl_semi_sync_master_timeout, rpl_semi_sync_source_timeout"
-	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.lowerAscii().replace('-', '_').matches('^(loose|skip|disable|enable|maximum)_(server_id|gtid_mode|enforce_gtid_consistency|gtid_strict_mode|gtid_domain_id|log_bin|log_slave_updates|log_replica_updates|read_only|super_read_only|report_host|report_port|datadir|port|socket|bind_address|relay_log|relay_log_recovery|skip_log_bin|skip_networking|binlog_format|user|pid_file|rpl_semi_sync_master_enabled|rpl_semi_sync_source_enabled|rpl_semi_sync_slave_enabled|rpl_semi_sync_replica_enabled|rpl_semi_sync_master_wait_no_slave|rpl_semi_sync_source_wait_no_replica|rpl_semi_sync_source_wait_for_replica_count|rpl_semi_sync_master_wait_point|rpl_semi_sync_source_wait_point|rpl_semi_sync_master_timeout|rpl_semi_sync_source_timeout)$'))",message="config must not set settings the operator owns through an option prefix (loose-, skip-, disable-, enable-, maximum-)"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !(k.lowerAscii().replace('-', '_') in ['server_id', 'gtid_mode', 'enforce_gtid_consistency', 'gtid_strict_mode', 'gtid_domain_id', 'log_bin', 'log_slave_updates', 'log_replica_updates', 'read_only', 'super_read_only', 'report_host', 'report_port', 'datadir', 'port', 'socket', 'bind_address', 'relay_log', 'relay_log_recovery', 'skip_log_bin', 'skip_networking', 'binlog_format', 'user', 'pid_file', 'rpl_semi_sync_master_enabled', 'rpl_semi_sync_source_enabled', 'rpl_semi_sync_slave_enabled', 'rpl_semi_sync_replica_enabled', 'rpl_semi_sync_master_wait_no_slave', 'rpl_semi_sync_source_wait_no_replica', 'rpl_semi_sync_source_wait_for_replica_count', 'rpl_semi_sync_master_wait_point', 'rpl_semi_sync_source_wait_point', 'rpl_semi_sync_master_timeout', 'rpl_semi_sync_source_timeout', 'ssl_ca', 'ssl_capath', 'ssl_cert', 'ssl_key']))",message="config must not set settings the operator owns: server_id, gtid_mode, enforce_gtid_consistency, gtid_strict_mode, gtid_domain_id, log_bin, log_slave_updates, log_replica_updates, read_only, super_read_only, report_host, report_port, datadir, port, socket, bind_address, relay_log, relay_log_recovery, skip_log_bin, skip_networking, binlog_format, user, pid_file, rpl_semi_sync_master_enabled, rpl_semi_sync_source_enabled, rpl_semi_sync_slave_enabled, rpl_semi_sync_replica_enabled, rpl_semi_sync_master_wait_no_slave, rpl_semi_sync_source_wait_no_replica, rpl_semi_sync_source_wait_for_replica_count, rpl_semi_sync_master_wait_point, rpl_semi_sync_source_wait_point, rpl_semi_sync_master_timeout, rpl_semi_sync_source_timeout, ssl_ca, ssl_capath, ssl_cert, ssl_key (spec.tls sets them)"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !k.lowerAscii().replace('-', '_').matches('^(loose|skip|disable|enable|maximum)_(server_id|gtid_mode|enforce_gtid_consistency|gtid_strict_mode|gtid_domain_id|log_bin|log_slave_updates|log_replica_updates|read_only|super_read_only|report_host|report_port|datadir|port|socket|bind_address|relay_log|relay_log_recovery|skip_log_bin|skip_networking|binlog_format|user|pid_file|rpl_semi_sync_master_enabled|rpl_semi_sync_source_enabled|rpl_semi_sync_slave_enabled|rpl_semi_sync_replica_enabled|rpl_semi_sync_master_wait_no_slave|rpl_semi_sync_source_wait_no_replica|rpl_semi_sync_source_wait_for_replica_count|rpl_semi_sync_master_wait_point|rpl_semi_sync_source_wait_point|rpl_semi_sync_master_timeout|rpl_semi_sync_source_timeout|ssl_ca|ssl_capath|ssl_cert|ssl_key)$'))",message="config must not set settings the operator owns through an option prefix (loose-, skip-, disable-, enable-, maximum-)"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z0-9_.-]+$'))",message="config keys must be my.cnf option names: letters, digits, '_', '-' and '.'"
 	// +optional
 	Config map[string]ConfigValue `json:"config,omitempty"`
@@ -155,11 +155,39 @@ type MySQLClusterSpec struct {
 	// +optional
 	InheritedMetadata *InheritedMetadata `json:"inheritedMetadata,omitempty"`
 
+	// TLS encrypts replication, the operator's connections and the clients that ask for it, with
+	// certificates the operator issues and rotates (docs/security.md). On by default.
+	// +kubebuilder:default={}
+	// +optional
+	TLS TLS `json:"tls,omitempty"`
+
 	// Restore creates the cluster from a backup (docs/backups.md). It is read only when the cluster
 	// is created and cannot change afterwards.
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="restore cannot change: it is read only when the cluster is created"
 	// +optional
 	Restore *Restore `json:"restore,omitempty"`
+}
+
+// TLS configures encryption (docs/security.md).
+// +kubebuilder:validation:XValidation:rule="!has(self.secretName) || !has(self.enabled) || self.enabled",message="tls.secretName needs tls.enabled: the members serve that Secret's certificate only with TLS on"
+type TLS struct {
+	// Enabled: each member serves TLS with a certificate from a CA the operator creates for the
+	// cluster (Secrets NAME-ca and NAME-tls; the CA is published in the ConfigMap NAME-ca),
+	// replicas and the operator connect over verified TLS, and the replication and operator
+	// accounts refuse plain connections. Certificates are renewed and reloaded without restarts.
+	// Turning it on or off restarts the members one at a time.
+	// +kubebuilder:default=true
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// SecretName names a kubernetes.io/tls Secret of your own (tls.crt, tls.key, ca.crt) the
+	// members serve instead of certificates from the operator's CA. Its certificate must cover
+	// every member's name NAME-i.NAME.NS.svc; you renew it, and the members reload it when it
+	// changes. Changing this restarts the members one at a time.
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	// +optional
+	SecretName string `json:"secretName,omitempty"`
 }
 
 // ConfigValue is one my.cnf value.

@@ -41,6 +41,9 @@ const (
 	LabelScheduled = "mysql.ordinal.dev/scheduled"
 	// AnnotationSwitchoverTo asks for a planned switchover to the named member (GitOps-safe: no spec change).
 	AnnotationSwitchoverTo = "mysql.ordinal.dev/switchover-to"
+	// AnnotationRotateCertificates (an RFC 3339 time) asks for the CA and server certificate
+	// issued before that time to be replaced; the replaced CA stays trusted until it expires.
+	AnnotationRotateCertificates = "mysql.ordinal.dev/rotate-certificates"
 	// AnnotationRestartConfig on the pod template names every setting of the rendered my.cnf that
 	// takes effect only on a restart, with a short hash of its value ("key=hash,…"): it changes, and
 	// so restarts the members, exactly when such a setting does (docs/operations.md).
@@ -103,6 +106,69 @@ func (c *MySQLCluster) CredentialsSecretName() string {
 
 // GeneratedSecretName is the Secret the operator creates when the user brings none.
 func (c *MySQLCluster) GeneratedSecretName() string { return c.Name + "-credentials" }
+
+// CASecretName holds the CA that signs the members' certificate; only the operator reads it.
+func (c *MySQLCluster) CASecretName() string { return c.Name + "-ca" }
+
+// TLSSecretName holds the members' server certificate and the trusted CAs; the pods mount it.
+func (c *MySQLCluster) TLSSecretName() string { return c.Name + "-tls" }
+
+// ServingTLSSecretName is the Secret the members mount: the user's (spec.tls.secretName) or the
+// operator's NAME-tls.
+func (c *MySQLCluster) ServingTLSSecretName() string {
+	if c.Spec.TLS.SecretName != "" {
+		return c.Spec.TLS.SecretName
+	}
+	return c.TLSSecretName()
+}
+
+// AgentTLS reports whether the members' agents serve mutual TLS: with the operator's certificates,
+// whose CA also signs the operator's client certificate. With a user's certificate the operator
+// holds no key the agents could trust, and the agent API stays on HTTP with password authentication.
+func (c *MySQLCluster) AgentTLS() bool { return c.TLSEnabled() && c.Spec.TLS.SecretName == "" }
+
+// MemberHosts are every member's stable DNS name (PodHost), which replicas and the operator verify.
+func (c *MySQLCluster) MemberHosts() []string {
+	out := make([]string, 0, c.DesiredReplicas())
+	for i := range int(c.DesiredReplicas()) {
+		out = append(out, c.PodHost(i))
+	}
+	return out
+}
+
+// CAConfigMapName publishes the trusted CAs (key ca.crt) for applications to mount.
+func (c *MySQLCluster) CAConfigMapName() string { return c.Name + "-ca" }
+
+// TLSEnabled reports whether the members serve TLS (spec.tls.enabled, on unless turned off).
+func (c *MySQLCluster) TLSEnabled() bool {
+	return c.Spec.TLS.Enabled == nil || *c.Spec.TLS.Enabled
+}
+
+// ServerNames are the names the members' certificate covers: every member's stable DNS name and
+// the Services', in the short and fully qualified forms clients use.
+func (c *MySQLCluster) ServerNames() []string {
+	forms := func(host string) []string {
+		return []string{host + "." + c.Namespace + ".svc", host + "." + c.Namespace + ".svc.cluster.local", host + "." + c.Namespace, host}
+	}
+	var names []string
+	for i := range int(c.DesiredReplicas()) {
+		names = append(names, forms(c.PodName(i)+"."+c.HeadlessServiceName())...)
+	}
+	for _, svc := range []string{c.PrimaryServiceName(), c.ReplicasServiceName(), c.HeadlessServiceName()} {
+		names = append(names, forms(svc)...)
+	}
+	return names
+}
+
+// RotateCertificatesBefore is the time the rotate-certificates annotation asks for: certificates
+// issued before it are replaced. Zero when absent or not an RFC 3339 time.
+func (c *MySQLCluster) RotateCertificatesBefore() time.Time {
+	t, err := time.Parse(time.RFC3339, c.Annotations[AnnotationRotateCertificates])
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
 
 // PodName is the member with the given ordinal.
 func (c *MySQLCluster) PodName(ordinal int) string { return fmt.Sprintf("%s-%d", c.Name, ordinal) }

@@ -84,6 +84,12 @@ type SeedRequest struct {
 	// KeepAside, when set, says why this member's binary logs must be kept before its datadir is
 	// wiped, e.g. "errant: 0-101-57".
 	KeepAside string `json:"keepAside,omitempty"`
+	// DonorTLS says whether the donor's agent serves HTTPS (its pod mounts the cluster's
+	// certificates): the member then fetches the backup over mutual TLS, else over plain HTTP.
+	// The operator sends it only to agents that serve TLS themselves: an agent of an earlier
+	// build refuses fields it does not know. Absent, the member decides by itself (see the
+	// instance package's seed).
+	DonorTLS *bool `json:"donorTLS,omitempty"`
 }
 
 // The donor's response to GET /v1/backup.

@@ -19,6 +19,7 @@ package agentapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,10 +28,14 @@ import (
 	"strings"
 )
 
-// Client calls agents. The zero value uses http.DefaultClient and no credentials.
+// Client calls agents. The zero value uses http.DefaultClient, plain HTTP and no credentials.
 type Client struct {
 	HTTP           *http.Client
 	User, Password string
+	// TLS, when set, makes the calls over HTTPS with this configuration: it verifies the agent's
+	// server certificate and presents the caller's client certificate (an agent that serves TLS
+	// refuses a call without one). nil calls over plain HTTP.
+	TLS *tls.Config
 }
 
 // Do calls e on the agent at addr (host:port) with body (may be nil), falling back to the legacy
@@ -77,7 +82,11 @@ func (c Client) do(ctx context.Context, addr, method, path string, body []byte) 
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, r)
+	scheme := "http"
+	if c.TLS != nil {
+		scheme = "https"
+	}
+	req, err := http.NewRequestWithContext(ctx, method, scheme+"://"+addr+path, r)
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +96,32 @@ func (c Client) do(ctx context.Context, addr, method, path string, body []byte) 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return c.httpClient().Do(req)
+}
+
+// httpClient is c.HTTP (http.DefaultClient when nil), over c.TLS when set: its transport (or
+// the default one, when it is not an *http.Transport) with the TLS configuration. The transport
+// is the call's own and keeps no idle connection, so nothing outlives the call: agents are called
+// rarely, and each call may carry a different configuration (a member's name, a renewed
+// certificate).
+func (c Client) httpClient() *http.Client {
 	h := c.HTTP
 	if h == nil {
 		h = http.DefaultClient
 	}
-	return h.Do(req)
+	if c.TLS == nil {
+		return h
+	}
+	base, ok := h.Transport.(*http.Transport)
+	if !ok || base == nil {
+		base = http.DefaultTransport.(*http.Transport)
+	}
+	t := base.Clone()
+	t.TLSClientConfig = c.TLS.Clone()
+	t.DisableKeepAlives = true
+	withTLS := *h
+	withTLS.Transport = t
+	return &withTLS
 }
 
 // RequestSeed asks the agent at addr to re-seed its member from req.Donor on its next start.

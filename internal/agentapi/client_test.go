@@ -18,11 +18,15 @@ package agentapi
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // legacyAgent serves what agents of v0.1 served: unprefixed paths, no /version.
@@ -77,5 +81,32 @@ func TestPatterns(t *testing.T) {
 	}
 	if p := Version.Patterns(); len(p) != 1 || p[0] != "GET /v1/version" {
 		t.Errorf("Version.Patterns() = %q", p)
+	}
+}
+
+// With TLS set the client calls over HTTPS with that configuration and keeps the caller's
+// timeouts; without it, it calls in plain HTTP, which an HTTPS agent refuses.
+func TestClientOverTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(VersionInfo{Agent: "over TLS: " + strconv.FormatBool(r.TLS != nil)})
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "https://")
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	slow := &http.Transport{ResponseHeaderTimeout: 7 * time.Second}
+	c := Client{HTTP: &http.Client{Timeout: 3 * time.Second, Transport: slow},
+		TLS: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}
+	if v, err := c.AgentVersion(context.Background(), addr); err != nil || v.Agent != "over TLS: true" {
+		t.Fatalf("AgentVersion over TLS = %+v, %v", v, err)
+	}
+	h := c.httpClient()
+	tr, ok := h.Transport.(*http.Transport)
+	if !ok || h.Timeout != 3*time.Second || tr.ResponseHeaderTimeout != 7*time.Second || !tr.DisableKeepAlives ||
+		tr.TLSClientConfig.RootCAs != roots {
+		t.Errorf("the TLS client lost the caller's settings: timeout %v, transport %+v", h.Timeout, tr)
+	}
+	if _, err := (Client{}).AgentVersion(context.Background(), addr); err == nil {
+		t.Error("a plain HTTP call to an HTTPS agent succeeded")
 	}
 }

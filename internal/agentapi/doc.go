@@ -28,4 +28,9 @@ limitations under the License.
 //     still serve those paths (an operator rolled back to v0.1 keeps working), and Client falls
 //     back to them when an agent answers 404 on /v1 (a pod started by a v0.1 operator).
 //   - /livez and /readyz are the kubelet's probes, part of the pod template, not of this API.
+//
+// Transport: an agent whose pod mounts the cluster's certificates (spec.tls.enabled) serves HTTPS
+// only, and every call of this API must present a client certificate of the cluster's CA (the
+// operator's own, or the members' for a peer) besides its HTTP Basic credentials; the probes need
+// neither. Client.TLS selects HTTPS. Other agents serve plain HTTP with the credentials alone.
 package agentapi

@@ -103,7 +103,17 @@ func (f *Files) Check() error {
 
 // ServerConfig serves the current certificate and requires a client certificate signed by a CA of
 // the current bundle (mutual TLS).
-func (f *Files) ServerConfig() *tls.Config {
+func (f *Files) ServerConfig() *tls.Config { return f.serverConfig(tls.RequireAndVerifyClientCert) }
+
+// ServerConfigClientOptional serves the current certificate and verifies a client certificate
+// against the current bundle when one is presented; a client without one completes the handshake
+// and the handler decides. For a server whose health endpoints the kubelet probes: its HTTPS
+// probes present no certificate.
+func (f *Files) ServerConfigClientOptional() *tls.Config {
+	return f.serverConfig(tls.VerifyClientCertIfGiven)
+}
+
+func (f *Files) serverConfig(auth tls.ClientAuthType) *tls.Config {
 	return &tls.Config{
 		MinVersion: tls.VersionTLS12,
 		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
@@ -112,7 +122,7 @@ func (f *Files) ServerConfig() *tls.Config {
 				return nil, err
 			}
 			return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{*cert},
-				ClientCAs: roots, ClientAuth: tls.RequireAndVerifyClientCert}, nil
+				ClientCAs: roots, ClientAuth: auth}, nil
 		},
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -150,5 +151,40 @@ func TestFilesServeMutualTLSThroughRotation(t *testing.T) {
 	server.mu.Unlock()
 	if _, err := get(url, client.ClientConfig("127.0.0.1")); err != nil {
 		t.Errorf("unreadable new files stopped the last good identity: %v", err)
+	}
+}
+
+// With the client certificate optional, a client without one completes the handshake (the
+// kubelet's probes), a client of the bundle's CA is verified, and one of another CA is refused.
+func TestFilesServerConfigClientOptional(t *testing.T) {
+	ca := mustCA(t, "ca", now, CAValidity)
+	other := mustCA(t, "other", now, CAValidity)
+	at := time.Now()
+	var server, client, stranger Files
+	identity(t, &server, serverOf(t, ca, at), ca.CertPEM)
+	identity(t, &client, clientOf(t, ca, at), ca.CertPEM)
+	identity(t, &stranger, clientOf(t, other, at), ca.CertPEM)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var verified atomic.Bool
+	srv := &http.Server{Handler: http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		verified.Store(len(r.TLS.VerifiedChains) > 0)
+	}), TLSConfig: server.ServerConfigClientOptional(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.ServeTLS(ln, "", "") }()
+	t.Cleanup(func() { _ = srv.Close() })
+	url := "https://" + ln.Addr().String()
+
+	roots := x509.NewCertPool()
+	roots.AddCert(ca.Cert())
+	if _, err := get(url, &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}); err != nil || verified.Load() {
+		t.Errorf("a client without a certificate: %v (verified %v), want served, unverified", err, verified.Load())
+	}
+	if _, err := get(url, client.ClientConfig("127.0.0.1")); err != nil || !verified.Load() {
+		t.Errorf("a client with a certificate of the CA: %v (verified %v), want served, verified", err, verified.Load())
+	}
+	if _, err := get(url, stranger.ClientConfig("127.0.0.1")); err == nil {
+		t.Error("a client with a certificate of another CA was served")
 	}
 }

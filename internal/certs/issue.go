@@ -41,6 +41,10 @@ const (
 	backdate = 5 * time.Minute
 )
 
+// TrustedFrom is when every holder of the published trust bundle trusts ca: CALead after it was
+// issued. A certificate ca signs before then may meet a peer that does not trust it yet.
+func TrustedFrom(ca *x509.Certificate) time.Time { return issuedAt(ca).Add(CALead) }
+
 // Pair is a certificate and its private key, PEM-encoded.
 type Pair struct {
 	CertPEM []byte

@@ -47,6 +47,7 @@ type actor struct {
 	members map[string]*member
 	secret  *corev1.Secret
 	kept    map[string]string // where re-seeded members' binary logs were kept, by member
+	agents  agentAuth         // how the members' agents are called
 }
 
 // run executes step and returns whether it made the target the primary.
@@ -65,7 +66,9 @@ func (a actor) run(ctx context.Context, step topology.Step) (bool, error) {
 			ord, _ := a.c.Ordinal(name)
 			return a.c.PodHost(ord), desired.PortMySQL
 		},
+		SourceTLS:           a.sourceTLS,
 		ReplicationPassword: string(a.secret.Data[v1alpha1.SecretKeyReplicationPassword]),
+		OperatorPassword:    string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]),
 		SemiSync:            a.c.ReplicationMode() == v1alpha1.ReplicationSemiSync,
 		SemiSyncWait:        a.c.ReplicationMode() == v1alpha1.ReplicationSemiSync && a.c.DesiredReplicas() > 1,
 		Seed:                a.seed,
@@ -73,6 +76,20 @@ func (a actor) run(ctx context.Context, step topology.Step) (bool, error) {
 		Logf:                logf(ctx),
 	}
 	return e.Run(ctx, step)
+}
+
+// sourceTLS is how replica verifies source: with the CAs mounted in its own pod, when both serve
+// TLS and spec.tls is on (the same rule the topology engine repairs by).
+func (a actor) sourceTLS(replica, source string) *mysql.SourceTLS {
+	r, s := a.members[replica], a.members[source]
+	if r == nil || s == nil {
+		return nil
+	}
+	snap := topology.Snapshot{TLS: a.c.TLSEnabled()}
+	if !topology.ReplicatesOverTLS(snap, topology.Member{ServesTLS: servesTLS(r.pod)}, topology.Member{ServesTLS: servesTLS(s.pod)}) {
+		return nil
+	}
+	return &mysql.SourceTLS{CAFile: mycnf.TLSCAFile}
 }
 
 // seed asks the target's agent to re-create its datadir from the donor on its next start, then
@@ -85,16 +102,31 @@ func (a actor) seed(ctx context.Context, step topology.Step) error {
 	req := agentapi.SeedRequest{
 		Donor:     net.JoinHostPort(a.c.PodHost(donor.ordinal), strconv.Itoa(desired.PortAgent)),
 		KeepAside: keepAsideReason(a.c, step),
+		DonorTLS:  donorTLS(a.c, target.pod, donor.pod),
 	}
-	agent := operatorClient(string(a.secret.Data[v1alpha1.SecretKeyOperatorPassword]), 10*time.Second)
-	addr := net.JoinHostPort(target.pod.Status.PodIP, strconv.Itoa(desired.PortAgent))
-	if err := agent.RequestSeed(ctx, addr, req); err != nil {
+	agent, err := agentClient(a.c, target.pod, a.agents, 10*time.Second)
+	if err != nil {
+		return fmt.Errorf("ask agent of %s to seed: %w", step.Target, err)
+	}
+	if err := agent.RequestSeed(ctx, agentAddr(target.pod), req); err != nil {
 		return fmt.Errorf("ask agent of %s to seed: %w", step.Target, err)
 	}
 	if req.KeepAside != "" {
 		a.keptAside(step, req.KeepAside)
 	}
 	return a.restartPod(ctx, step.Target, false)
+}
+
+// donorTLS tells the target whether the donor's agent serves TLS, so its init fetches the backup
+// over mutual TLS or in plain HTTP (while TLS is turned on or off, the two may differ). Only an
+// agent that serves TLS itself is told: an agent of an earlier build refuses a field it does not
+// know, and init decides by itself when the request does not say.
+func donorTLS(c *v1alpha1.MySQLCluster, target, donor *corev1.Pod) *bool {
+	if !agentServesTLS(c, target) {
+		return nil
+	}
+	tls := agentServesTLS(c, donor)
+	return &tls
 }
 
 // keepAsideReason is why a re-seeded member's binary logs must be kept before its datadir is

@@ -59,7 +59,11 @@ func (r *ClusterReconciler) archive(ctx context.Context, c *v1alpha1.MySQLCluste
 		w.archive.Error = err.Error()
 		return
 	}
-	agent := operatorClient(string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword]), archiveCallTimeout)
+	agent, err := agentClient(c, primary.pod, agentAuthOf(c, w), archiveCallTimeout)
+	if err != nil {
+		w.archive.Error = err.Error()
+		return
+	}
 	st, err := agent.Archive(ctx, agentAddr(primary.pod), agentapi.ArchiveRequest{Namespace: c.Namespace,
 		Cluster: c.Name, Store: store, Interval: archiveInterval(c)})
 	if err != nil {

@@ -49,7 +49,7 @@ func (r *BackupReconciler) start(ctx context.Context, c *v1alpha1.MySQLCluster, 
 	if err != nil {
 		return r.waiting(b, "NoMember", err.Error())
 	}
-	agent, err := operatorAgent(ctx, r.APIReader, c, agentCallTimeout)
+	agent, err := operatorAgent(ctx, r.APIReader, c, pod, agentCallTimeout)
 	if err != nil {
 		return r.waiting(b, "Credentials", err.Error())
 	}
@@ -88,7 +88,7 @@ func (r *BackupReconciler) follow(ctx context.Context, c *v1alpha1.MySQLCluster,
 	if err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: b.Status.Member}, pod); err != nil {
 		return r.attemptFailed(b, b.Status.Member, fmt.Sprintf("its pod is gone: %v", err))
 	}
-	agent, err := operatorAgent(ctx, r.APIReader, c, agentCallTimeout)
+	agent, err := operatorAgent(ctx, r.APIReader, c, pod, agentCallTimeout)
 	if err != nil {
 		return backupPoll
 	}

@@ -19,10 +19,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"strconv"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -30,7 +26,6 @@ import (
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/desired"
-	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
 // storeOf reads the store's Secrets (uncached, like every user Secret) and returns the store as
@@ -68,23 +63,4 @@ func secretKeys(ctx context.Context, r client.Reader, ns, name string, keys ...s
 		out[i] = string(v)
 	}
 	return out, nil
-}
-
-// operatorAgent is a client of members' agents with the operator's account of cluster c.
-func operatorAgent(ctx context.Context, r client.Reader, c *v1alpha1.MySQLCluster, timeout time.Duration) (agentapi.Client, error) {
-	pw, err := secretKeys(ctx, r, c.Namespace, c.CredentialsSecretName(), v1alpha1.SecretKeyOperatorPassword)
-	if err != nil {
-		return agentapi.Client{}, err
-	}
-	return operatorClient(pw[0], timeout), nil
-}
-
-// operatorClient calls agents as the operator's account, each call bounded by timeout.
-func operatorClient(password string, timeout time.Duration) agentapi.Client {
-	return agentapi.Client{HTTP: &http.Client{Timeout: timeout}, User: mysql.AccountOperator, Password: password}
-}
-
-// agentAddr is host:port of a pod's agent.
-func agentAddr(p *corev1.Pod) string {
-	return net.JoinHostPort(p.Status.PodIP, strconv.Itoa(desired.PortAgent))
 }

@@ -40,11 +40,13 @@ func (r *ClusterReconciler) applyChildren(ctx context.Context, c *v1alpha1.MySQL
 	if err := r.ensureSecret(ctx, c, w); err != nil {
 		return err
 	}
+	// Before the StatefulSet: a new member's pod mounts a certificate that names it.
+	renewErr := r.renewCertificates(ctx, c, w)
 	objs, err := r.desiredChildren(ctx, c, w)
 	if err != nil {
 		return err
 	}
-	var errs []error
+	errs := []error{renewErr}
 	for _, obj := range objs {
 		if err := r.applyChild(ctx, c, w, obj); err != nil {
 			errs = append(errs, err)
@@ -91,6 +93,9 @@ func (r *ClusterReconciler) desiredChildren(ctx context.Context, c *v1alpha1.MyS
 	}
 	if pdb := desired.PodDisruptionBudget(c); pdb != nil {
 		objs = append(objs, pdb)
+	}
+	if trust := w.tls.material.Trust; c.TLSEnabled() && len(trust) > 0 {
+		objs = append(objs, desired.CAConfigMap(c, trust))
 	}
 	if w.blocker == nil {
 		restart, err := desired.RestartConfig(c)

@@ -74,6 +74,7 @@ type ClusterReconciler struct {
 	failures  stepFailures
 	rollouts  rolloutGate
 	appUsers  appUserMemory
+	served    servedCerts
 	conns     memberConns
 	// pulseConns are the connections the pulses of resting clusters (and the standby) read on.
 	pulseConns pulseConns
@@ -89,7 +90,7 @@ type ClusterReconciler struct {
 // +kubebuilder:rbac:groups=mysql.ordinal.dev,resources=mysqlclusters/finalizers,verbs=update
 // +kubebuilder:rbac:groups=apps,resources=statefulsets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=services;configmaps;serviceaccounts,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch;patch;delete
 // +kubebuilder:rbac:groups="",resources=persistentvolumeclaims,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
@@ -134,6 +135,7 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	// even when settings, users or archiving take long or fail.
 	recordMetrics(cluster, w)
 	r.applyLiveConfig(ctx, cluster, w)
+	r.reloadCertificates(ctx, cluster, w)
 	r.reconcileAppUser(ctx, cluster, w)
 	r.archive(ctx, cluster, w)
 	if err := r.writeStatus(ctx, cluster, w); err != nil {
@@ -147,7 +149,8 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	after := requeueAfter(cluster, w, r.pulses != nil)
 	r.watchBetweenPasses(cluster, w, after == atRest)
 	if after == atRest {
-		return reconcile.Result{}, nil
+		// No timer but the next renewal's (months away at rest).
+		return reconcile.Result{RequeueAfter: w.tls.renewIn(r.now())}, nil
 	}
 	return reconcile.Result{RequeueAfter: after}, nil
 }
@@ -163,6 +166,7 @@ func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 		r.conns.forget(uid)
 		r.pulseConns.forget(uid)
 		r.primaries.forget(uid)
+		r.served.forget(uid)
 	}
 }
 

@@ -30,7 +30,7 @@ import (
 // memberConns keeps one connection pool per member across passes, so a pass reuses connections
 // instead of dialling and authenticating every member every time; pulseConns keeps the one
 // connection each member's pulse is read on between passes. A connection is keyed by everything
-// that would make it wrong: the pod's address and the password.
+// that would make it wrong: the pod's address, the password, and the CAs it is verified with.
 type (
 	memberConns = keptConns[mysql.Instance]
 	pulseConns  = keptConns[mysql.Pulser]
@@ -49,6 +49,7 @@ type connKey struct {
 	member   string
 	addr     string
 	password [sha256.Size]byte
+	trust    [sha256.Size]byte // zero for a plain connection
 }
 
 type keptConn[T io.Closer] struct {
@@ -62,8 +63,12 @@ type keptConn[T io.Closer] struct {
 // few seconds.
 const idleConnLife = 45 * time.Second
 
-func newConnKey(uid types.UID, member, addr, password string) connKey {
-	return connKey{cluster: uid, member: member, addr: addr, password: sha256.Sum256([]byte(password))}
+func newConnKey(uid types.UID, member, addr string, lg login, tls bool) connKey {
+	k := connKey{cluster: uid, member: member, addr: addr, password: sha256.Sum256([]byte(lg.password))}
+	if tls && len(lg.trust) > 0 {
+		k.trust = sha256.Sum256(lg.trust)
+	}
+	return k
 }
 
 // get returns the member's kept connection, opening it when there is none. Its users never close

@@ -104,7 +104,7 @@ func (r *ClusterReconciler) dataVolumes(ctx context.Context, c *v1alpha1.MySQLCl
 // probeMembers connects to every member with a running pod and reads its status. Replicas are
 // read before the primary, so a transaction committed meanwhile makes the primary look ahead,
 // never a healthy replica look errant.
-func (r *ClusterReconciler) probeMembers(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, password string) {
+func (r *ClusterReconciler) probeMembers(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, lg login) {
 	var replicas, primary []*member
 	for _, m := range ms {
 		if m.name == c.Status.CurrentPrimary {
@@ -113,10 +113,10 @@ func (r *ClusterReconciler) probeMembers(ctx context.Context, c *v1alpha1.MySQLC
 			replicas = append(replicas, m)
 		}
 	}
-	r.probeAll(ctx, c, replicas, password)
-	r.probeAll(ctx, c, primary, password)
+	r.probeAll(ctx, c, replicas, lg)
+	r.probeAll(ctx, c, primary, lg)
 	for _, m := range primary {
-		r.confirmPrimaryFailure(ctx, c, m, password)
+		r.confirmPrimaryFailure(ctx, c, m, lg)
 	}
 }
 
@@ -126,7 +126,7 @@ const confirmRetry = 200 * time.Millisecond
 // confirmPrimaryFailure probes a primary that did not answer once more, so one lost packet or
 // slow handshake is not taken for a lost primary, without waiting a pass for the second look.
 // failedProbes says how many probes failed; a missing pod counts as confirmed.
-func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, password string) {
+func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, lg login) {
 	switch {
 	case m.status != nil:
 		return
@@ -144,7 +144,7 @@ func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alph
 		return
 	case <-time.After(confirmRetry):
 	}
-	r.probe(ctx, c, m, password)
+	r.probe(ctx, c, m, lg)
 	if m.status == nil {
 		m.failedProbes++
 	} else {
@@ -152,7 +152,7 @@ func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alph
 	}
 }
 
-func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, password string) {
+func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, lg login) {
 	var wg sync.WaitGroup
 	for _, m := range ms {
 		// A terminating pod is still probed: a primary being drained serves until it is switched
@@ -161,13 +161,13 @@ func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLClust
 			m.err = fmt.Errorf("no running pod")
 			continue
 		}
-		wg.Go(func() { r.probe(ctx, c, m, password) })
+		wg.Go(func() { r.probe(ctx, c, m, lg) })
 	}
 	wg.Wait()
 }
 
-func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, password string) {
-	conn, err := r.memberConn(c, m.name, m.pod.Status.PodIP, password)()
+func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, lg login) {
+	conn, err := r.memberConn(c, m.name, m.pod, lg)()
 	if err != nil {
 		m.err = err
 		return
@@ -221,6 +221,7 @@ func (r *ClusterReconciler) reobserve(ctx context.Context, c *v1alpha1.MySQLClus
 		}
 		wg.Wait()
 	}
+	r.observeAccounts(ctx, c, w) // a step may have changed what they require
 	w.topology = r.snapshot(c, w)
 }
 

@@ -54,6 +54,22 @@ func recordMetrics(c *v1alpha1.MySQLCluster, w *world) {
 		out.Writable = out.PrimaryReady && !p.CannotCommit && (!semiSyncWaits(c) || p.SemiSyncClients > 0)
 	}
 	metrics.ObserveCluster(c.Namespace, c.Name, out)
+	recordCertificates(c, w)
+}
+
+// recordCertificates gives the expiry of the cluster's CA and server certificate (none with TLS off).
+func recordCertificates(c *v1alpha1.MySQLCluster, w *world) {
+	var ca, server time.Time
+	if st := tlsStatus(c, w); st != nil {
+		if st.CANotAfter != nil {
+			ca = st.CANotAfter.Time
+		}
+		if st.CertificateNotAfter != nil {
+			server = st.CertificateNotAfter.Time
+		}
+	}
+	metrics.CertificateExpiry(c.Namespace, c.Name, "ca", ca)
+	metrics.CertificateExpiry(c.Namespace, c.Name, "server", server)
 }
 
 // semiSyncWaits: the primary waits for a replica's ack on commit (see actor.run's SemiSyncWait).

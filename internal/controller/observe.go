@@ -62,6 +62,8 @@ type world struct {
 	configRejected string
 	// appUserPending: spec.database or spec.user is not in place yet on the primary.
 	appUserPending bool
+	// tls is the cluster's certificates and how far they reached.
+	tls tlsWorld
 
 	// written is the cluster as last written to (or read from) the API server: the base of status
 	// patches.
@@ -90,6 +92,9 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 	if err := r.observeSecret(ctx, c, w); err != nil {
 		return nil, err
 	}
+	if err := r.observeTLS(ctx, c, w); err != nil {
+		return nil, err
+	}
 	r.checkRestore(ctx, c, w)
 	if w.backingUp, err = r.backupsRunning(ctx, c); err != nil {
 		return nil, err
@@ -98,6 +103,7 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 		return nil, err
 	}
 	r.checkPrimaryCommits(ctx, c, w.members)
+	r.observeAccounts(ctx, c, w)
 	w.topology = r.snapshot(c, w)
 	return w, nil
 }
@@ -134,6 +140,7 @@ func (r *ClusterReconciler) observeChildren(ctx context.Context, c *v1alpha1.MyS
 		{"Service", c.PrimaryServiceName(), &corev1.Service{}},
 		{"Service", c.ReplicasServiceName(), &corev1.Service{}},
 		{"ConfigMap", c.ConfigMapName(), &corev1.ConfigMap{}},
+		{"ConfigMap", c.CAConfigMapName(), &corev1.ConfigMap{}},
 		{"ServiceAccount", c.ServiceAccountName(), &corev1.ServiceAccount{}},
 		{"PodDisruptionBudget", c.PodDisruptionBudgetName(), &policyv1.PodDisruptionBudget{}},
 	}

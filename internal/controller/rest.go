@@ -20,6 +20,7 @@ import (
 	"context"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -52,6 +53,9 @@ func settledAndReady(c *v1alpha1.MySQLCluster, w *world) bool {
 	if cfg := c.Status.Config; cfg != nil && len(cfg.PendingRestart) > 0 {
 		return false
 	}
+	if len(w.tls.reloading) > 0 || w.tls.problem != nil {
+		return false // the kubelet has yet to refresh a member's certificate files
+	}
 	if c.Spec.Backup != nil {
 		// Archiving is reported by the primary's agent on each pass.
 		return false
@@ -82,7 +86,7 @@ func (r *ClusterReconciler) watchBetweenPasses(c *v1alpha1.MySQLCluster, w *worl
 		}
 		wm := watchedMember{
 			name: m.name, primary: m.name == c.Status.CurrentPrimary, answered: m.status != nil,
-			open: r.memberPulse(c, m.name, m.pod.Status.PodIP, string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword])),
+			open: r.memberPulse(c, m.name, m.pod, loginOf(w)),
 		}
 		if m.status != nil {
 			wm.seen = m.status.Pulse()
@@ -93,11 +97,11 @@ func (r *ClusterReconciler) watchBetweenPasses(c *v1alpha1.MySQLCluster, w *worl
 }
 
 // memberConn returns a function that gives the member's kept connection pool, opening it if needed.
-func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name, ip, password string) func() (mysql.Instance, error) {
-	key := newConnKey(c.UID, name, ip, password)
+func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Instance, error) {
+	key := newConnKey(c.UID, name, pod.Status.PodIP, lg, servesTLS(pod))
 	return func() (mysql.Instance, error) {
 		return r.conns.get(key, r.now(), func() (mysql.Instance, error) {
-			cfg, err := memberConfig(c, ip, password, 10*time.Second)
+			cfg, err := r.memberConfig(c, name, pod, lg, 10*time.Second)
 			if err != nil {
 				return nil, err
 			}
@@ -110,11 +114,11 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name, ip, passw
 // memberPulse returns a function that gives the member's kept pulse connection, opening it if
 // needed: a connection of its own whose reads are bounded by probeTimeout (the pool of a cluster at
 // rest is closed after idleConnLife). An opener without pulse connections gives its instance.
-func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name, ip, password string) func() (mysql.Pulser, error) {
-	key := newConnKey(c.UID, name, ip, password)
+func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Pulser, error) {
+	key := newConnKey(c.UID, name, pod.Status.PodIP, lg, servesTLS(pod))
 	return func() (mysql.Pulser, error) {
 		return r.pulseConns.get(key, r.now(), func() (mysql.Pulser, error) {
-			cfg, err := memberConfig(c, ip, password, probeTimeout)
+			cfg, err := r.memberConfig(c, name, pod, lg, probeTimeout)
 			if err != nil {
 				return nil, err
 			}
@@ -126,15 +130,20 @@ func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name, ip, pass
 	}
 }
 
-// memberConfig is the operator's connection to a member, each read and write bounded by ioTimeout.
-func memberConfig(c *v1alpha1.MySQLCluster, ip, password string, ioTimeout time.Duration) (mysql.Config, error) {
+// memberConfig is the operator's connection to a member, each read and write bounded by ioTimeout,
+// over verified TLS when the member serves it (memberTLS).
+func (r *ClusterReconciler) memberConfig(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login, ioTimeout time.Duration) (mysql.Config, error) {
 	flavor, err := mysql.FlavorByName(string(c.Flavor()))
 	if err != nil {
 		return mysql.Config{}, err
 	}
+	tc, err := r.memberTLS(c, name, pod, lg.trust)
+	if err != nil {
+		return mysql.Config{}, err
+	}
 	return mysql.Config{
-		Flavor: flavor, Host: ip, Port: desired.PortMySQL,
-		User: mysql.AccountOperator, Password: password,
+		Flavor: flavor, Host: pod.Status.PodIP, Port: desired.PortMySQL,
+		User: mysql.AccountOperator, Password: lg.password, TLS: tc,
 		ConnectTimeout: connectTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
 	}, nil
 }

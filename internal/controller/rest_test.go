@@ -208,7 +208,7 @@ func TestMemberConnectionsAreKeptAndSwept(t *testing.T) {
 		return mysqlfake.NewCluster(mysql.MariaDB).Add("a:1", 1), nil
 	}
 	now := time.Unix(1000, 0)
-	k := newConnKey("u", "mysql-0", "127.0.0.10", "pw")
+	k := newConnKey("u", "mysql-0", "127.0.0.10", login{password: "pw"}, false)
 	for range 3 {
 		inst, err := pool.get(k, now, open)
 		if err != nil {
@@ -221,7 +221,7 @@ func TestMemberConnectionsAreKeptAndSwept(t *testing.T) {
 	if opened != 1 {
 		t.Errorf("opened %d times, want once", opened)
 	}
-	if _, _ = pool.get(newConnKey("u", "mysql-0", "127.0.0.10", "new password"), now, open); opened != 2 {
+	if _, _ = pool.get(newConnKey("u", "mysql-0", "127.0.0.10", login{password: "new password"}, false), now, open); opened != 2 {
 		t.Error("a changed password must open a new pool")
 	}
 	release := pool.hold("u")

@@ -97,7 +97,7 @@ func (s *secretReader) forget(key client.ObjectKey) {
 
 // referencedSecrets names the Secrets in c's namespace whose content a pass of c reads.
 func referencedSecrets(c *v1alpha1.MySQLCluster) []string {
-	names := []string{c.CredentialsSecretName(), c.AppSecretName()}
+	names := []string{c.CredentialsSecretName(), c.AppSecretName(), c.CASecretName(), c.ServingTLSSecretName()}
 	var stores []v1alpha1.ObjectStore
 	if c.Spec.Backup != nil {
 		stores = append(stores, c.Spec.Backup.Store)

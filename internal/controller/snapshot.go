@@ -38,6 +38,8 @@ func snapshot(c *v1alpha1.MySQLCluster, w *world, unreachableFor time.Duration, 
 		Mode:                  topology.Mode(c.ReplicationMode()),
 		SwitchoverTo:          pendingSwitchover(c),
 		MaxLag:                time.Duration(maxLagSeconds(c)) * time.Second,
+		TLS:                   c.TLSEnabled(),
+		AccountsRequireTLS:    w.tls.accountsRequire,
 	}
 	for _, m := range w.members {
 		tm := topologyMember(c, w, w.members, m)
@@ -52,6 +54,7 @@ func topologyMember(c *v1alpha1.MySQLCluster, w *world, ms []*member, m *member)
 	if m.pod != nil {
 		tm.PodExists = true
 		tm.PodReady = podReady(m.pod)
+		tm.ServesTLS = servesTLS(m.pod)
 		tm.Deleting = !m.pod.DeletionTimestamp.IsZero()
 		tm.Outdated = w.statefulSet != nil && w.statefulSet.Status.UpdateRevision != "" &&
 			m.pod.Labels["controller-revision-hash"] != w.statefulSet.Status.UpdateRevision

@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/desired"
 )
 
 // standbyWatch looks, while this process waits for the leadership, at every cluster's recorded
@@ -96,8 +97,15 @@ func (s *standbyWatch) lookAt(ctx context.Context, c *v1alpha1.MySQLCluster) {
 	if err := s.r.secretReader().Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.CredentialsSecretName()}, sec); err != nil {
 		return
 	}
-	m := watchedMember{name: primary, primary: true,
-		open: s.r.memberPulse(c, primary, pod.Status.PodIP, string(sec.Data[v1alpha1.SecretKeyOperatorPassword]))}
+	lg := login{password: string(sec.Data[v1alpha1.SecretKeyOperatorPassword])}
+	if servesTLS(pod) {
+		certs := &corev1.Secret{}
+		if err := s.r.secretReader().Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.ServingTLSSecretName()}, certs); err != nil {
+			return
+		}
+		lg.trust = certs.Data[desired.TLSKeyCA]
+	}
+	m := watchedMember{name: primary, primary: true, open: s.r.memberPulse(c, primary, pod, lg)}
 	_, err := readPulse(ctx, m)
 	if ctx.Err() == nil {
 		s.r.primaries.sawPulse(c.UID, primary, time.Now(), err == nil)

@@ -66,6 +66,7 @@ func clusterStatus(c *v1alpha1.MySQLCluster, w *world) v1alpha1.MySQLClusterStat
 		CompletedSwitchover:     c.Status.CompletedSwitchover,
 		Backup:                  backupStatus(c, w),
 		Config:                  configStatus(c, w),
+		TLS:                     tlsStatus(c, w),
 	}
 	for _, m := range s.Members {
 		if m.Ready {
@@ -122,6 +123,8 @@ func conditions(c *v1alpha1.MySQLCluster, w *world) []metav1.Condition {
 	switch {
 	case w.blocker != nil:
 		ready = topology.Condition{Reason: w.blocker.Reason, Message: w.blocker.Message}
+	case w.tls.problem != nil:
+		ready = topology.Condition{Reason: w.tls.problem.Reason, Message: w.tls.problem.Message}
 	case w.applyErr != nil:
 		ready = topology.Condition{Reason: "ApplyFailed", Message: w.applyErr.Error()}
 	case w.stepErr != nil:
@@ -153,6 +156,8 @@ func stalledCondition(w *world) topology.Condition {
 		return topology.Condition{Status: true, Reason: w.blocker.Reason, Message: w.blocker.Message}
 	case w.step.Kind == topology.Refuse:
 		return topology.Condition{Status: true, Reason: "PromotionRefused", Message: w.step.Reason}
+	case w.tls.problem != nil:
+		return topology.Condition{Status: true, Reason: w.tls.problem.Reason, Message: w.tls.problem.Message}
 	case needsUser(w.applyErr):
 		return topology.Condition{Status: true, Reason: "ApplyRefused", Message: w.applyErr.Error()}
 	}

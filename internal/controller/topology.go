@@ -55,7 +55,7 @@ func (r *ClusterReconciler) observeMembers(ctx context.Context, c *v1alpha1.MySQ
 		ms = append(ms, &member{ordinal: i, name: c.PodName(i), pod: byName[c.PodName(i)], hasPVC: pvcs[c.PVCName(i)]})
 	}
 	if w.secret != nil && w.blocker == nil {
-		r.probeMembers(ctx, c, ms, string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword]))
+		r.probeMembers(ctx, c, ms, loginOf(w))
 	}
 	return ms, nil
 }
@@ -89,7 +89,8 @@ func (r *ClusterReconciler) reconcileTopology(ctx context.Context, c *v1alpha1.M
 func (r *ClusterReconciler) runStep(ctx context.Context, c *v1alpha1.MySQLCluster, w *world, step topology.Step) bool {
 	logf(ctx)("Topology step", "kind", step.Kind, "target", step.Target, "also", step.Also,
 		"source", step.Source, "rule", step.Rule, "reason", step.Reason)
-	a := actor{r: r, c: c, members: membersByName(w.members), secret: w.secret, kept: w.keptAside}
+	a := actor{r: r, c: c, members: membersByName(w.members), secret: w.secret, kept: w.keptAside,
+		agents: agentAuthOf(c, w)}
 	start := time.Now()
 	promoted, err := a.run(ctx, step)
 	logf(ctx)("Topology step done", "kind", step.Kind, "target", step.Target, "took", time.Since(start), "err", err)

@@ -29,7 +29,11 @@ import (
 // ConfigMap is NAME-config holding the cluster-wide my.cnf rendered from the flavor's defaults and
 // spec.config. It fails when spec.config sets a setting the operator owns.
 func ConfigMap(c *v1alpha1.MySQLCluster) (*corev1.ConfigMap, error) {
-	cnf, err := mycnf.Render(c.Flavor(), c.Spec.ConfigMap())
+	settings, err := clusterSettings(c)
+	if err != nil {
+		return nil, err
+	}
+	cnf, err := mycnf.Format(c.Flavor(), settings)
 	if err != nil {
 		return nil, fmt.Errorf("config of MySQLCluster %s/%s: %w", c.Namespace, c.Name, err)
 	}
@@ -55,10 +59,22 @@ func LiveConfig(c *v1alpha1.MySQLCluster) (map[string]string, error) {
 
 // SplitConfig divides the cluster's merged settings into those applied at run time and the rest.
 func SplitConfig(c *v1alpha1.MySQLCluster) (live, restart map[string]string, err error) {
-	settings, err := mycnf.Settings(c.Flavor(), c.Spec.ConfigMap())
+	settings, err := clusterSettings(c)
 	if err != nil {
-		return nil, nil, fmt.Errorf("config of MySQLCluster %s/%s: %w", c.Namespace, c.Name, err)
+		return nil, nil, err
 	}
 	live, restart = mycnf.Split(c.Flavor(), settings)
 	return live, restart, nil
+}
+
+// clusterSettings are the flavor's defaults, spec.config and, with spec.tls on, the certificate files.
+func clusterSettings(c *v1alpha1.MySQLCluster) (map[string]string, error) {
+	settings, err := mycnf.Settings(c.Flavor(), c.Spec.ConfigMap())
+	if err != nil {
+		return nil, fmt.Errorf("config of MySQLCluster %s/%s: %w", c.Namespace, c.Name, err)
+	}
+	if c.TLSEnabled() {
+		settings = mycnf.WithTLS(settings)
+	}
+	return settings, nil
 }

@@ -61,7 +61,7 @@ func toolsContainer(c *v1alpha1.MySQLCluster, opts Options) corev1.Container {
 // (mariadb-install-db, mariadb-backup, mbstream; mysqld --initialize): it renders the member's
 // my.cnf and initialises or seeds the datadir.
 func initContainer(c *v1alpha1.MySQLCluster) corev1.Container {
-	m := mounts(true, false)
+	m := mounts(true, false, c.TLSEnabled())
 	if len(c.Spec.InitSQL) > 0 {
 		m = append(m, corev1.VolumeMount{Name: VolumeInitSQL, MountPath: InitSQLDir, ReadOnly: true})
 	}
@@ -93,13 +93,13 @@ func mysqlContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		Env:             env(c),
 		Ports:           []corev1.ContainerPort{containerPort(PortNameMySQL, PortMySQL)},
 		Resources:       *c.Spec.Resources.DeepCopy(),
-		VolumeMounts:    mounts(false, true),
+		VolumeMounts:    mounts(false, true, c.TLSEnabled()),
 		// A restarted member serves (and the StatefulSet starts the next ordinal) within about a
 		// second of its server answering: the primary Service only reaches a ready pod, and after a
 		// full restart writes wait until the next ordinal is up to acknowledge them.
-		ReadinessProbe:           probe("/readyz", 2, 3, 3),
-		LivenessProbe:            probe("/livez", 10, 5, 6),
-		StartupProbe:             probe("/livez", 1, 5, 3600), // up to an hour of crash recovery
+		ReadinessProbe:           probe(c, "/readyz", 2, 3, 3),
+		LivenessProbe:            probe(c, "/livez", 10, 5, 6),
+		StartupProbe:             probe(c, "/livez", 1, 5, 3600), // up to an hour of crash recovery
 		Lifecycle:                &corev1.Lifecycle{PreStop: preStopHook()},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),
@@ -136,7 +136,7 @@ func agentContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 		Env:                      env(c),
 		Ports:                    agentPorts(),
 		Resources:                res,
-		VolumeMounts:             mounts(false, true),
+		VolumeMounts:             mounts(false, true, c.AgentTLS()),
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 		SecurityContext:          containerSecurityContext(),
 	}
@@ -152,13 +152,19 @@ func containerPort(name string, port int32) corev1.ContainerPort {
 }
 
 // probe calls the agent. The port is a number: a named port would be looked up in the probed
-// container, and the agent port belongs to the agent container.
-func probe(path string, period, timeout, failures int32) *corev1.Probe {
+// container, and the agent port belongs to the agent container. With TLS the agent serves HTTPS
+// only (the pod mounts the certificates with the same template): the kubelet neither verifies
+// the server's certificate nor presents one, and the agent's probe endpoints need none.
+func probe(c *v1alpha1.MySQLCluster, path string, period, timeout, failures int32) *corev1.Probe {
+	scheme := corev1.URISchemeHTTP
+	if c.AgentTLS() {
+		scheme = corev1.URISchemeHTTPS
+	}
 	return &corev1.Probe{
 		ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
 			Path:   path,
 			Port:   intstr.FromInt32(PortAgent),
-			Scheme: corev1.URISchemeHTTP,
+			Scheme: scheme,
 		}},
 		PeriodSeconds:    period,
 		TimeoutSeconds:   timeout,
@@ -167,15 +173,22 @@ func probe(path string, period, timeout, failures int32) *corev1.Probe {
 	}
 }
 
-// mounts are in name order. Only init sees the ConfigMap; it alone writes the tools volume.
-func mounts(withConfig, toolsReadOnly bool) []corev1.VolumeMount {
+// mounts are in name order. Only init sees the ConfigMap; it alone writes the tools volume. withTLS
+// mounts the certificates: init's temporary server and the server load them, and the agent serves
+// mutual TLS with them when they are the operator's (AgentTLS).
+func mounts(withConfig, toolsReadOnly, withTLS bool) []corev1.VolumeMount {
 	m := []corev1.VolumeMount{}
 	if withConfig {
 		m = append(m, corev1.VolumeMount{Name: VolumeConfig, MountPath: ConfigDir, ReadOnly: true})
 	}
-	return append(m,
+	m = append(m,
 		corev1.VolumeMount{Name: VolumeData, MountPath: mycnf.DataDir},
 		corev1.VolumeMount{Name: VolumeRun, MountPath: mycnf.RunDir},
+	)
+	if withTLS {
+		m = append(m, corev1.VolumeMount{Name: VolumeTLS, MountPath: mycnf.TLSDir, ReadOnly: true})
+	}
+	return append(m,
 		corev1.VolumeMount{Name: VolumeTmp, MountPath: TmpDir},
 		corev1.VolumeMount{Name: VolumeTools, MountPath: ToolsDir, ReadOnly: toolsReadOnly},
 	)

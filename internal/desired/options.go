@@ -52,6 +52,7 @@ const (
 	VolumeTools  = "tools"
 	VolumeRun    = "run"
 	VolumeTmp    = "tmp"
+	VolumeTLS    = "tls"
 )
 
 // Paths inside the pod.

@@ -186,5 +186,18 @@ func volumes(c *v1alpha1.MySQLCluster) []corev1.Volume {
 	if v, ok := initSQLVolume(c); ok {
 		vols = append(vols, v)
 	}
+	if c.TLSEnabled() {
+		vols = append(vols, tlsVolume(c))
+	}
 	return vols
+}
+
+// tlsVolume is the Secret NAME-tls, readable by the containers' group (the key is not world-readable);
+// the kubelet refreshes its files when the Secret changes, and the servers reload them live.
+func tlsVolume(c *v1alpha1.MySQLCluster) corev1.Volume {
+	mode := int32(0o440)
+	return corev1.Volume{Name: VolumeTLS, VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+		SecretName:  c.ServingTLSSecretName(),
+		DefaultMode: &mode,
+	}}}
 }

@@ -18,6 +18,7 @@ package instance
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,7 @@ import (
 	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
+	"github.com/ordinal-dev/ordinal/internal/certs"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
@@ -54,6 +56,9 @@ type Agent struct {
 	live    liveness
 	archive archiveState // PUT /v1/archive and the archiver (archive.go)
 	store   storeBackups // the current or last store backup
+	// tls is the pod's certificates, read again when the kubelet refreshes them: the API is then
+	// served over mutual TLS (agenttls.go). nil: plain HTTP.
+	tls *certs.Files
 }
 
 // probeTimeout bounds one SQL ping of the health endpoints.
@@ -68,20 +73,21 @@ func NewAgent(env Env, paths Paths, tools Tools, log *slog.Logger) (*Agent, erro
 		return nil, fmt.Errorf("agent: %w", err)
 	}
 	return &Agent{Env: env, Paths: paths, Tools: tools, Log: log, HungAfter: time.Minute,
-		StartupBudget: time.Hour, Now: time.Now, db: db, backups: make(chan struct{}, 1)}, nil
+		StartupBudget: time.Hour, Now: time.Now, db: db, backups: make(chan struct{}, 1), tls: paths.tlsFiles()}, nil
 }
 
 // Close releases the agent's connections.
 func (a *Agent) Close() error { return a.db.Close() }
 
-// Handler serves the agent's endpoints.
+// Handler serves the agent's endpoints. The kubelet's probes need no credentials; with TLS every
+// call of the API needs a verified client certificate (requireClientCert) besides its credentials.
 func (a *Agent) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /livez", a.livez)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	handle := func(e agentapi.Endpoint, h http.HandlerFunc) {
 		for _, p := range e.Patterns() {
-			mux.HandleFunc(p, h)
+			mux.HandleFunc(p, a.requireClientCert(h))
 		}
 	}
 	handle(agentapi.Backup, a.requireAuth(mysql.AccountReplication, a.Env.ReplicationPassword, a.backup))
@@ -94,7 +100,8 @@ func (a *Agent) Handler() http.Handler {
 	return mux
 }
 
-// AgentMain runs the agent on POD_IP:8080, and its per-server metrics on POD_IP:9104, until SIGTERM.
+// AgentMain runs the agent on POD_IP:8080 (HTTPS when the pod mounts the cluster's certificates),
+// and its per-server metrics on POD_IP:9104 (plain HTTP, for Prometheus), until SIGTERM.
 func AgentMain(args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("agent takes no arguments, got %v", args)
@@ -109,21 +116,30 @@ func AgentMain(args []string) error {
 		return err
 	}
 	defer a.Close()
+	if err := a.checkTLS(); err != nil {
+		return err
+	}
 	defer a.stopStoreBackup() // before Close: a paused replica's applier is restarted first
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	go a.runArchiver(ctx)
 	go a.serveMetrics(ctx)
-	return serve(ctx, net.JoinHostPort(env.PodIP, strconv.Itoa(AgentPort)), a.Handler(), log)
+	return serve(ctx, net.JoinHostPort(env.PodIP, strconv.Itoa(AgentPort)), a.Handler(), a.TLSConfig(), log)
 }
 
-// serve serves h on addr until ctx ends, then shuts down: requests in flight (a backup) see their
-// context cancelled and get a few seconds to end.
-func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
+// serve serves h on addr (over TLS with tc; nil: plain HTTP) until ctx ends, then shuts down:
+// requests in flight (a backup) see their context cancelled and get a few seconds to end.
+func serve(ctx context.Context, addr string, h http.Handler, tc *tls.Config, log *slog.Logger) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tc,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() {
+		if tc != nil {
+			errc <- srv.ListenAndServeTLS("", "") // the certificates come from tc
+			return
+		}
+		errc <- srv.ListenAndServe()
+	}()
 	log.Info("agent listening", "addr", addr)
 	select {
 	case err := <-errc:

@@ -53,6 +53,11 @@ func (in *Init) cloneSeed(ctx context.Context, m SeedMarker) error {
 		return fmt.Errorf("seed from %s: %w", m.Donor, err)
 	}
 	donor := mysql.Source{Host: host, Port: mycnf.Port, User: mysql.AccountReplication, Password: in.Env.ReplicationPassword}
+	if _, err := os.Stat(mycnf.TLSCAFile); err == nil {
+		// The pod mounts the cluster's certificates: the donor serves TLS and its replication
+		// account may require it.
+		donor.TLS = &mysql.SourceTLS{CAFile: mycnf.TLSCAFile}
+	}
 	clone := filepath.Join(in.Paths.DataDir, cloneName)
 	if err := in.cloneInto(ctx, staging, donor, clone); err != nil {
 		return fmt.Errorf("seed from %s: %w", donor.Host, err)

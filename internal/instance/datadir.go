@@ -55,6 +55,9 @@ type SeedMarker struct {
 	// server did not answer, "" for a server without transactions. Init uses it to recognise a
 	// stale marker (staleMarker).
 	GTIDBinlogState *string `json:"gtidBinlogState,omitempty"`
+	// DonorTLS is the seed request's: whether the donor's agent serves HTTPS; nil when the
+	// request did not say (see fetchBackup).
+	DonorTLS *bool `json:"donorTLS,omitempty"`
 }
 
 // maxKeepAside bounds the reason text (it ends up in a manifest, status and an event).

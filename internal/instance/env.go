@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
+	"github.com/ordinal-dev/ordinal/internal/mycnf"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
 
@@ -46,6 +47,9 @@ type Paths struct {
 	TmpDir string
 	// InitSQLDir holds spec.initSQL's scripts as 000.sql, 001.sql, … (init container only).
 	InitSQLDir string
+	// TLSDir holds the cluster's certificates (tls.crt, tls.key, ca.crt) when the pod mounts
+	// them (spec.tls.enabled); "" for none.
+	TLSDir string
 }
 
 // DefaultPaths are the pod's paths.
@@ -57,6 +61,7 @@ func DefaultPaths() Paths {
 		ClusterConfig: "/etc/ordinal/config/my.cnf",
 		TmpDir:        "/tmp",
 		InitSQLDir:    "/etc/ordinal/init-sql",
+		TLSDir:        mycnf.TLSDir,
 	}
 }
 

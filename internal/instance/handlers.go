@@ -75,7 +75,8 @@ func (a *Agent) seedRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	// Read after the writable check: a commit of this member's own from here on proves the
 	// marker stale (staleMarker).
-	m := SeedMarker{Donor: req.Donor, KeepAside: req.KeepAside, GTIDBinlogState: a.binlogState(r.Context())}
+	m := SeedMarker{Donor: req.Donor, KeepAside: req.KeepAside, DonorTLS: req.DonorTLS,
+		GTIDBinlogState: a.binlogState(r.Context())}
 	m.Requested = a.Now().UTC()
 	if err := writeMarker(a.Paths.SeedMarker(), m); err != nil {
 		a.Log.Error("seed request", "err", err)

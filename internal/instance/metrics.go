@@ -56,7 +56,7 @@ func (a *Agent) serveMetrics(ctx context.Context) {
 	}
 	defer closeDB()
 	addr := net.JoinHostPort(a.Env.PodIP, strconv.Itoa(agentapi.MetricsPort))
-	if err := serve(ctx, addr, h, a.Log); err != nil {
+	if err := serve(ctx, addr, h, nil, a.Log); err != nil { // plain: Prometheus scrapes it
 		a.Log.Error("Per-server metrics not served", "addr", addr, "err", err)
 	}
 }

@@ -46,7 +46,7 @@ func (in *Init) seed(ctx context.Context, m SeedMarker) error {
 		return err
 	}
 	t0 := time.Now()
-	donorState, err := in.receive(ctx, m.Donor)
+	donorState, err := in.receive(ctx, m)
 	if err != nil {
 		return fmt.Errorf("seed from %s: %w", m.Donor, err)
 	}
@@ -109,11 +109,10 @@ func (in *Init) position(ctx context.Context, state, pos string) error {
 
 // receive streams the donor agent's backup into mbstream, which unpacks it into the datadir. It
 // returns the donor's binary log state as of the start of the backup.
-func (in *Init) receive(ctx context.Context, donor string) (string, error) {
+func (in *Init) receive(ctx context.Context, m SeedMarker) (string, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	agent := agentapi.Client{HTTP: in.httpClient(), User: mysql.AccountReplication, Password: in.Env.ReplicationPassword}
-	resp, err := agent.Do(ctx, donor, agentapi.Backup, nil)
+	resp, err := in.fetchBackup(ctx, m)
 	if err != nil {
 		return "", fmt.Errorf("fetch backup: %w", err)
 	}

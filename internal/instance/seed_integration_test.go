@@ -75,6 +75,11 @@ func newDonorCluster(t *testing.T, ctx context.Context) *donorCluster {
 
 // memberAgent serves an agent for a mysqltest member on its address.
 func memberAgent(t *testing.T, m *mysqltest.Member, ordinal int) string {
+	return serveOn(t, m.Host, newMemberAgent(t, m, ordinal))
+}
+
+// newMemberAgent is the agent of a mysqltest member, as its pod would run it.
+func newMemberAgent(t *testing.T, m *mysqltest.Member, ordinal int) *Agent {
 	env := Env{PodName: "db-" + strconv.Itoa(ordinal), Namespace: "ns", PodIP: m.Host, ServiceName: "db",
 		Flavor: mysql.MariaDB, RootPassword: mysqltest.RootPassword, ReplicationPassword: mysqltest.ReplPassword,
 		OperatorPassword: operatorPassword}
@@ -89,7 +94,7 @@ func memberAgent(t *testing.T, m *mysqltest.Member, ordinal int) string {
 	must(t, os.WriteFile(paths.MemberConfig(), []byte(cnf), 0o644))
 	a, err := NewAgent(env, paths, Tools{Backup: DefaultTools(mysql.MariaDB).Backup}, discardLog())
 	must(t, err)
-	return serveOn(t, m.Host, a)
+	return a
 }
 
 func memberClient(t *testing.T, m *mysqltest.Member) *mysql.Client {

@@ -86,17 +86,25 @@ func cacheOptions(namespaces []string, ours labels.Selector) cache.Options {
 	return o
 }
 
-// podStatusOnly keeps of a cached pod its metadata (without managedFields), its node and its
-// status: all the operator reads of a pod (labels, annotations, address, readiness, container
-// states). The spec is most of a pod's size, and the operator writes pods only by patches of
-// their labels and annotations, never by updates of whole objects.
+// podStatusOnly keeps of a cached pod its metadata (without managedFields), its node, its Secret
+// volumes and its status: all the operator reads of a pod (labels, annotations, address,
+// readiness, container states, and whether it mounts the cluster's certificates, i.e. serves
+// TLS). The rest of the spec is most of a pod's size, and the operator writes pods only by
+// patches of their labels and annotations, never by updates of whole objects.
 func podStatusOnly(o any) (any, error) {
 	pod, ok := o.(*corev1.Pod)
 	if !ok {
 		return o, nil
 	}
 	pod.ManagedFields = nil
-	pod.Spec = corev1.PodSpec{NodeName: pod.Spec.NodeName}
+	var secrets []corev1.Volume
+	for _, v := range pod.Spec.Volumes {
+		if v.Secret != nil {
+			secrets = append(secrets, corev1.Volume{Name: v.Name, VolumeSource: corev1.VolumeSource{
+				Secret: &corev1.SecretVolumeSource{SecretName: v.Secret.SecretName}}})
+		}
+	}
+	pod.Spec = corev1.PodSpec{NodeName: pod.Spec.NodeName, Volumes: secrets}
 	return pod, nil
 }
 

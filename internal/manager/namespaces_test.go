@@ -17,17 +17,17 @@ limitations under the License.
 package manager
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"reflect"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"slices"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 func TestWatchNamespacesFlag(t *testing.T) {
@@ -138,5 +138,27 @@ func TestTheCacheKeepsManagedFieldsOnlyWhereTheApplierReadsThem(t *testing.T) {
 		if by == nil || by.Label.String() != sel.String() {
 			t.Errorf("%T cached beyond the operator's own objects: %v", obj, by)
 		}
+	}
+}
+
+// A cached pod keeps what the operator reads: its status, node and Secret volumes (whether it
+// mounts the certificates, so serves TLS), not the rest of its spec.
+func TestTheCacheKeepsOfAPodItsStatusNodeAndSecretVolumes(t *testing.T) {
+	pod := &corev1.Pod{
+		Spec: corev1.PodSpec{NodeName: "node-1", Containers: []corev1.Container{{Name: "mysql", Image: "mariadb"}},
+			Volumes: []corev1.Volume{
+				{Name: "run", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+				{Name: "tls", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "db-tls", Items: []corev1.KeyToPath{{Key: "a", Path: "b"}}}}},
+			}},
+		Status: corev1.PodStatus{PodIP: "127.10.0.5"},
+	}
+	got, err := podStatusOnly(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got.(*corev1.Pod)
+	want := []corev1.Volume{{Name: "tls", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "db-tls"}}}}
+	if p.Spec.NodeName != "node-1" || len(p.Spec.Containers) != 0 || p.Status.PodIP != "127.10.0.5" || !reflect.DeepEqual(p.Spec.Volumes, want) {
+		t.Errorf("cached pod: node %q, %d containers, IP %q, volumes %+v", p.Spec.NodeName, len(p.Spec.Containers), p.Status.PodIP, p.Spec.Volumes)
 	}
 }

@@ -68,6 +68,8 @@ var (
 	backupsFailed      = counter("ordinal_backups_failed_total", "Backups that failed.", clusterLabels...)
 	archiveLastSuccess = gauge("ordinal_archive_last_success_timestamp_seconds",
 		"When the primary's agent last archived binary logs successfully (Unix seconds).", clusterLabels...)
+	certificateExpiry = gauge("ordinal_tls_certificate_expiry_timestamp_seconds",
+		"When the cluster's certificates expire (Unix seconds), by certificate: ca, server.", lNamespace, lCluster, "certificate")
 )
 
 // Names lists every metric this package records; a test keeps it equal to the registry.
@@ -79,7 +81,7 @@ var Names = []string{
 	"ordinal_failovers_total", "ordinal_switchovers_total", "ordinal_promotions_refused_total",
 	"ordinal_topology_step_duration_seconds", "ordinal_topology_step_errors_total",
 	"ordinal_backup_last_success_timestamp_seconds", "ordinal_backups_failed_total",
-	"ordinal_archive_last_success_timestamp_seconds",
+	"ordinal_archive_last_success_timestamp_seconds", "ordinal_tls_certificate_expiry_timestamp_seconds",
 }
 
 // perCluster are the vectors whose series carry namespace and cluster labels: Forget removes them.
@@ -88,14 +90,14 @@ var perCluster = []interface {
 }{
 	membersDesired, membersReady, membersServing, primaryInfo, primaryReady, writable, lag, semiSyncEnabled,
 	semiSyncReplicas, memberErrant, errantMembers, failovers, switchover, refused, stepErrors,
-	backupLastSuccess, backupsFailed, archiveLastSuccess,
+	backupLastSuccess, backupsFailed, archiveLastSuccess, certificateExpiry,
 }
 
 func collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		membersDesired, membersReady, membersServing, primaryInfo, primaryReady, writable, lag, semiSyncEnabled,
 		semiSyncReplicas, memberErrant, errantMembers, failovers, switchover, refused, stepDuration, stepErrors,
-		backupLastSuccess, backupsFailed, archiveLastSuccess,
+		backupLastSuccess, backupsFailed, archiveLastSuccess, certificateExpiry,
 	}
 }
 

@@ -158,6 +158,7 @@ func TestNamesAreTheRegisteredMetrics(t *testing.T) {
 	BackupSucceeded("ns", "db", time.Now())
 	BackupFailed("ns", "db")
 	ArchiveSucceeded("ns", "db", time.Now())
+	CertificateExpiry("ns", "db", "server", time.Now())
 	mfs, err := crmetrics.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -173,5 +174,20 @@ func TestNamesAreTheRegisteredMetrics(t *testing.T) {
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Errorf("registered ordinal_ metrics:\n  %v\nNames:\n  %v", got, want)
+	}
+}
+
+// A certificate's expiry is a series per certificate; TLS turned off removes it.
+func TestCertificateExpiry(t *testing.T) {
+	t.Cleanup(func() { Forget("ns", "db") })
+	at := time.Unix(1_900_000_000, 0)
+	CertificateExpiry("ns", "db", "ca", at)
+	CertificateExpiry("ns", "db", "server", at.Add(-time.Hour))
+	if got := testutil.ToFloat64(certificateExpiry.WithLabelValues("ns", "db", "ca")); got != 1_900_000_000 {
+		t.Errorf("ca expiry %v", got)
+	}
+	CertificateExpiry("ns", "db", "server", time.Time{})
+	if n := testutil.CollectAndCount(certificateExpiry); n != 1 {
+		t.Errorf("%d series after the server certificate's was removed, want the CA's only", n)
 	}
 }

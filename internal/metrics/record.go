@@ -165,3 +165,13 @@ func b2f(b bool) float64 {
 	}
 	return 0
 }
+
+// CertificateExpiry records when the cluster's CA or server certificate expires; a zero time
+// removes the series (TLS turned off).
+func CertificateExpiry(ns, name, certificate string, at time.Time) {
+	if at.IsZero() {
+		certificateExpiry.DeleteLabelValues(ns, name, certificate)
+		return
+	}
+	certificateExpiry.WithLabelValues(ns, name, certificate).Set(float64(at.Unix()))
+}

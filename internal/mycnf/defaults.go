@@ -38,7 +38,23 @@ const (
 	// binary logs aside before a re-seed (internal/instance.QuarantineDirName; a test keeps the
 	// two equal). MariaDB would list it as a database unless ignore_db_dirs names it.
 	QuarantineDir = ".ordinal-quarantine"
+	// TLSDir is where the pod mounts the Secret NAME-tls: the server certificate and key, and the
+	// trusted CAs that verify a replica's source.
+	TLSDir      = "/etc/mysql/tls"
+	TLSCAFile   = TLSDir + "/ca.crt"
+	TLSCertFile = TLSDir + "/tls.crt"
+	TLSKeyFile  = TLSDir + "/tls.key"
 )
+
+// WithTLS adds the certificate files of the mounted TLS Secret to merged settings and returns them.
+// The keys are owned, so no override can clash; they take effect on a restart, and renewed files
+// are reloaded live (FLUSH SSL, ALTER INSTANCE RELOAD TLS).
+func WithTLS(settings map[string]string) map[string]string {
+	settings["ssl_ca"] = TLSCAFile
+	settings["ssl_cert"] = TLSCertFile
+	settings["ssl_key"] = TLSKeyFile
+	return settings
+}
 
 // pluginLoadAdd and ignoreDBDirs are the defaults that a user override extends instead of
 // replacing: dropping the semi-sync or clone plugins would break lossless failover and seeding, and

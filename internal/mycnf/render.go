@@ -39,6 +39,11 @@ func Render(flavor v1alpha1.Flavor, overrides map[string]string) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
+	return Format(flavor, settings)
+}
+
+// Format writes merged settings (Settings, WithTLS) as the option file Render describes.
+func Format(flavor v1alpha1.Flavor, settings map[string]string) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Rendered by the ordinal operator for flavor %s; do not edit.\n", flavor)
 	b.WriteString("# ordinal init appends the member's own settings (server_id, report_host, bind_address).\n")

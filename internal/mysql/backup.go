@@ -171,22 +171,21 @@ func (c *Client) StartApplier(ctx context.Context) error {
 // tables, without which account statements are refused. Accounts missing from the backup are
 // created with the grants init gives a fresh datadir.
 func resetAccountStmts(f Flavor, a Accounts) []stmt {
-	replGrants := "REPLICATION SLAVE, REPLICATION CLIENT"
-	if f.Name() == MySQL.Name() {
-		replGrants += ", BACKUP_ADMIN"
-	}
 	out := []stmt{statement("FLUSH PRIVILEGES")}
 	for _, acc := range []struct{ user, host, password, grants string }{
-		{AccountRoot, "localhost", a.RootPassword, "ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION"},
-		{AccountRoot, "%", a.RootPassword, "ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION"},
-		{AccountReplication, "%", a.ReplicationPassword, replGrants + " ON *.* TO %s"},
-		{AccountOperator, "%", a.OperatorPassword, "ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION"},
+		{AccountRoot, "localhost", a.RootPassword, "GRANT ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION"},
+		{AccountRoot, "%", a.RootPassword, "GRANT ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION"},
+		{AccountReplication, "%", a.ReplicationPassword, "GRANT " + replGrants(f) + " ON *.* TO %s"},
+		{AccountOperator, "%", a.OperatorPassword, operatorGrants},
+		{AccountOperator, "localhost", a.OperatorPassword, operatorGrants}, // see operatorLocal
 	} {
 		name := "'" + acc.user + "'@'" + acc.host + "'"
 		out = append(out,
 			statement("CREATE USER IF NOT EXISTS "+name+" IDENTIFIED BY ?", acc.password),
-			statement("ALTER USER "+name+" IDENTIFIED BY ?", acc.password),
-			statement("GRANT "+fmt.Sprintf(acc.grants, name)))
+			// REQUIRE NONE: the restoring cluster requires TLS again once its members serve it
+			// (a backup of a TLS cluster must not lock a plain one out).
+			statement("ALTER USER "+name+" IDENTIFIED BY ? REQUIRE NONE", acc.password),
+			statement(fmt.Sprintf(acc.grants, name)))
 	}
 	return out
 }

@@ -39,6 +39,7 @@ type Flavor interface {
 	configureReplica(src Source) ([]stmt, error)
 	replication() replicationSQL
 	reloadTLS() stmt
+	accountsTLS() stmt
 	setReadOnly(on bool) []stmt
 	setSemiSyncSource(on bool) []stmt
 	setSemiSyncReplica(on bool) []stmt

@@ -18,6 +18,7 @@ package mysql
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 
 	"github.com/ordinal-dev/ordinal/internal/gtid"
@@ -71,6 +72,13 @@ type Instance interface {
 	// SetGlobals changes system variables of the running server (SET GLOBAL), in order, stopping
 	// at the first the server refuses.
 	SetGlobals(ctx context.Context, settings []GlobalSetting) error
+	// RequireTLS, on the primary, makes the replication and operator accounts at '%' require TLS
+	// (on) or not (off), after ensuring the socket account 'ordinal'@'localhost' with
+	// operatorPassword; replication carries the change to every member.
+	RequireTLS(ctx context.Context, on bool, operatorPassword string) error
+	// AccountsRequireTLS tells whether the replication and operator accounts at '%' both
+	// require TLS (one short read).
+	AccountsRequireTLS(ctx context.Context) (bool, error)
 	Close() error
 }
 
@@ -86,7 +94,14 @@ type OpenerFunc func(cfg Config) (Instance, error)
 // Open calls f.
 func (f OpenerFunc) Open(cfg Config) (Instance, error) { return f(cfg) }
 
-// DefaultOpener opens real Clients, and real PulseConns (it is a [PulseOpener]).
+// CertificateMeeter is an Opener that can tell which certificate a server presents to a new
+// connection (ServedCertificate); openers of fakes without TLS are not.
+type CertificateMeeter interface {
+	ServedCertificate(ctx context.Context, cfg Config) (*x509.Certificate, error)
+}
+
+// DefaultOpener opens real Clients, and real PulseConns (it is a [PulseOpener] and a
+// [CertificateMeeter]).
 var DefaultOpener Opener = defaultOpener{}
 
 type defaultOpener struct{}
@@ -97,6 +112,10 @@ func (defaultOpener) Open(cfg Config) (Instance, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+func (defaultOpener) ServedCertificate(ctx context.Context, cfg Config) (*x509.Certificate, error) {
+	return ServedCertificate(ctx, cfg)
 }
 
 func (defaultOpener) OpenPulse(cfg Config) (Pulser, error) {

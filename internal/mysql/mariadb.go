@@ -120,7 +120,12 @@ func (mariaDB) replication() replicationSQL {
 
 // reloadTLS: MariaDB 10.4+ reads its certificate, key and CA files again; established
 // connections keep theirs.
-func (mariaDB) reloadTLS() stmt { return statement("FLUSH SSL") }
+// NO_WRITE_TO_BINLOG: a FLUSH is binlogged otherwise, and on a replica that is an errant transaction.
+func (mariaDB) reloadTLS() stmt { return statement("FLUSH NO_WRITE_TO_BINLOG SSL") }
+
+// accountsTLS: MariaDB 10.4+ keeps accounts in mysql.global_priv (JSON); the mysql.user view
+// spells their ssl_type as MySQL does.
+func (mariaDB) accountsTLS() stmt { return accountsTLSQuery }
 
 // setReadOnly bounds the fence's lock wait for this one statement (SET
 // STATEMENT … FOR), so no session setting leaks into the pool.

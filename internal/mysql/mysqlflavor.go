@@ -111,6 +111,9 @@ func (mySQL) configureReplica(src Source) ([]stmt, error) {
 // leaves the old context in place (the statement fails).
 func (mySQL) reloadTLS() stmt { return statement("ALTER INSTANCE RELOAD TLS") }
 
+// accountsTLS: ssl_type is a column of the mysql.user table.
+func (mySQL) accountsTLS() stmt { return accountsTLSQuery }
+
 func (mySQL) replication() replicationSQL {
 	return replicationSQL{
 		start:  "START REPLICA",

@@ -58,22 +58,38 @@ func (a Accounts) validate() error {
 var extraAccounts = statement("SELECT User AS user, Host AS host FROM mysql.user " +
 	"WHERE (User = 'root' AND Host <> 'localhost') OR User = ''")
 
+// operatorLocal is the operator's account for Unix-socket logins inside a pod (agent, prestop
+// hook, metrics, archiving, backups): a socket login matches 'localhost' before '%', and
+// 'ordinal'@'%' may REQUIRE SSL, which refuses socket logins. It has the password and grants of
+// 'ordinal'@'%' (on MariaDB it also keeps READ_ONLY ADMIN: revokeReadOnlyAdmin spares the
+// operator's user at every host) and never requires TLS.
+const operatorLocal = "'" + AccountOperator + "'@'localhost'"
+
+// operatorGrants are the grants of both operator accounts, %s being the account.
+const operatorGrants = "GRANT ALL PRIVILEGES ON *.* TO %s WITH GRANT OPTION"
+
 // accountStmts creates root (localhost and '%'), the replication account and the operator's
-// account. MySQL's replication account may also donate a clone (BACKUP_ADMIN).
+// accounts ('%' and localhost). MySQL's replication account may also donate a clone (BACKUP_ADMIN).
 func accountStmts(f Flavor, a Accounts) []stmt {
-	replGrants := "REPLICATION SLAVE, REPLICATION CLIENT"
-	if f.Name() == MySQL.Name() {
-		replGrants += ", BACKUP_ADMIN"
-	}
 	return []stmt{
 		statement("ALTER USER 'root'@'localhost' IDENTIFIED BY ?", a.RootPassword),
 		statement("CREATE USER 'root'@'%' IDENTIFIED BY ?", a.RootPassword),
 		statement("GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION"),
 		statement("CREATE USER '"+AccountReplication+"'@'%' IDENTIFIED BY ?", a.ReplicationPassword),
-		statement("GRANT " + replGrants + " ON *.* TO '" + AccountReplication + "'@'%'"),
+		statement("GRANT " + replGrants(f) + " ON *.* TO '" + AccountReplication + "'@'%'"),
 		statement("CREATE USER '"+AccountOperator+"'@'%' IDENTIFIED BY ?", a.OperatorPassword),
-		statement("GRANT ALL PRIVILEGES ON *.* TO '" + AccountOperator + "'@'%' WITH GRANT OPTION"),
+		statement(fmt.Sprintf(operatorGrants, "'"+AccountOperator+"'@'%'")),
+		statement("CREATE USER "+operatorLocal+" IDENTIFIED BY ?", a.OperatorPassword),
+		statement(fmt.Sprintf(operatorGrants, operatorLocal)),
 	}
+}
+
+// replGrants are the replication account's privileges; on MySQL it also donates clones.
+func replGrants(f Flavor) string {
+	if f.Name() == MySQL.Name() {
+		return "REPLICATION SLAVE, REPLICATION CLIENT, BACKUP_ADMIN"
+	}
+	return "REPLICATION SLAVE, REPLICATION CLIENT"
 }
 
 // CreateAccounts sets up the accounts of a freshly initialised datadir, connected as root without
@@ -204,11 +220,17 @@ func cloneStmts(f Flavor, donor Source, dataDir string) ([]stmt, error) {
 	if dataDir == "" {
 		return nil, errors.New("clone: no target directory")
 	}
-	return []stmt{
-		statement("SET GLOBAL clone_valid_donor_list = ?", net.JoinHostPort(donor.Host, strconv.Itoa(donor.Port))),
-		statement("CLONE INSTANCE FROM ?@?:? IDENTIFIED BY ? DATA DIRECTORY = ?",
-			donor.User, donor.Host, donor.Port, donor.Password, dataDir),
-	}, nil
+	out := []stmt{statement("SET GLOBAL clone_valid_donor_list = ?", net.JoinHostPort(donor.Host, strconv.Itoa(donor.Port)))}
+	if donor.TLS == nil {
+		return append(out, statement("CLONE INSTANCE FROM ?@?:? IDENTIFIED BY ? DATA DIRECTORY = ?",
+			donor.User, donor.Host, donor.Port, donor.Password, dataDir)), nil
+	}
+	// The replication account requires TLS once the cluster serves it; the donor is verified with
+	// the recipient's CAs.
+	return append(out,
+		statement("SET GLOBAL clone_ssl_ca = ?", donor.TLS.CAFile),
+		statement("CLONE INSTANCE FROM ?@?:? IDENTIFIED BY ? DATA DIRECTORY = ? REQUIRE SSL",
+			donor.User, donor.Host, donor.Port, donor.Password, dataDir)), nil
 }
 
 // onOneConnection runs fn on a single connection, so session variables hold for all of it; the

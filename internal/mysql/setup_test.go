@@ -48,6 +48,8 @@ func TestCreateAccounts(t *testing.T) {
 			repl,
 			"CREATE USER 'ordinal'@'%' IDENTIFIED BY ? [op]",
 			"GRANT ALL PRIVILEGES ON *.* TO 'ordinal'@'%' WITH GRANT OPTION",
+			"CREATE USER 'ordinal'@'localhost' IDENTIFIED BY ? [op]",
+			"GRANT ALL PRIVILEGES ON *.* TO 'ordinal'@'localhost' WITH GRANT OPTION",
 		}
 		if f == MariaDB { // the recorder answers both account queries with the same rows
 			want = append(want, readOnlyAdmins.sql,
@@ -120,6 +122,20 @@ func TestCloneFrom(t *testing.T) {
 	if !slices.Equal(rec.calls, want) {
 		t.Errorf("got %q, want %q", rec.calls, want)
 	}
+	c, rec = testClient(MySQL)
+	donor.TLS = &SourceTLS{CAFile: "/etc/mysql/tls/ca.crt"}
+	if err := c.CloneFrom(context.Background(), donor, "/var/lib/mysql/.ordinal-clone"); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{
+		"SET GLOBAL clone_valid_donor_list = ? [db-0.db.ns.svc:3306]",
+		"SET GLOBAL clone_ssl_ca = ? [/etc/mysql/tls/ca.crt]",
+		"CLONE INSTANCE FROM ?@?:? IDENTIFIED BY ? DATA DIRECTORY = ? REQUIRE SSL [repl db-0.db.ns.svc 3306 p'w /var/lib/mysql/.ordinal-clone]",
+	}
+	if !slices.Equal(rec.calls, want) {
+		t.Errorf("over TLS: got %q, want %q", rec.calls, want)
+	}
+	donor.TLS = nil
 	for name, tc := range map[string]struct {
 		f     Flavor
 		donor Source

@@ -20,7 +20,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
+	"strings"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
 )
@@ -32,31 +34,68 @@ func (c *Client) ReloadTLS(ctx context.Context) error {
 	return c.s.exec(ctx, c.cfg.Flavor.reloadTLS())
 }
 
-// RequireTLS makes the replication and operator accounts refuse connections without TLS (on), or
-// accept them again (off). Like the accounts' creation it runs with sql_log_bin=0 on one
-// connection, on every member: an account change must leave no GTID (on a replica it would be
-// errant).
-func (c *Client) RequireTLS(ctx context.Context, on bool) error {
-	return c.onOneConnection(ctx, func(s session) error {
-		if err := s.exec(ctx, statement("SET SESSION sql_log_bin = 0")); err != nil {
-			return err
-		}
-		return execOn(ctx, s, requireTLSStmts(on))
-	})
+// tlsAccounts are the accounts RequireTLS changes and AccountsRequireTLS reads, all at '%'.
+var tlsAccounts = []string{AccountReplication, AccountOperator}
+
+// RequireTLS makes the replication and operator accounts at '%' refuse connections without TLS
+// (on), or accept them again (off). It first makes sure 'ordinal'@'localhost' exists with
+// operatorPassword and its grants, so socket logins inside the pods keep working (clusters
+// created before that account was part of the accounts lack it). Run it on the primary only,
+// binary log on: replication carries the change to every member as the primary's own
+// transactions, which no member holds as errant. On MySQL the primary's fence must be down.
+func (c *Client) RequireTLS(ctx context.Context, on bool, operatorPassword string) error {
+	sts, err := requireTLSStmts(on, operatorPassword)
+	if err != nil {
+		return fmt.Errorf("mysql %s: %w", c.Addr(), err)
+	}
+	return c.execAll(ctx, sts)
 }
 
-// requireTLSStmts is the same on both flavors.
-func requireTLSStmts(on bool) []stmt {
+// requireTLSStmts is the same on both flavors. IF NOT EXISTS keeps an existing
+// 'ordinal'@'localhost' as it is, on the primary and on every replica applying the statement.
+func requireTLSStmts(on bool, operatorPassword string) ([]stmt, error) {
+	if operatorPassword == "" {
+		return nil, errors.New("require TLS: no operator password for " + operatorLocal)
+	}
 	req := "NONE"
 	if on {
 		req = "SSL"
 	}
-	var out []stmt
-	for _, acc := range []string{AccountReplication, AccountOperator} {
+	out := []stmt{
+		statement("CREATE USER IF NOT EXISTS "+operatorLocal+" IDENTIFIED BY ?", operatorPassword),
+		statement(fmt.Sprintf(operatorGrants, operatorLocal)),
+	}
+	for _, acc := range tlsAccounts {
 		out = append(out, statement(fmt.Sprintf("ALTER USER '%s'@'%%' REQUIRE %s", acc, req)))
 	}
-	return out
+	return out, nil
 }
+
+// AccountsRequireTLS tells whether the replication and the operator account at '%' both require
+// TLS (ssl_type ANY, what REQUIRE SSL sets); false when either does not or is missing. One short
+// read of the account table, bounded by the statement timeout.
+func (c *Client) AccountsRequireTLS(ctx context.Context) (bool, error) {
+	rows, err := c.s.query(ctx, c.cfg.Flavor.accountsTLS())
+	if err != nil {
+		return false, err
+	}
+	requiring := map[string]bool{}
+	for _, r := range rows {
+		if r.str("ssl_type") == "ANY" {
+			requiring[r.str("user")] = true
+		}
+	}
+	for _, acc := range tlsAccounts {
+		if !requiring[acc] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// accountsTLSQuery reads the ssl_type of tlsAccounts at '%': empty, ANY, X509 or SPECIFIED.
+var accountsTLSQuery = statement("SELECT User AS user, ssl_type AS ssl_type FROM mysql.user " +
+	"WHERE Host = '%' AND User IN ('" + strings.Join(tlsAccounts, "', '") + "')")
 
 // ServedCertificate is the certificate the server presents to a new connection with cfg (whose TLS
 // must be set, and is verified as usual): after ReloadTLS it tells whether the server took the

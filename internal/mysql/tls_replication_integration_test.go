@@ -124,8 +124,10 @@ func TestReplicationOverTLSThroughCertificateAndCARotation(t *testing.T) {
 	e := newEnvWith(t, 2, mysqltest.Options{ExtraArgs: args, MemberArgs: [][]string{files[0].args(), files[1].args()}})
 	for i := range 2 {
 		operatorAccounts(t, e, i)
-		e.must(e.clients[i].RequireTLS(e.ctx, true))
 	}
+	// On the primary only, binary log on: member 1 applies the change once it replicates.
+	e.must(e.clients[0].SetReadOnly(e.ctx, false))
+	e.must(e.clients[0].RequireTLS(e.ctx, true, "operator-pw"))
 	if _, err := dialAs(e, 0, "repl", mysqltest.ReplPassword, nil); err == nil || mysql.ErrorNumber(err) != 1045 {
 		t.Errorf("a plain connection as the replication account: %v, want access denied (1045)", err)
 	}
@@ -136,7 +138,6 @@ func TestReplicationOverTLSThroughCertificateAndCARotation(t *testing.T) {
 		t.Error("a plain connection as the operator's account was accepted")
 	}
 
-	e.must(e.clients[0].SetReadOnly(e.ctx, false))
 	src := e.source(0)
 	src.TLS = &mysql.SourceTLS{CAFile: files[1].ca}
 	e.must(e.clients[1].ConfigureReplica(e.ctx, src))
@@ -163,10 +164,15 @@ func TestReplicationOverTLSThroughCertificateAndCARotation(t *testing.T) {
 	if err != nil || served.SerialNumber.Cmp(mustCert(t, renewed).SerialNumber) != 0 {
 		t.Errorf("after FLUSH SSL the server serves %v (%v), want the renewed certificate", serial(served), err)
 	}
+	// The replica reloads too: that must not write to its binary log (an errant transaction).
+	e.must(e.clients[1].ReloadTLS(e.ctx))
 	e.writeRows(0, 5)
 	e.waitRows(1, 10)
 	if r := e.status(1).Replication; !r.IORunning || !r.TLS {
 		t.Errorf("replication after the reload: %+v", r)
+	}
+	if p, r := e.status(0).Executed, e.status(1).Executed; !r.SubsetOf(p) {
+		t.Errorf("after reloading its certificate the replica holds %s beyond the primary's %s", r, p)
 	}
 
 	// A new CA: both are trusted during the overlap, the source serves a certificate of the new one,

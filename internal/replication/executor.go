@@ -32,8 +32,13 @@ type Executor struct {
 	Conns map[string]mysql.Instance
 	// SourceAddr is the host and port a replica uses to reach a member (its stable DNS name).
 	SourceAddr func(member string) (host string, port int)
+	// SourceTLS is how replica verifies source over TLS (topology.ReplicatesOverTLS); nil for a
+	// plain connection. A nil func means plain everywhere.
+	SourceTLS func(replica, source string) *mysql.SourceTLS
 	// ReplicationPassword is the repl user's password.
 	ReplicationPassword string
+	// OperatorPassword is the operator account's (its socket account is created with it).
+	OperatorPassword string
 	// SemiSync makes replicas acknowledge transactions (spec.replication.mode semiSync).
 	SemiSync bool
 	// SemiSyncWait makes a new primary wait for an acknowledgement before its fence is cleared
@@ -76,11 +81,13 @@ func (e Executor) Run(ctx context.Context, step topology.Step) (promoted bool, e
 	case topology.Fence:
 		return false, Fence(ctx, conn)
 	case topology.ConfigureReplica:
-		return false, e.configureReplica(ctx, conn, step.Source)
+		return false, e.configureReplica(ctx, conn, step.Target, step.Source)
 	case topology.StartReplication:
 		return false, e.startReplication(ctx, conn)
 	case topology.EnableSemiSync, topology.DisableSemiSync:
 		return false, conn.SetSemiSyncSource(ctx, step.Kind == topology.EnableSemiSync)
+	case topology.RequireAccountTLS, topology.RelaxAccountTLS:
+		return false, conn.RequireTLS(ctx, step.Kind == topology.RequireAccountTLS, e.OperatorPassword)
 	}
 	return false, fmt.Errorf("unknown step %q", step.Kind)
 }
@@ -175,7 +182,7 @@ func (e Executor) repoint(ctx context.Context, primary string, members []string)
 			continue
 		}
 		wg.Go(func() {
-			if err := e.configureReplica(ctx, conn, primary); err != nil && e.Logf != nil {
+			if err := e.configureReplica(ctx, conn, name, primary); err != nil && e.Logf != nil {
 				e.Logf("Could not repoint member at the new primary", "member", name, "primary", primary, "err", err)
 			}
 		})
@@ -183,16 +190,18 @@ func (e Executor) repoint(ctx context.Context, primary string, members []string)
 	wg.Wait()
 }
 
-func (e Executor) configureReplica(ctx context.Context, conn mysql.Instance, source string) error {
+func (e Executor) configureReplica(ctx context.Context, conn mysql.Instance, replica, source string) error {
 	// A replica never waits for acknowledgements: a former primary (switchover) still has the wait
 	// on, and MariaDB would hold its applier on every replicated commit, forever.
 	if err := conn.SetSemiSyncSource(ctx, false); err != nil {
 		return err
 	}
 	host, port := e.SourceAddr(source)
-	err := conn.ConfigureReplica(ctx, mysql.Source{
-		Host: host, Port: port, User: mysql.AccountReplication, Password: e.ReplicationPassword,
-	})
+	src := mysql.Source{Host: host, Port: port, User: mysql.AccountReplication, Password: e.ReplicationPassword}
+	if e.SourceTLS != nil {
+		src.TLS = e.SourceTLS(replica, source)
+	}
+	err := conn.ConfigureReplica(ctx, src)
 	if err != nil {
 		return err
 	}

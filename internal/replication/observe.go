@@ -43,6 +43,7 @@ func Observe(m *topology.Member, st mysql.Status, sourceName func(host string) s
 	m.IOConnected = rep.IORunning
 	m.SQLRunning = rep.SQLRunning
 	m.LastIOErrno, m.LastSQLErrno = rep.LastIOErrno, rep.LastSQLErrno
+	m.ReplicationTLS = rep.TLS
 	if rep.SecondsBehind >= 0 {
 		m.Lag, m.LagKnown = time.Duration(rep.SecondsBehind)*time.Second, true
 	}

@@ -28,7 +28,9 @@ var primaryRules = []rule{
 	switchover,          // B.4
 	makePrimaryWritable, // B.5
 	semiSync,            // B.6
+	relaxAccounts,       // B.7 (TLS turned off: before replicas and restarts go plain)
 	repairReplicas,      // B.7
+	requireAccountTLS,   // B.7 (TLS everywhere: the accounts refuse plain connections)
 	rollingRestart,      // B.8
 }
 

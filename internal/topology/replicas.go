@@ -75,6 +75,11 @@ func repairMember(v *view, m Member) (Step, bool) {
 			"%s replicates from %q: pointing it at the primary %s with GTID auto-positioning", m.Name, m.Source, p.Name)
 		return st.from(p.Name), true
 	}
+	if want := ReplicatesOverTLS(v.s, m, p); want != m.ReplicationTLS && (want || !v.s.AccountsRequireTLS) {
+		st := actStep(ConfigureReplica, "encryptReplication", m.Name,
+			"%s replicates from %s %s: configuring it %s", m.Name, p.Name, overTLS(m.ReplicationTLS), overTLS(want))
+		return st.from(p.Name), true
+	}
 	if !m.IORunning || (!m.SQLRunning && !(m.BackingUp && m.LastSQLErrno == 0)) {
 		return actStep(StartReplication, "restartThreads", m.Name,
 			"%s: %s; starting replication", m.Name, threadsMessage(m)), true
@@ -134,4 +139,54 @@ func allServingExcept(v *view, c Member) bool {
 		}
 	}
 	return true
+}
+
+func overTLS(on bool) string {
+	if on {
+		return "over TLS"
+	}
+	return "without TLS"
+}
+
+// tlsEverywhere reports whether every desired member has a pod that serves TLS and every replica
+// replicates from P over it, a semi-sync one connected when the wait is on: only then can the
+// accounts refuse plain connections without cutting anyone off, and their change (a replicated
+// transaction) commit at once. A member still to come would otherwise need a seed for it.
+func tlsEverywhere(v *view) bool {
+	if !v.s.TLS || (v.semiSyncWanted() && v.primary.SemiSyncClients == 0) {
+		return false
+	}
+	present := 0
+	for _, m := range v.members {
+		if !m.PodExists {
+			continue
+		}
+		if !v.removing(m) {
+			present++
+		}
+		if !m.ServesTLS || (m.Name != v.primary.Name && (!m.Reachable || m.Source != v.primary.Name || !m.ReplicationTLS)) {
+			return false
+		}
+	}
+	return present >= v.s.Replicas
+}
+
+// requireAccountTLS makes the replication and operator accounts refuse plain connections once TLS
+// reaches every member (B.7): a password then never crosses the network in the clear.
+func requireAccountTLS(v *view) (Step, bool) {
+	if !v.primaryEstablished() || v.s.AccountsRequireTLS || !tlsEverywhere(v) {
+		return Step{}, false
+	}
+	return actStep(RequireAccountTLS, "requireAccountTLS", v.primary.Name,
+		"every member serves TLS and replicates over it: the replication and operator accounts now refuse plain connections"), true
+}
+
+// relaxAccounts lets the accounts connect without TLS again when TLS is turned off, before any
+// replica is configured without it or any member restarts without certificates (B.7).
+func relaxAccounts(v *view) (Step, bool) {
+	if !v.primaryEstablished() || !v.s.AccountsRequireTLS || v.s.TLS || (v.semiSyncWanted() && v.primary.SemiSyncClients == 0) {
+		return Step{}, false // (without an acknowledging replica the change would wait)
+	}
+	return actStep(RelaxAccountTLS, "relaxAccountTLS", v.primary.Name,
+		"TLS is turned off: the replication and operator accounts accept plain connections again before members stop serving TLS"), true
 }

@@ -99,6 +99,9 @@ type Member struct {
 	CommitError  string
 
 	Version string // the server version as observed, e.g. "11.4.5-MariaDB"; "" when unknown
+
+	ServesTLS      bool // the pod mounts the cluster's certificates: the server serves TLS
+	ReplicationTLS bool // its replication connection uses TLS (Master_SSL_Allowed)
 }
 
 // Snapshot is the whole cluster as observed, plus what the user asked for.
@@ -123,6 +126,19 @@ type Snapshot struct {
 	// would be followed by a switch back.
 	SwitchoverTo string
 	MaxLag       time.Duration // a replica lagging more is not serving; 0 means no bound
+
+	// TLS is spec.tls.enabled: members serve TLS and replicate over it, and the replication and
+	// operator accounts refuse plain connections once every member does.
+	TLS bool
+	// AccountsRequireTLS is what CurrentPrimary's accounts say (REQUIRE SSL); only meaningful
+	// while it answers.
+	AccountsRequireTLS bool
+}
+
+// ReplicatesOverTLS reports whether replica connects to source over verified TLS: TLS is on and
+// both serve it (the replica's server reads the CA from its own mounted certificates).
+func ReplicatesOverTLS(s Snapshot, replica, source Member) bool {
+	return s.TLS && replica.ServesTLS && source.ServesTLS
 }
 
 // has is every transaction the member holds, applied or not.

@@ -53,6 +53,12 @@ const (
 	DisableSemiSync Kind = "DisableSemiSync"
 	// Restart: delete Target's pod so the StatefulSet re-creates it from the new template.
 	Restart Kind = "Restart"
+	// RequireAccountTLS: make the replication and operator accounts refuse plain
+	// connections, on the primary Target (replicated to every member).
+	RequireAccountTLS Kind = "RequireAccountTLS"
+	// RelaxAccountTLS: let the replication and operator accounts connect without
+	// TLS again, on the primary Target.
+	RelaxAccountTLS Kind = "RelaxAccountTLS"
 	// ForceRestart: delete Target's pod with a short grace period: its fence
 	// could not be raised (its commits are stuck); the server restarts read-only.
 	ForceRestart Kind = "ForceRestart"

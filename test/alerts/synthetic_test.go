@@ -131,3 +131,25 @@ func TestBackupFailingFiresOnAFailureAndClears(t *testing.T) {
 		t.Errorf("over an hour after the failure: still fires for %v", got)
 	}
 }
+
+// TestCertificateExpiringFiresTwoWeeksBeforeExpiry: a renewed certificate (months left) is quiet; one
+// the operator failed to renew fires once fewer than 14 days are left, naming the certificate.
+func TestCertificateExpiringFiresTwoWeeksBeforeExpiry(t *testing.T) {
+	t.Cleanup(func() { metrics.Forget("team-a", "db") })
+	day := 24 * time.Hour
+	metrics.CertificateExpiry("team-a", "db", "ca", start.Add(200*day))
+	metrics.CertificateExpiry("team-a", "db", "server", start.Add(15*day))
+	scrape := operatorScrape(t, healthy())
+	var snaps []snapshot
+	for i := range 50 {
+		snaps = append(snaps, snapshot{at: time.Duration(i) * time.Hour, targets: []target{scrape}})
+	}
+	st := load(t, snaps)
+	if got := firing(t, st, "OrdinalCertificateExpiring", time.Hour); len(got) != 0 {
+		t.Errorf("15 days before expiry: fires for %v", got)
+	}
+	got := firing(t, st, "OrdinalCertificateExpiring", 25*time.Hour)
+	if len(got) != 1 || got[0].Get("certificate") != "server" {
+		t.Errorf("under 14 days before the server certificate expires: fires for %v, want the server certificate", got)
+	}
+}

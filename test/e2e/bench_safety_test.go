@@ -51,8 +51,11 @@ const (
 	bareHost = "127.0.0.201"
 )
 
-// sbTarget is where sysbench connects.
-type sbTarget struct{ host, port, user, password string }
+// sbTarget is where sysbench connects; tls encrypts its connections (--mysql-ssl=on).
+type sbTarget struct {
+	host, port, user, password string
+	tls                        bool
+}
 
 // sbResult is one sysbench run.
 type sbResult struct{ tps, p95ms float64 }
@@ -84,12 +87,16 @@ var _ = Describe("bench: safety", Ordered, func() {
 		Expect(err).NotTo(HaveOccurred())
 		svc := sbTarget{host: host, port: port, user: e.user, password: e.password}
 		semi := sysbenchSeries(ctx, svc, runs)
+		tlsSvc := svc
+		tlsSvc.tls = true
+		semiTLS := sysbenchSeries(ctx, tlsSvc, runs)
 		setAsync(ctx, e)
 		async := sysbenchSeries(ctx, svc, runs)
 		cnf := kubectl(ctx, "-n", ns, "get", "configmap", faultClusterName+"-config", "-o", `jsonpath={.data.my\.cnf}`)
 		bare, kept := startBare(ctx, cnf)
 		bareRes := sysbenchSeries(ctx, bare, runs)
 		recordSafety(sec, semi, async, bareRes, kept)
+		recordTLSCost(sec, semi, semiTLS)
 	}, SpecTimeout(30*time.Minute))
 })
 
@@ -142,6 +149,9 @@ func sysbench(ctx context.Context, t sbTarget, cmd string) string {
 		fmt.Sprintf("--tables=%d", sbTables), fmt.Sprintf("--table-size=%d", sbTableSize),
 		fmt.Sprintf("--threads=%d", sbThreads), fmt.Sprintf("--time=%d", sbSeconds), "--events=0",
 		"--percentile=95", "--report-interval=0", cmd}
+	if t.tls {
+		args = append(args[:len(args)-1], "--mysql-ssl=on", cmd)
+	}
 	out, err := exec.CommandContext(ctx, "sysbench", args...).CombinedOutput()
 	Expect(err).NotTo(HaveOccurred(), "sysbench %s: %s", cmd, out)
 	return string(out)
@@ -168,7 +178,9 @@ func parseSysbench(out string) sbResult {
 // bareKeys are the rendered settings the bare server does not take: paths of the pod's layout
 // (it gets its own), the fence (it must be writable) and the member's own settings.
 var bareKeys = map[string]bool{"datadir": true, "log_bin": true, "relay_log": true, "pid_file": true, "socket": true,
-	"port": true, "read_only": true, "bind_address": true, "server_id": true, "report_host": true, "report_port": true}
+	"port": true, "read_only": true, "bind_address": true, "server_id": true, "report_host": true, "report_port": true,
+	// the pod's mounted certificates
+	"ssl_ca": true, "ssl_cert": true, "ssl_key": true}
 
 // bareConfig is the operator's rendered [mysqld] settings without bareKeys, plus the bare
 // server's own paths and address; it returns the my.cnf and the settings kept.
@@ -293,6 +305,17 @@ func recordSafety(sec *benchSection, semi, async, bare []sbResult, kept []string
 		"waits for fsyncs (sync_binlog=1, innodb_flush_log_at_trx_commit=1) on one shared virtual disk, and the machine "+
 		"ran other work at the same time, so differences smaller than this spread are noise, not a cost.",
 		spread(semi), spread(async), spread(bare)))
+}
+
+// recordTLSCost is the write throughput over TLS connections as a ratio to plain ones, both
+// through the primary Service of the same semi-sync cluster (docs/security.md).
+func recordTLSCost(sec *benchSection, plain, encrypted []sbResult) {
+	tps := func(rs []sbResult) []float64 { return pick(rs, func(r sbResult) float64 { return r.tps }) }
+	sec.Figure(pctFigure("semisync_tls_tps", "Transactions/s, semi-sync, clients over TLS, median", tps(encrypted), 50, "tx/s"))
+	sec.Figure(results.Figure{Name: "tls_plain_ratio", Label: "clients over TLS / plain clients, transactions/s (semi-sync)",
+		Value: round3(median(tps(encrypted)) / median(tps(plain))), Unit: "ratio", Samples: min(len(plain), len(encrypted))})
+	sec.Note("TLS cost: the same semi-sync cluster, sysbench with --mysql-ssl=on (TLS to the primary through the Service; " +
+		"replication runs over verified TLS in both series, the default), against the plain series above.")
 }
 
 func pick(rs []sbResult, f func(sbResult) float64) []float64 {

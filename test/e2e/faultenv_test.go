@@ -20,6 +20,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,6 +62,9 @@ type faultEnv struct {
 	// numbers its rows from 1).
 	db  string
 	run int // 1, 2, … when a scenario repeats (E2E_FAULT_RUNS, make bench-faults)
+	// clientTLS, when set, encrypts the workload's connections through the primary Service and
+	// verifies the server with it (tls_test.go); nil: plain.
+	clientTLS *tls.Config
 
 	mu   sync.Mutex
 	topo workload.Topology
@@ -294,7 +298,7 @@ func (e *faultEnv) replicas(ctx context.Context) []string {
 
 func (e *faultEnv) options() workload.Options {
 	return workload.Options{
-		Primary: e.primary, User: e.user, Password: e.password, Database: e.db,
+		Primary: e.primary, User: e.user, Password: e.password, Database: e.db, TLS: e.clientTLS,
 		Topology: e.topology,
 		Logf: func(f string, a ...any) {
 			GinkgoWriter.Printf("%s [%s] %s\n", time.Now().Format("15:04:05.000"), e.name, fmt.Sprintf(f, a...))

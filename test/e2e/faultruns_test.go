@@ -68,12 +68,17 @@ func (p *faultPool) open(ctx context.Context, sc scenario) *faultEnv {
 		p.once.Do(func() { p.create(ctx) })
 		ns = p.nsOf[sc.name]
 	}
+	deleteAfterSpec(ns)
+	return openFaultEnv(ctx, sc.name, ns)
+}
+
+// deleteAfterSpec deletes ns, without waiting, when the spec ends (unless E2E_KEEP is set).
+func deleteAfterSpec(ns string) {
 	DeferCleanup(func(ctx SpecContext) {
 		if os.Getenv("E2E_KEEP") == "" {
 			kubectl(ctx, "delete", "namespace", ns, "--wait=false")
 		}
 	})
-	return openFaultEnv(ctx, sc.name, ns)
 }
 
 // create applies a cluster for every focused scenario of the container that does not fault a

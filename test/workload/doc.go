@@ -30,6 +30,7 @@ limitations under the License.
 // Afterwards the pure functions of this package measure the write pause, look for ticks where two
 // writable members were both routed to by the primary Service, and check the key history for
 // linearizability with porcupine (a register per key, histories partitioned by key). VerifyRows
-// checks every acknowledged row on every member. Nothing here imports Ginkgo; the e2e suite turns
-// the results into assertions.
+// checks every acknowledged row on every member. With Options.TLS the connections through the
+// primary Service are encrypted and verify the server as an application would (the member probes
+// stay plain). Nothing here imports Ginkgo; the e2e suite turns the results into assertions.
 package workload

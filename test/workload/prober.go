@@ -93,7 +93,7 @@ func (w *Workload) probe(ctx context.Context) {
 			t.db.Close()
 		}
 	}()
-	via, err := openFresh(DSN(o.User, o.Password, o.Primary, "", o.ProbeTimeout, o.ProbeTimeout))
+	via, err := openFresh(o.primaryConfig("", o.ProbeTimeout, o.ProbeTimeout))
 	if err != nil {
 		return
 	}

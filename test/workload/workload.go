@@ -18,6 +18,7 @@ package workload
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -41,6 +42,11 @@ type Options struct {
 	Primary string
 	// User and Password of an account that may connect from the test process (e.g. root@'%').
 	User, Password string
+	// TLS, when set, encrypts every connection through Primary (the writer's, the key clients',
+	// Setup's and the prober's look through the Service) and verifies the server with it, as an
+	// application would. The prober's connections to each member's own address stay plain. Nil:
+	// plain connections.
+	TLS *tls.Config
 	// Database the workload creates and uses ("faultload").
 	Database string
 	// Topology returns the current members and routing; called by the prober on every tick.
@@ -100,21 +106,44 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// DSN is the go-sql-driver DSN for addr with the workload's short timeouts.
-func DSN(user, password, addr, database string, timeout, rw time.Duration) string {
+// DriverConfig is the go-sql-driver configuration for addr with the workload's short timeouts;
+// set its TLS to connect over TLS, and open it with OpenConfig.
+func DriverConfig(user, password, addr, database string, timeout, rw time.Duration) *mysql.Config {
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd = user, password
 	cfg.Net, cfg.Addr, cfg.DBName = "tcp", addr, database
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = timeout, rw, rw
 	cfg.ClientFoundRows = true // an UPDATE reports the rows it matched, not only those it changed
 	cfg.InterpolateParams = true
-	return cfg.FormatDSN()
+	return cfg
+}
+
+// DSN is DriverConfig as a DSN string (plain connections).
+func DSN(user, password, addr, database string, timeout, rw time.Duration) string {
+	return DriverConfig(user, password, addr, database, timeout, rw).FormatDSN()
+}
+
+// OpenConfig opens a DB for cfg, its TLS configuration included (a DSN can name only a
+// registered one). It does not connect.
+func OpenConfig(cfg *mysql.Config) (*sql.DB, error) {
+	c, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(c), nil
+}
+
+// primaryConfig is the configuration of a connection through the primary Service, with o.TLS.
+func (o Options) primaryConfig(database string, timeout, rw time.Duration) *mysql.Config {
+	cfg := DriverConfig(o.User, o.Password, o.Primary, database, timeout, rw)
+	cfg.TLS = o.TLS // the driver clones it, verification callbacks included
+	return cfg
 }
 
 // openFresh returns a DB that dials a new connection for every Conn and keeps none idle, so every
 // attempt goes through the Service's routing again, as a new client would.
-func openFresh(dsn string) (*sql.DB, error) {
-	db, err := sql.Open("mysql", dsn)
+func openFresh(cfg *mysql.Config) (*sql.DB, error) {
+	db, err := OpenConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +155,7 @@ func openFresh(dsn string) (*sql.DB, error) {
 // key to 0. It retries for up to a minute (the primary may just have become writable).
 func Setup(ctx context.Context, o Options) error {
 	o = o.withDefaults()
-	db, err := openFresh(DSN(o.User, o.Password, o.Primary, "", time.Second, 5*time.Second))
+	db, err := openFresh(o.primaryConfig("", time.Second, 5*time.Second))
 	if err != nil {
 		return err
 	}
@@ -223,7 +252,7 @@ func Start(ctx context.Context, o Options) (*Workload, error) {
 	w.h.Start = time.Now()
 	w.h.Marks = map[string]time.Time{}
 	w.h.Keys = o.Keys
-	db, err := openFresh(DSN(o.User, o.Password, o.Primary, o.Database, time.Second, 2*time.Second))
+	db, err := openFresh(o.primaryConfig(o.Database, time.Second, 2*time.Second))
 	if err != nil {
 		cancel()
 		return nil, err

@@ -18,13 +18,20 @@ package workload
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/ordinal-dev/ordinal/internal/certs"
 )
 
 var t0 = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
@@ -258,5 +265,111 @@ func TestLoopsAreBoundedWithoutAServer(t *testing.T) {
 	}
 	if len(h.Probes) == 0 || len(h.Probes[0].Answered) != 0 {
 		t.Errorf("probes = %+v", h.Probes)
+	}
+}
+
+// With Options.TLS every connection through the primary Service is encrypted and verified with it:
+// a server on loopback offers TLS, and the writer's, the key clients' and Setup's connections all
+// go through the configuration's verification (which refuses here, so nothing is acknowledged).
+func TestTLSReachesEveryConnectionThroughThePrimary(t *testing.T) {
+	now := time.Now()
+	ca, err := certs.NewCA("workload test CA", now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := ca.IssueServer([]string{"127.0.0.1"}, now, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(pair.CertPEM, pair.KeyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go serveTLSGreeting(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+
+	var verified atomic.Int32
+	refuse := errors.New("refused by the test's verification")
+	o := Options{
+		Primary: ln.Addr().String(), User: "u", Password: "p", MaxDuration: 700 * time.Millisecond,
+		TLS: &tls.Config{InsecureSkipVerify: true, VerifyConnection: func(cs tls.ConnectionState) error { //nolint:gosec // verified here
+			if len(cs.PeerCertificates) == 0 || cs.PeerCertificates[0].SerialNumber.Cmp(mustParse(t, pair.CertPEM).SerialNumber) != 0 {
+				return errors.New("not the test server's certificate")
+			}
+			verified.Add(1)
+			return refuse
+		}},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := Setup(ctx, o); err == nil || verified.Load() == 0 {
+		t.Errorf("Setup: %v after %d verified handshakes; want it refused by the verification", err, verified.Load())
+	}
+	w, err := Start(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	h := w.Stop()
+	if len(h.Acks) != 0 || h.Attempts.ConnectFailed == 0 || !strings.Contains(strings.Join(h.Attempts.Errors, "\n"), refuse.Error()) {
+		t.Errorf("writer: acks %d, attempts %+v; want every attempt refused by the verification", len(h.Acks), h.Attempts)
+	}
+	// Setup, the writer, the prober's look through the Service and 3 key clients each verified.
+	if n := verified.Load(); n < 6 {
+		t.Errorf("the TLS configuration verified %d handshakes, want at least 6", n)
+	}
+	if cfg := (Options{Primary: "127.0.0.1:1", User: "u", Password: "p"}).primaryConfig("db", time.Second, time.Second); cfg.TLS != nil ||
+		cfg.FormatDSN() != DSN("u", "p", "127.0.0.1:1", "db", time.Second, time.Second) {
+		t.Errorf("without TLS the primary's configuration is %q, want the plain DSN", cfg.FormatDSN())
+	}
+}
+
+func mustParse(t *testing.T, pemCert []byte) *x509.Certificate {
+	t.Helper()
+	c, err := certs.ParseCert(pemCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// serveTLSGreeting accepts connections until ln closes: each gets a MariaDB greeting that offers
+// TLS, then, after the client's SSL request, a TLS handshake with cfg (the client ends it).
+func serveTLSGreeting(ln net.Listener, cfg *tls.Config) {
+	const caps = 0x1 | 0x200 | 0x800 | 0x8000 | 0x80000 // long password, protocol 41, SSL, secure connection, plugin auth
+	var g []byte
+	g = append(g, 10)
+	g = append(g, "5.5.5-10.11.0-MariaDB\x00"...)
+	g = append(g, 1, 0, 0, 0)              // connection id
+	g = append(g, "abcdefgh\x00"...)       // auth data, part 1, and a filler
+	g = append(g, caps&0xff, caps>>8&0xff) // capabilities, low
+	g = append(g, 45, 2, 0)                // charset, status
+	g = append(g, caps>>16&0xff, caps>>24) // capabilities, high
+	g = append(g, 21)                      // auth data length
+	g = append(g, make([]byte, 10)...)     // reserved
+	g = append(g, "ijklmnopqrst\x00"...)   // auth data, part 2
+	g = append(g, "mysql_native_password\x00"...)
+	packet := append([]byte{byte(len(g)), byte(len(g) >> 8), byte(len(g) >> 16), 0}, g...)
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer nc.Close()
+			_ = nc.SetDeadline(time.Now().Add(2 * time.Second))
+			if _, err := nc.Write(packet); err != nil {
+				return
+			}
+			req := make([]byte, 4+32) // the SSL request: a header and 32 bytes
+			if _, err := io.ReadFull(nc, req); err != nil {
+				return
+			}
+			_ = tls.Server(nc, cfg).Handshake()
+		}()
 	}
 }

@@ -30,5 +30,7 @@ limitations under the License.
 // that purged binary logs a replica still needs makes the IO thread stop
 // with error 1236; an unreachable source leaves it "Connecting" with 2003.
 // For MariaDB, CurrentPos equals Executed (the fake does not reduce it to
-// one GTID per domain).
+// one GTID per domain). RequireTLS commits transactions of the member's own
+// like the real statements; a replica whose SQL thread applies its source's
+// transactions takes the source's AccountsRequireTLS with them.
 package fake

@@ -55,6 +55,9 @@ type Instance struct {
 	waiting                 int               // commits waiting for a semi-sync ack
 	clients                 int               // application connections, for KillClientConnections
 	globals                 map[string]string // SetGlobals' settings
+
+	requireTLS  bool   // the replication and operator accounts at '%' require TLS
+	tlsPassword string // operatorPassword of the last RequireTLS call
 }
 
 var _ mysql.Instance = (*Instance)(nil)
@@ -186,6 +189,9 @@ func (in *Instance) replicateLocked() {
 		default:
 			in.ioState, in.ioErrno, in.ioError = "Yes", 0, ""
 			in.retrieved = in.retrieved.Union(src.executed)
+			if in.sqlRunning { // account changes are the source's transactions
+				in.requireTLS = src.requireTLS
+			}
 		}
 	}
 	if in.sqlRunning {

@@ -83,6 +83,7 @@ func (in *Instance) Status(ctx context.Context) (mysql.Status, error) {
 			SourceHost: in.source.Host, SourcePort: in.source.Port,
 			IOState: in.ioState, IORunning: in.ioState == "Yes", SQLRunning: in.sqlRunning,
 			LastIOErrno: in.ioErrno, LastIOError: in.ioError, SecondsBehind: lag, Retrieved: in.retrieved,
+			TLS: in.source.TLS != nil, // Master_SSL_Allowed: as configured
 		}
 	}
 	return st, nil
@@ -255,13 +256,20 @@ func (in *Instance) Heartbeat(ctx context.Context) error {
 	if in.readOnly {
 		return &mysql.StatementError{Addr: in.addr, Statement: "Heartbeat", Err: mysql.ErrReadOnly}
 	}
+	return in.commitAckedLocked("Heartbeat")
+}
+
+// commitAckedLocked commits one transaction of a session that waits for its commit: with the
+// semi-sync wait on and no semi-sync replica connected, the transaction is in the binary log but
+// the call fails with context.DeadlineExceeded (its session killed, nothing left waiting).
+func (in *Instance) commitAckedLocked(op string) error {
 	in.executed = in.executed.Union(in.nextGTID())
 	switch {
 	case !in.semiSource:
 	case in.semiClientsLocked() > 0:
 		in.acked++
 	default:
-		return &mysql.StatementError{Addr: in.addr, Statement: "Heartbeat",
+		return &mysql.StatementError{Addr: in.addr, Statement: op,
 			Err: fmt.Errorf("commit waits for a semi-sync ack: %w", context.DeadlineExceeded)}
 	}
 	return nil

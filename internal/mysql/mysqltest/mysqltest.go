@@ -142,18 +142,37 @@ func (c *Cluster) cleanup(t testing.TB) {
 func (m *Member) Addr() string { return net.JoinHostPort(m.Host, strconv.Itoa(m.Port)) }
 
 // DSN is a go-sql-driver DSN for user over TCP, with bounded timeouts.
-func (m *Member) DSN(user, password string) string {
+func (m *Member) DSN(user, password string) string { return dsn("tcp", m.Addr(), user, password) }
+
+// SocketDSN is DSN over the member's Unix socket, where the server sees the client's host as
+// localhost.
+func (m *Member) SocketDSN(user, password string) string {
+	return dsn("unix", m.Socket, user, password)
+}
+
+func dsn(network, addr, user, password string) string {
 	cfg := driver.NewConfig()
-	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr = user, password, "tcp", m.Addr()
+	cfg.User, cfg.Passwd, cfg.Net, cfg.Addr = user, password, network, addr
 	cfg.Timeout, cfg.ReadTimeout, cfg.WriteTimeout = 3*time.Second, 10*time.Second, 10*time.Second
 	cfg.InterpolateParams = true
 	return cfg.FormatDSN()
 }
 
-// DB opens a pool for user, closed when the test ends.
+// DB opens a pool for user over TCP, closed when the test ends.
 func (m *Member) DB(t testing.TB, user, password string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("mysql", m.DSN(user, password))
+	return openDB(t, m.DSN(user, password))
+}
+
+// SocketDB opens a pool for user over the Unix socket, closed when the test ends.
+func (m *Member) SocketDB(t testing.TB, user, password string) *sql.DB {
+	t.Helper()
+	return openDB(t, m.SocketDSN(user, password))
+}
+
+func openDB(t testing.TB, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("mysql", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,8 @@ func refOf(namespaces []string, i int) clusterRef {
 }
 
 // benchCluster is a 3-member MariaDB cluster on the hollow node, without
-// backups, with the smallest storage.
+// backups, with the smallest storage, and without TLS: the simulated members
+// answer plain SQL (the cost of TLS is measured on real servers).
 func benchCluster(r clusterRef) *v1alpha1.MySQLCluster {
 	size := resource.MustParse("16Mi")
 	return &v1alpha1.MySQLCluster{
@@ -55,6 +56,7 @@ func benchCluster(r clusterRef) *v1alpha1.MySQLCluster {
 			Replicas: ptr.To[int32](3),
 			Engine:   v1alpha1.Engine{Flavor: v1alpha1.FlavorMariaDB, Version: "11.4"},
 			Storage:  v1alpha1.Storage{Size: &size, StorageClassName: ptr.To(benchStorageClass)},
+			TLS:      v1alpha1.TLS{Enabled: ptr.To(false)},
 			Pod: v1alpha1.PodOverrides{
 				NodeSelector: map[string]string{node.HollowLabel: "true"},
 				Tolerations:  []corev1.Toleration{{Key: node.HollowTaint, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}},

@@ -41,6 +41,7 @@
   - create
   - get
   - list
+  - update
   - watch
 - apiGroups:
   - apps
