@@ -144,14 +144,16 @@ func (c *MySQLCluster) TLSEnabled() bool {
 	return c.Spec.TLS.Enabled == nil || *c.Spec.TLS.Enabled
 }
 
-// ServerNames are the names the members' certificate covers: every member's stable DNS name and
-// the Services', in the short and fully qualified forms clients use.
-func (c *MySQLCluster) ServerNames() []string {
+// ServerNames are the names the members' certificate covers: the stable DNS names of the first
+// members ordinals (spec.replicas, or more while a scale-down has members left to remove: a
+// member serving a certificate without its own name could not be verified) and the Services', in
+// the short and fully qualified forms clients use.
+func (c *MySQLCluster) ServerNames(members int) []string {
 	forms := func(host string) []string {
 		return []string{host + "." + c.Namespace + ".svc", host + "." + c.Namespace + ".svc.cluster.local", host + "." + c.Namespace, host}
 	}
 	var names []string
-	for i := range int(c.DesiredReplicas()) {
+	for i := range max(members, int(c.DesiredReplicas())) {
 		names = append(names, forms(c.PodName(i)+"."+c.HeadlessServiceName())...)
 	}
 	for _, svc := range []string{c.PrimaryServiceName(), c.ReplicasServiceName(), c.HeadlessServiceName()} {

@@ -89,7 +89,7 @@ func (r *ClusterReconciler) renewCertificates(ctx context.Context, c *v1alpha1.M
 	}
 	now := r.now()
 	stored := desired.TLSMaterial(w.tls.caSecret, w.tls.tlsSecret)
-	ren, err := certs.Renew(stored, renewRequest(c, now), now)
+	ren, err := certs.Renew(stored, renewRequest(c, coveredMembers(c, w), now), now)
 	if err != nil {
 		r.warnExpiring(c, stored, now)
 		return fmt.Errorf("certificates of %s: %w", c.Name, err)
@@ -168,14 +168,27 @@ func (r *ClusterReconciler) warnExpiring(c *v1alpha1.MySQLCluster, m certs.Mater
 	}
 }
 
-// renewRequest is what c's certificates must be at now. A rotation asked for a time still to come
-// waits for it: what is issued before then would otherwise be replaced on every pass.
-func renewRequest(c *v1alpha1.MySQLCluster, now time.Time) certs.Request {
+// renewRequest is what c's certificates must be at now, covering at least members ordinals. A
+// rotation asked for a time still to come waits for it: what is issued before then would
+// otherwise be replaced on every pass.
+func renewRequest(c *v1alpha1.MySQLCluster, members int, now time.Time) certs.Request {
 	rotate := c.RotateCertificatesBefore()
 	if rotate.After(now) {
 		rotate = time.Time{}
 	}
-	return certs.Request{Names: c.ServerNames(), CAName: fmt.Sprintf("%s.%s ordinal CA", c.Name, c.Namespace), RotateBefore: rotate}
+	return certs.Request{Names: c.ServerNames(members), CAName: fmt.Sprintf("%s.%s ordinal CA", c.Name, c.Namespace), RotateBefore: rotate}
+}
+
+// coveredMembers is how many ordinals the certificate must name: every member that still has a
+// pod, above spec.replicas too (ServerNames).
+func coveredMembers(c *v1alpha1.MySQLCluster, w *world) int {
+	n := 0
+	for i := range w.pods {
+		if ord, ok := c.Ordinal(w.pods[i].Name); ok {
+			n = max(n, ord+1)
+		}
+	}
+	return n
 }
 
 // writeSecret applies s, conditional on the version read (live; nil: it must not exist yet): a

@@ -18,6 +18,7 @@ package controller
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,7 +124,7 @@ func TestRenewCertificatesWritesOnlyWhatChanged(t *testing.T) {
 	if err := api.Get(ctx, client.ObjectKey{Namespace: "ns", Name: "mysql-tls"}, tlsSecret); err != nil {
 		t.Fatal(err)
 	}
-	if err := certs.CheckServer(first.tls.material.Server, tlsSecret.Data["ca.crt"], c.ServerNames(), time.Now()); err != nil {
+	if err := certs.CheckServer(first.tls.material.Server, tlsSecret.Data["ca.crt"], c.ServerNames(0), time.Now()); err != nil {
 		t.Errorf("the stored certificate does not serve: %v", err)
 	}
 	c.Annotations = map[string]string{v1alpha1.AnnotationRotateCertificates: time.Now().Add(time.Hour).Format(time.RFC3339)}
@@ -195,6 +196,20 @@ func certificatesPass(t *testing.T, r *ClusterReconciler, c *v1alpha1.MySQLClust
 
 // renewFor issues c's certificates as the operator would at now.
 func renewFor(c *v1alpha1.MySQLCluster, now time.Time) (certs.Material, error) {
-	r, err := certs.Renew(certs.Material{}, certs.Request{Names: c.ServerNames(), CAName: "test CA"}, now)
+	r, err := certs.Renew(certs.Material{}, certs.Request{Names: c.ServerNames(0), CAName: "test CA"}, now)
 	return r.Material, err
+}
+
+// A scale-down keeps the names of the members still to be removed (one may be the primary until a
+// switchover): a member serving a certificate without its name could not be verified.
+func TestTheCertificateNamesMembersAScaleDownHasNotRemovedYet(t *testing.T) {
+	c := testCluster(3)
+	w := &world{pods: []corev1.Pod{podNamed("mysql-0"), podNamed("mysql-4")}}
+	names := renewRequest(c, coveredMembers(c, w), time.Now()).Names
+	if !slices.Contains(names, "mysql-4.mysql.ns.svc") || !slices.Contains(names, "mysql-2.mysql.ns.svc") {
+		t.Errorf("names %v: want every ordinal up to mysql-4", names)
+	}
+	if names := renewRequest(c, coveredMembers(c, &world{}), time.Now()).Names; slices.Contains(names, "mysql-3.mysql.ns.svc") {
+		t.Errorf("no pod above spec.replicas: names %v", names)
+	}
 }

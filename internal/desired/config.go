@@ -74,7 +74,7 @@ func clusterSettings(c *v1alpha1.MySQLCluster) (map[string]string, error) {
 		return nil, fmt.Errorf("config of MySQLCluster %s/%s: %w", c.Namespace, c.Name, err)
 	}
 	if c.TLSEnabled() {
-		settings = mycnf.WithTLS(settings)
+		settings = mycnf.WithTLS(settings, c.Spec.TLS.RequireSecureTransport)
 	}
 	return settings, nil
 }

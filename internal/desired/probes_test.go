@@ -17,6 +17,7 @@ limitations under the License.
 package desired
 
 import (
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -64,5 +65,30 @@ func TestAUsersCertificateIsTheServersOnly(t *testing.T) {
 	}
 	if v := tlsVolume(c); v.Secret.SecretName != "users-tls" {
 		t.Errorf("mounts Secret %s", v.Secret.SecretName)
+	}
+}
+
+// Requiring TLS of every client is a setting the servers read at start, rendered with the
+// certificates.
+func TestRequireSecureTransportIsRenderedAndRestartOnly(t *testing.T) {
+	c := mariadbCluster()
+	c.Spec.TLS = v1alpha1.TLS{RequireSecureTransport: true}
+	live, restart, err := SplitConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restart["require_secure_transport"] != "ON" || live["require_secure_transport"] != "" {
+		t.Errorf("restart-only %q, live %q", restart["require_secure_transport"], live["require_secure_transport"])
+	}
+	cm, err := ConfigMap(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(cm.Data[ConfigKey], "require_secure_transport=ON\n") {
+		t.Errorf("rendered config lacks require_secure_transport=ON:\n%s", cm.Data[ConfigKey])
+	}
+	c.Spec.TLS.RequireSecureTransport = false
+	if cm, _ := ConfigMap(c); strings.Contains(cm.Data[ConfigKey], "require_secure_transport") {
+		t.Error("rendered without being asked for")
 	}
 }

@@ -49,10 +49,14 @@ const (
 // WithTLS adds the certificate files of the mounted TLS Secret to merged settings and returns them.
 // The keys are owned, so no override can clash; they take effect on a restart, and renewed files
 // are reloaded live (FLUSH SSL, ALTER INSTANCE RELOAD TLS).
-func WithTLS(settings map[string]string) map[string]string {
+func WithTLS(settings map[string]string, requireSecureTransport bool) map[string]string {
 	settings["ssl_ca"] = TLSCAFile
 	settings["ssl_cert"] = TLSCertFile
 	settings["ssl_key"] = TLSKeyFile
+	if requireSecureTransport {
+		// Read at start here (not applied live): a member restarted with it serves TLS too.
+		settings["require_secure_transport"] = "ON"
+	}
 	return settings
 }
 

@@ -38,7 +38,7 @@ var ownedKeys = []string{
 	"rpl_semi_sync_master_wait_point", "rpl_semi_sync_source_wait_point",
 	"rpl_semi_sync_master_timeout", "rpl_semi_sync_source_timeout",
 	// spec.tls renders the certificate files of the mounted Secret.
-	"ssl_ca", "ssl_capath", "ssl_cert", "ssl_key",
+	"ssl_ca", "ssl_capath", "ssl_cert", "ssl_key", "require_secure_transport",
 }
 
 // OwnedKeys returns the settings the operator owns and users may not override.

@@ -19,6 +19,7 @@ limitations under the License.
 package e2e
 
 import (
+	"net"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/certs"
 )
 
@@ -79,6 +81,43 @@ var _ = Describe("A certificate of the user's own", func() {
 			Expect(apierrors.IsNotFound(err)).To(BeTrue(), "no Secret %s when the user brings a certificate: %v", name, err)
 		}
 	}, NodeTimeout(readyTimeout+4*time.Minute))
+})
+
+var _ = Describe("TLS required of every client", func() {
+	BeforeEach(func() {
+		if cluster == nil {
+			Skip("the TLS specs need localkube: they dial pod IPs directly")
+		}
+	})
+
+	It("refuses plain clients, root included, while the operator, replication and verified clients work (spec.tls.requireSecureTransport)", func(ctx SpecContext) {
+		ns := faultNamespace("tls-required")
+		createFaultCluster(ctx, ns, func(m string) string {
+			return strings.Replace(m, "  replicas: 3\n", "  replicas: 3\n  tls:\n    requireSecureTransport: true\n", 1)
+		})
+		deleteAfterSpec(ns)
+		c := k8sClient()
+		Eventually(func() string { _, why := clusterReady(ctx, c, ns); return why }).
+			WithContext(ctx).WithTimeout(readyTimeout).WithPolling(time.Second).Should(BeEmpty(), "Ready through TLS alone")
+		Eventually(func() bool {
+			mc := &v1alpha1.MySQLCluster{}
+			return c.Get(ctx, client.ObjectKey{Namespace: ns, Name: faultClusterName}, mc) == nil &&
+				mc.Status.TLS != nil && mc.Status.TLS.AccountsRequireTLS
+		}).WithContext(ctx).WithTimeout(3*time.Minute).WithPolling(time.Second).Should(BeTrue(),
+			"every replica replicates over TLS (the accounts then require it)")
+		sec := &corev1.Secret{}
+		Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: faultClusterName + "-credentials"}, sec)).To(Succeed())
+		root := string(sec.Data[v1alpha1.SecretKeyRootPassword])
+		bundle := publishedCA(ctx, c, ns)
+		pods, err := memberPods(ctx, c, ns)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pods).To(HaveLen(3))
+		for _, p := range pods {
+			addr := net.JoinHostPort(p.Status.PodIP, "3306")
+			Expect(login(ctx, "root", root, addr, nil)).To(MatchError(ContainSubstring("insecure transport")), "a plain root login to %s", p.Name)
+			Expect(login(ctx, "root", root, addr, verifyingTLS(bundle, memberServerName(ns, p.Name)))).To(Succeed(), "a verified root login to %s", p.Name)
+		}
+	}, NodeTimeout(readyTimeout+5*time.Minute))
 })
 
 // ownCertificate is what a user (or cert-manager) would provide: a CA of their own and a server

@@ -58,6 +58,15 @@ var _ = Describe("the MySQLCluster schema", func() {
 		}, "spec.config", "through an option prefix"),
 		Entry("read_only in config", func(c *v1alpha1.MySQLCluster) { c.Spec.Config = map[string]v1alpha1.ConfigValue{"read_only": "OFF"} },
 			"spec.config", "must not set settings the operator owns"),
+		Entry("a certificate file in config (spec.tls sets them)", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.Config = map[string]v1alpha1.ConfigValue{"ssl-cert": "/mine.pem"}
+		}, "spec.config", "spec.tls sets them"),
+		Entry("a user's certificate with TLS off", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.TLS = v1alpha1.TLS{Enabled: ptr.To(false), SecretName: "mine"}
+		}, "spec.tls", "tls.secretName needs tls.enabled"),
+		Entry("TLS required of every client with TLS off", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.TLS = v1alpha1.TLS{Enabled: ptr.To(false), RequireSecureTransport: true}
+		}, "spec.tls", "without TLS no client could connect"),
 		Entry("a config key that is not an option name", func(c *v1alpha1.MySQLCluster) {
 			c.Spec.Config = map[string]v1alpha1.ConfigValue{"max connections": "1"}
 		},
