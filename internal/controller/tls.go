@@ -103,8 +103,6 @@ func (r *ClusterReconciler) renewCertificates(ctx context.Context, c *v1alpha1.M
 		if err := r.writeSecret(ctx, c, desired.TLSSecret(c, ren.Material), w.tls.tlsSecret); err != nil {
 			return err
 		}
-	}
-	if len(ren.Changes) > 0 {
 		// One event per renewal: events of the same reason in a row become a series the
 		// recorder patches later, an API write at rest.
 		r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, "CertificateIssued", "Renew", "%s", strings.Join(ren.Changes, "; "))
