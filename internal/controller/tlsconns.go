@@ -54,29 +54,28 @@ func loginOf(w *world) login {
 // servesTLS reports whether the pod mounts the cluster's certificates: its server was started
 // with them (the mount and the rendered ssl_* settings come with the same pod template).
 func servesTLS(pod *corev1.Pod) bool {
-	if pod == nil {
-		return false
-	}
-	for _, v := range pod.Spec.Volumes {
-		if v.Name == desired.VolumeTLS && v.Secret != nil {
-			return true
-		}
-	}
-	return false
+	_, ok := mountedCertificates(pod)
+	return ok
 }
 
 // agentServesTLS reports whether pod's agent serves mutual TLS: the pod mounts the operator's
 // certificates (NAME-tls; with a user's Secret the agent stays on HTTP, see AgentTLS).
 func agentServesTLS(c *v1alpha1.MySQLCluster, pod *corev1.Pod) bool {
+	secret, ok := mountedCertificates(pod)
+	return ok && secret == c.TLSSecretName()
+}
+
+// mountedCertificates is the Secret the pod mounts as its certificates, if any.
+func mountedCertificates(pod *corev1.Pod) (string, bool) {
 	if pod == nil {
-		return false
+		return "", false
 	}
 	for _, v := range pod.Spec.Volumes {
-		if v.Name == desired.VolumeTLS && v.Secret != nil && v.Secret.SecretName == c.TLSSecretName() {
-			return true
+		if v.Name == desired.VolumeTLS && v.Secret != nil {
+			return v.Secret.SecretName, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // memberTLS is the TLS configuration of the operator's connections to a member: verified against
