@@ -153,7 +153,7 @@ func overTLS(on bool) string {
 // accounts refuse plain connections without cutting anyone off, and their change (a replicated
 // transaction) commit at once. A member still to come would otherwise need a seed for it.
 func tlsEverywhere(v *view) bool {
-	if !v.s.TLS || (v.semiSyncWanted() && v.primary.SemiSyncClients == 0) {
+	if !v.s.TLS || commitWouldWait(v) {
 		return false
 	}
 	present := 0
@@ -184,9 +184,15 @@ func requireAccountTLS(v *view) (Step, bool) {
 // relaxAccounts lets the accounts connect without TLS again when TLS is turned off, before any
 // replica is configured without it or any member restarts without certificates (B.7).
 func relaxAccounts(v *view) (Step, bool) {
-	if !v.primaryEstablished() || !v.s.AccountsRequireTLS || v.s.TLS || (v.semiSyncWanted() && v.primary.SemiSyncClients == 0) {
-		return Step{}, false // (without an acknowledging replica the change would wait)
+	if !v.primaryEstablished() || !v.s.AccountsRequireTLS || v.s.TLS || commitWouldWait(v) {
+		return Step{}, false
 	}
 	return actStep(RelaxAccountTLS, "relaxAccountTLS", v.primary.Name,
 		"TLS is turned off: the replication and operator accounts accept plain connections again before members stop serving TLS"), true
+}
+
+// commitWouldWait reports whether a transaction on P would wait for an acknowledgement no
+// replica can give now: the account steps (replicated transactions) wait until one is connected.
+func commitWouldWait(v *view) bool {
+	return v.semiSyncWanted() && v.primary.SemiSyncClients == 0
 }
