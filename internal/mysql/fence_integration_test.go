@@ -185,3 +185,73 @@ func (e *env) processes(i int) []string {
 	}
 	return out
 }
+
+// TestKillStuckCommitGroupAcknowledgesNothing: a commit group waits for an ack nobody sends (a
+// primary cut off from its replicas). Killing the leader, the one session waiting for the ack,
+// ends its wait and the whole group commits; a follower killed after that could be told OK for a
+// transaction no replica has. KillClientConnections must close every follower's socket first:
+// no client may get OK, in any of several rounds. binlog_commit_wait_count makes the commits one
+// group, and the leader is the newest connection, which PROCESSLIST lists first.
+func TestKillStuckCommitGroupAcknowledgesNothing(t *testing.T) {
+	e := newEnvWith(t, 1, mysqltest.Options{ExtraArgs: renderedReplicationArgs(t)})
+	p := e.clients[0]
+	e.must(p.SetReadOnly(e.ctx, false))
+	e.writeRows(0, 1)
+	e.must(p.SetSemiSyncSource(e.ctx, true))
+	root := e.cluster.Members[0].DB(t, mysqltest.RootUser, mysqltest.RootPassword)
+	e.exec(root, "SET GLOBAL binlog_commit_wait_count = 4")
+	e.exec(root, "SET GLOBAL binlog_commit_wait_usec = 3000000")
+	const rounds, group = 8, 4
+	for round := range rounds {
+		results := e.stuckGroup(round, group)
+		n, err := p.KillClientConnections(e.ctx, mysqltest.RootUser, mysqltest.ReplUser)
+		e.must(err)
+		for i, done := range results {
+			if still, err := blocked(done, 5*time.Second); still || err == nil {
+				t.Errorf("round %d, commit %d (killed %d): still blocked %v, error %v; want an error, never OK",
+					round, i, n, still, err)
+			}
+		}
+	}
+}
+
+// stuckGroup starts n commits on n new connections as one group, the last connection first so
+// that it leads, and waits until the leader waits for the ack and the others follow it.
+func (e *env) stuckGroup(round, n int) []<-chan error {
+	db := e.app(0)
+	conns := make([]*sql.Conn, n)
+	for i := range conns {
+		c, err := db.Conn(e.ctx)
+		e.must(err)
+		e.t.Cleanup(func() { _ = c.Close() })
+		conns[i] = c
+	}
+	results := make([]<-chan error, n)
+	for k := range conns {
+		i := n - 1 - k
+		done := make(chan error, 1)
+		go func() {
+			_, err := conns[i].ExecContext(e.ctx, "INSERT INTO app.t (v) VALUES (?)", fmt.Sprintf("r%d-c%d", round, i))
+			done <- err
+		}()
+		results[i] = done
+		if k == 0 {
+			e.eventually("the leader queues its commit", func() error { return e.committing(1) })
+		}
+	}
+	e.waitSessions(0, 1)
+	e.eventually("the whole group is committing", func() error { return e.committing(n) })
+	return results
+}
+
+// committing reports whether n application sessions are inside their commit.
+func (e *env) committing(n int) error {
+	db := e.cluster.Members[0].DB(e.t, mysqltest.RootUser, mysqltest.RootPassword)
+	var got int
+	err := db.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST "+
+		"WHERE USER = ? AND INFO LIKE 'INSERT INTO app.t%'", mysqltest.AppUser).Scan(&got)
+	if err == nil && got != n {
+		err = fmt.Errorf("%d of %d", got, n)
+	}
+	return err
+}

@@ -21,7 +21,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 )
 
 // ErrReadOnly says a write probe found the server fenced.
@@ -46,42 +45,41 @@ var heartbeatWrite = statement("REPLACE INTO " + HeartbeatDatabase + ".heartbeat
 	"SELECT 1, NOW(6) FROM DUAL WHERE @@global.read_only = 0")
 
 var (
-	connectionID = statement("SELECT CONNECTION_ID() AS id")
-	rowCount     = statement("SELECT ROW_COUNT() AS n")
-	readOnlyNow  = statement("SELECT @@global.read_only AS ro")
+	rowCount    = statement("SELECT ROW_COUNT() AS n")
+	readOnlyNow = statement("SELECT @@global.read_only AS ro")
+	// pendingHeartbeat finds an earlier probe still inside its commit (this query's own text
+	// does not start with REPLACE).
+	pendingHeartbeat = statement("SELECT COUNT(*) AS n, IFNULL(MAX(TIME), 0) AS secs " +
+		"FROM information_schema.PROCESSLIST WHERE INFO LIKE 'REPLACE INTO " + HeartbeatDatabase + ".heartbeat%'")
 )
 
 // Server errors the probe recovers from by creating its table.
 const (
-	errNoSuchTable  = 1146
-	errBadDatabase  = 1049
-	heartbeatKillIn = 2 * time.Second // bound of the cleanup KILL, after ctx has ended
+	errNoSuchTable = 1146
+	errBadDatabase = 1049
 )
+
+// ErrCommitPending says an earlier heartbeat has not committed yet: the server cannot commit.
+var ErrCommitPending = errors.New("an earlier heartbeat is still waiting to commit")
 
 // Heartbeat proves that the server can commit a binary-logged, replicated transaction right now:
 // it replaces the one row of ordinal.heartbeat, creating the table on first use. It fails with
 // [ErrReadOnly] on a fenced server, and within ctx's deadline (else the statement timeout) when
-// the commit cannot complete: a semi-sync wait with nobody to acknowledge, a full disk. Such a
-// stuck session is killed from another connection, so none is left behind; a killed commit is
-// acknowledged to nobody.
+// the commit cannot complete: a semi-sync wait with nobody to acknowledge, a full disk.
+//
+// A probe that times out is left to finish on its own, never killed: a commit waiting for an ack
+// may lead a group of client commits, and killing it would commit the whole group and tell those
+// clients OK although no replica has their transactions. While it waits, later probes fail at
+// once with [ErrCommitPending] instead of adding sessions; a fence ends it after the clients
+// (KillClientConnections).
 func (c *Client) Heartbeat(ctx context.Context) error {
 	return c.onOneConnection(ctx, func(s session) error {
-		rows, err := s.query(ctx, connectionID)
-		if err != nil {
-			return err
+		err := c.noPendingHeartbeat(ctx, s)
+		if err == nil {
+			err = c.beat(ctx, s)
 		}
-		id, err := strconv.ParseUint(firstRow(rows).str("id"), 10, 64)
-		if err != nil {
-			return c.fail(connectionID, fmt.Errorf("connection id: %w", err))
-		}
-		err = c.beat(ctx, s)
 		if err == nil {
 			return nil
-		}
-		// Not a server error: the client gave up (timeout, broken
-		// connection) and the session may still be waiting to commit.
-		if ErrorNumber(err) == 0 && !errors.Is(err, ErrReadOnly) {
-			c.killStuck(ctx, id)
 		}
 		var se *StatementError
 		if errors.As(err, &se) { // already names the member
@@ -89,6 +87,19 @@ func (c *Client) Heartbeat(ctx context.Context) error {
 		}
 		return fmt.Errorf("mysql %s: heartbeat: %w", c.Addr(), err)
 	})
+}
+
+// noPendingHeartbeat fails when an earlier probe is still committing.
+func (c *Client) noPendingHeartbeat(ctx context.Context, s session) error {
+	rows, err := s.query(ctx, pendingHeartbeat)
+	if err != nil {
+		return err
+	}
+	r := firstRow(rows)
+	if n, err := r.num("n"); err != nil || n == 0 {
+		return err
+	}
+	return fmt.Errorf("%w (for %ss)", ErrCommitPending, r.str("secs"))
 }
 
 // beat writes the row, creating the table when it is missing, and checks that a row changed.
@@ -125,12 +136,4 @@ func (c *Client) createHeartbeatTable(ctx context.Context, s session) error {
 		return ErrReadOnly
 	}
 	return execOn(ctx, s, heartbeatDDL)
-}
-
-// killStuck ends the probe's server-side session, which a client-side timeout leaves running
-// (stuck in a commit), from another connection and with its own short bound: ctx is over.
-func (c *Client) killStuck(ctx context.Context, id uint64) {
-	kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), heartbeatKillIn)
-	defer cancel()
-	_ = c.s.exec(kctx, statement("KILL CONNECTION ?", id))
 }

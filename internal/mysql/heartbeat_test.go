@@ -28,12 +28,11 @@ import (
 
 func TestHeartbeatWrites(t *testing.T) {
 	cl, rec := testClient(MariaDB)
-	rec.rows["SELECT CONNECTION_ID()"] = []row{mkRow("id", "42")}
 	rec.rows["SELECT ROW_COUNT()"] = []row{mkRow("n", "2")}
 	if err := cl.Heartbeat(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"SELECT CONNECTION_ID() AS id", heartbeatWrite.sql, "SELECT ROW_COUNT() AS n"}
+	want := []string{pendingHeartbeat.sql, heartbeatWrite.sql, "SELECT ROW_COUNT() AS n"}
 	if !slices.Equal(rec.calls, want) {
 		t.Errorf("calls %q, want %q", rec.calls, want)
 	}
@@ -44,7 +43,6 @@ func TestHeartbeatWrites(t *testing.T) {
 
 func TestHeartbeatReadOnly(t *testing.T) {
 	cl, rec := testClient(MySQL)
-	rec.rows["SELECT CONNECTION_ID()"] = []row{mkRow("id", "42")}
 	rec.rows["SELECT ROW_COUNT()"] = []row{mkRow("n", "0")}
 	err := cl.Heartbeat(context.Background())
 	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "read-only") {
@@ -60,8 +58,7 @@ func TestHeartbeatReadOnly(t *testing.T) {
 func TestHeartbeatCreatesTable(t *testing.T) {
 	for _, ro := range []string{"0", "1"} {
 		cl, rec := testClient(MariaDB)
-		rec.rows["SELECT CONNECTION_ID()"] = []row{mkRow("id", "42")}
-		rec.rows["SELECT @@global.read_only"] = []row{mkRow("ro", ro)}
+			rec.rows["SELECT @@global.read_only"] = []row{mkRow("ro", ro)}
 		rec.errs["REPLACE INTO"] = &driver.MySQLError{Number: errNoSuchTable, Message: "no table"}
 		err := cl.Heartbeat(context.Background())
 		ddl := slices.Contains(rec.calls, heartbeatDDL[1].sql) && slices.Contains(rec.calls, heartbeatDDL[0].sql)
@@ -71,17 +68,30 @@ func TestHeartbeatCreatesTable(t *testing.T) {
 	}
 }
 
-// TestHeartbeatKillsStuckSession: a commit the client gave up on is killed from another
-// connection.
-func TestHeartbeatKillsStuckSession(t *testing.T) {
+// TestHeartbeatNeverKillsStuckCommit: a commit the client gave up on is left to finish: killing
+// it could commit client transactions of its group that no replica acknowledged.
+func TestHeartbeatNeverKillsStuckCommit(t *testing.T) {
 	cl, rec := testClient(MariaDB)
-	rec.rows["SELECT CONNECTION_ID()"] = []row{mkRow("id", "42")}
 	rec.errs["REPLACE INTO"] = context.DeadlineExceeded
 	err := cl.Heartbeat(context.Background())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Heartbeat of a stuck commit: %v", err)
 	}
-	if last := rec.calls[len(rec.calls)-1]; last != "KILL CONNECTION ? [42]" {
-		t.Errorf("calls %q, want the stuck session killed", rec.calls)
+	if slices.ContainsFunc(rec.calls, func(c string) bool { return strings.HasPrefix(c, "KILL") }) {
+		t.Errorf("calls %q: a stuck probe was killed", rec.calls)
+	}
+}
+
+// TestHeartbeatWaitsForTheEarlierProbe: while an earlier probe is still committing, a new one
+// writes nothing and says why.
+func TestHeartbeatWaitsForTheEarlierProbe(t *testing.T) {
+	cl, rec := testClient(MariaDB)
+	rec.rows["SELECT COUNT(*) AS n, IFNULL"] = []row{mkRow("n", "1", "secs", "12")}
+	err := cl.Heartbeat(context.Background())
+	if !errors.Is(err, ErrCommitPending) || !strings.Contains(err.Error(), "12s") {
+		t.Errorf("Heartbeat behind a pending probe: %v", err)
+	}
+	if !slices.Equal(rec.calls, []string{pendingHeartbeat.sql}) {
+		t.Errorf("calls %q, want only the look for a pending probe", rec.calls)
 	}
 }

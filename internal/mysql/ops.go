@@ -19,6 +19,7 @@ package mysql
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,34 +177,62 @@ func (c *Client) ensurePlugin(ctx context.Context, source, on bool) error {
 	return c.s.exec(ctx, statement("INSTALL PLUGIN "+name+" SONAME '"+soname+"'"))
 }
 
-// killable lists client connections: not our own, not replication threads
-// or dump threads of connected replicas, not the server's own users.
-const killable = "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() " +
+// killable lists sessions: not our own, not replication threads or dump threads of connected
+// replicas, not the server's own users.
+var killable = statement("SELECT ID AS id, USER AS user, IFNULL(STATE, '') AS state " +
+	"FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() " +
 	"AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed') " +
-	"AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user'"
+	"AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')")
 
 // errUnknownThread: the connection ended between listing and killing.
 const errUnknownThread = 1094
 
-// KillClientConnections kills every client connection except those of
-// exceptUsers (replication, the operator) and returns how many it killed.
+// awaitingAck is the state of a session whose commit waits for a semi-sync acknowledgement
+// (MariaDB: "... from slave", MySQL: "... from replica").
+const awaitingAck = "waiting for semi-sync ack"
+
+// KillClientConnections kills every client connection except those of exceptUsers (replication,
+// the operator) and returns how many it killed. A session waiting for a semi-sync ack is killed
+// whoever it belongs to (an operator's heartbeat left waiting holds the lock the fence needs),
+// and after all others: a killed waiter ends its wait and its whole commit group commits, so
+// every follower in the group must have lost its socket first (a KILL closes it at once), or it
+// would be told OK for a transaction no replica has.
 func (c *Client) KillClientConnections(ctx context.Context, exceptUsers ...string) (int, error) {
-	args := make([]any, len(exceptUsers))
-	for i, u := range exceptUsers {
-		args[i] = u
-	}
-	list := statement(killable+strings.Repeat(", ?", len(exceptUsers))+")", args...)
-	rows, err := c.s.query(ctx, list)
+	rows, err := c.s.query(ctx, killable)
 	if err != nil {
 		return 0, err
 	}
-	killed := 0
-	for _, r := range rows {
+	var ids []uint64
+	for _, r := range killOrder(rows, exceptUsers) {
 		id, err := strconv.ParseUint(r.str("id"), 10, 64)
 		if err != nil {
-			return killed, c.fail(list, fmt.Errorf("connection id %q: %w", r.str("id"), err))
+			return 0, c.fail(killable, fmt.Errorf("connection id %q: %w", r.str("id"), err))
 		}
-		err = c.s.exec(ctx, statement("KILL CONNECTION ?", id))
+		ids = append(ids, id)
+	}
+	return c.kill(ctx, ids)
+}
+
+// killOrder picks the sessions to kill, those waiting for a semi-sync ack last, keeping the order
+// of each part.
+func killOrder(rows []row, exceptUsers []string) []row {
+	var others, waiters []row
+	for _, r := range rows {
+		switch {
+		case strings.HasPrefix(strings.ToLower(r.str("state")), awaitingAck):
+			waiters = append(waiters, r)
+		case !slices.Contains(exceptUsers, r.str("user")):
+			others = append(others, r)
+		}
+	}
+	return append(others, waiters...)
+}
+
+// kill ends the connections in order; one that already ended is not an error.
+func (c *Client) kill(ctx context.Context, ids []uint64) (int, error) {
+	killed := 0
+	for _, id := range ids {
+		err := c.s.exec(ctx, statement("KILL CONNECTION ?", id))
 		if err != nil && ErrorNumber(err) != errUnknownThread {
 			return killed, err
 		}

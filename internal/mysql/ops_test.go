@@ -170,22 +170,35 @@ func TestSemiSyncPluginAlreadyInstalled(t *testing.T) {
 
 func TestKillClientConnections(t *testing.T) {
 	cl, rec := testClient(MariaDB)
-	rec.rows["SELECT ID"] = []row{mkRow("id", "7"), mkRow("id", "9"), mkRow("id", "12")}
+	// PROCESSLIST lists the newest first. The group's leader waits for the ack and its followers
+	// are still committing: killing the leader first would let a follower be told OK. The
+	// operator's sessions are spared, except one waiting for an ack (a heartbeat left waiting).
+	rec.rows["SELECT ID"] = []row{
+		mkRow("id", "12", "user", "app", "state", "Waiting for semi-sync ACK from slave"),
+		mkRow("id", "11", "user", "ordinal", "state", "Waiting for semi-sync ACK from slave"),
+		mkRow("id", "10", "user", "ordinal", "state", "NULL"),
+		mkRow("id", "7", "user", "app", "state", "Commit"), mkRow("id", "9", "user", "root", "state", "NULL"),
+	}
 	gone := &driver.MySQLError{Number: 1094, Message: "Unknown thread id: 9"}
 	sess := &killSession{recorder: rec, fail: map[string]error{"KILL CONNECTION ? [9]": gone}}
 	cl.s = sess
 	n, err := cl.KillClientConnections(context.Background(), "repl", "ordinal")
-	if err != nil || n != 2 {
-		t.Fatalf("KillClientConnections = %d, %v; want 2, nil", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("KillClientConnections = %d, %v; want 3, nil", n, err)
 	}
-	want := []string{
-		killable + ", ?, ?) [repl ordinal]",
-		"KILL CONNECTION ? [7]", "KILL CONNECTION ? [9]", "KILL CONNECTION ? [12]",
-	}
+	want := []string{killable.sql,
+		"KILL CONNECTION ? [7]", "KILL CONNECTION ? [9]", "KILL CONNECTION ? [12]", "KILL CONNECTION ? [11]"}
 	if !slices.Equal(rec.calls, want) {
 		t.Errorf("calls\n  %q\nwant\n  %q", rec.calls, want)
 	}
-	sess.fail["KILL CONNECTION ? [12]"] = errors.New("boom")
+	rec.rows["SELECT ID"] = []row{mkRow("id", "4", "user", "app", "state", "Waiting for semi-sync ACK from replica"),
+		mkRow("id", "3", "user", "app", "state", "waiting for handler commit")}
+	rec.calls = nil
+	if _, err := cl.KillClientConnections(context.Background()); err != nil ||
+		!slices.Equal(rec.calls[1:], []string{"KILL CONNECTION ? [3]", "KILL CONNECTION ? [4]"}) {
+		t.Errorf("MySQL's waiter: %v, calls %q; want it killed last", err, rec.calls)
+	}
+	sess.fail["KILL CONNECTION ? [4]"] = errors.New("boom")
 	if _, err := cl.KillClientConnections(context.Background()); err == nil {
 		t.Error("a failed KILL was not reported")
 	}

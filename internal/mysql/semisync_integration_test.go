@@ -79,8 +79,9 @@ func TestWaitOnBeforeAnyReplica(t *testing.T) {
 }
 
 // TestHeartbeat: the probe commits on a writable primary and replicates; with the wait on and no
-// acker it fails within its deadline and leaves no session behind; on a read-only server it fails
-// saying so, and writes nothing (not even its table) there.
+// acker it fails within its deadline, leaves its session waiting (one, whatever the number of
+// probes) until an acker returns; on a read-only server it fails saying so, and writes nothing
+// (not even its table) there.
 func TestHeartbeat(t *testing.T) {
 	e := newEnvWith(t, 2, mysqltest.Options{ExtraArgs: renderedReplicationArgs(t)})
 	p, r := e.clients[0], e.clients[1]
@@ -115,13 +116,66 @@ func TestHeartbeat(t *testing.T) {
 	if err == nil || took > 2500*time.Millisecond {
 		t.Errorf("Heartbeat without an acker: %v after %v, want an error within ~2s", err, took)
 	}
-	time.Sleep(2 * time.Second)
-	for _, proc := range e.processes(0) {
-		if strings.Contains(proc, "heartbeat") || strings.Contains(proc, "semi-sync") {
-			t.Errorf("left behind: %s", proc)
-		}
+	// The probe is left to finish, never killed: one session waits; the next probe adds none.
+	start = time.Now()
+	err = p.Heartbeat(e.ctx)
+	if !errors.Is(err, mysql.ErrCommitPending) || time.Since(start) > time.Second {
+		t.Errorf("Heartbeat behind a waiting probe: %v after %v, want ErrCommitPending at once", err, time.Since(start))
 	}
-	if s := e.status(0).SemiSync; s.SourceWaitSessions != 0 {
-		t.Errorf("commits still waiting: %+v", s)
+	if s := e.status(0).SemiSync; s.SourceWaitSessions != 1 {
+		t.Errorf("want the one probe waiting: %+v", s)
 	}
+	e.must(r.StartReplication(e.ctx))
+	e.eventually("the waiting probe is acknowledged and a new one commits", func() error { return p.Heartbeat(e.ctx) })
+}
+
+// TestHeartbeatTimeoutReleasesNoClientCommit: with no acker, the operator's probe leads a commit
+// group that holds a client's commit. When the probe times out, the client must still not be
+// told OK (killing the probe would have committed the group); once a replica acknowledges, both
+// commit and the client's row is on the replica.
+func TestHeartbeatTimeoutReleasesNoClientCommit(t *testing.T) {
+	e := newEnvWith(t, 2, mysqltest.Options{ExtraArgs: renderedReplicationArgs(t)})
+	p, r := e.clients[0], e.clients[1]
+	e.bootstrap(0)
+	e.replicate(1, 0)
+	e.writeRows(0, 1)
+	e.must(p.SetSemiSyncSource(e.ctx, true))
+	e.must(p.Heartbeat(e.ctx))
+	e.must(r.StopReplicationIO(e.ctx))
+	root := e.cluster.Members[0].DB(t, mysqltest.RootUser, mysqltest.RootPassword)
+	e.exec(root, "SET GLOBAL binlog_commit_wait_count = 2")
+	e.exec(root, "SET GLOBAL binlog_commit_wait_usec = 3000000")
+
+	probe := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(e.ctx, 1500*time.Millisecond)
+		defer cancel()
+		probe <- p.Heartbeat(ctx)
+	}()
+	e.eventually("the probe queues its commit first (it leads the group)", func() error {
+		return e.sessionRuns(0, "REPLACE INTO ordinal.heartbeat%")
+	})
+	client := e.execAsync(0, "INSERT INTO app.t (v) VALUES ('follower')")
+	if err := <-probe; err == nil {
+		t.Fatal("the probe committed without an acker")
+	}
+	if still, err := blocked(client, 2*time.Second); !still {
+		t.Fatalf("the client's commit returned (%v) while no replica had acknowledged it", err)
+	}
+	e.must(r.StartReplication(e.ctx))
+	if still, err := blocked(client, 10*time.Second); still || err != nil {
+		t.Fatalf("after the replica's ack: still blocked %v, error %v", still, err)
+	}
+	e.waitRows(1, 2)
+}
+
+// sessionRuns reports whether a session on member i runs a statement LIKE pattern.
+func (e *env) sessionRuns(i int, pattern string) error {
+	db := e.cluster.Members[i].DB(e.t, mysqltest.RootUser, mysqltest.RootPassword)
+	var n int
+	err := db.QueryRowContext(e.ctx, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE ?", pattern).Scan(&n)
+	if err == nil && n == 0 {
+		err = errors.New("not yet")
+	}
+	return err
 }

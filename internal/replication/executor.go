@@ -143,7 +143,8 @@ func forgetSource(ctx context.Context, conn mysql.Instance, st mysql.Status) err
 
 // Fence ends the sessions that could still write, raises the read-only fence, then ends any
 // session that connected meanwhile. Killing first matters: commits stuck on the semi-sync wait
-// hold the lock read_only needs, and a killed commit is never acknowledged to its client.
+// hold the lock read_only needs, and a killed commit is never acknowledged to its client (the kill
+// closes every socket before it ends any ack wait: mysql.Client.KillClientConnections).
 func Fence(ctx context.Context, conn mysql.Instance) error {
 	if _, err := conn.KillClientConnections(ctx, mysql.AccountOperator, mysql.AccountReplication); err != nil {
 		return err

@@ -670,7 +670,10 @@ var scenarios = []scenario{
 					defer cancel()
 					// Each commit is written to the old primary's binlog, then waits for an ack that
 					// cannot come: nobody acknowledged it.
-					if _, err := c.ExecContext(cctx, "INSERT INTO orphan VALUES (?, 'unacked')", i+1); err == nil {
+					_, err := c.ExecContext(cctx, "INSERT INTO orphan VALUES (?, 'unacked')", i+1)
+					// When a failure is reported, how each commit ended says who released it.
+					fmt.Fprintf(GinkgoWriter, "%s orphan commit %d returned: %v\n", time.Now().Format("15:04:05.000"), i+1, err)
+					if err == nil {
 						mu.Lock()
 						acked = append(acked, i+1)
 						mu.Unlock()

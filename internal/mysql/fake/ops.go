@@ -261,7 +261,7 @@ func (in *Instance) Heartbeat(ctx context.Context) error {
 
 // commitAckedLocked commits one transaction of a session that waits for its commit: with the
 // semi-sync wait on and no semi-sync replica connected, the transaction is in the binary log but
-// the call fails with context.DeadlineExceeded (its session killed, nothing left waiting).
+// the call fails with context.DeadlineExceeded (a real server keeps that session waiting).
 func (in *Instance) commitAckedLocked(op string) error {
 	in.executed = in.executed.Union(in.nextGTID())
 	switch {
