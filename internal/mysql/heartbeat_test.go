@@ -58,7 +58,7 @@ func TestHeartbeatReadOnly(t *testing.T) {
 func TestHeartbeatCreatesTable(t *testing.T) {
 	for _, ro := range []string{"0", "1"} {
 		cl, rec := testClient(MariaDB)
-			rec.rows["SELECT @@global.read_only"] = []row{mkRow("ro", ro)}
+		rec.rows["SELECT @@global.read_only"] = []row{mkRow("ro", ro)}
 		rec.errs["REPLACE INTO"] = &driver.MySQLError{Number: errNoSuchTable, Message: "no table"}
 		err := cl.Heartbeat(context.Background())
 		ddl := slices.Contains(rec.calls, heartbeatDDL[1].sql) && slices.Contains(rec.calls, heartbeatDDL[0].sql)
