@@ -95,15 +95,22 @@ func blocked(done <-chan error, d time.Duration) (bool, error) {
 	}
 }
 
-// TestFenceWithCommitStuckOnSemiSync: a commit waits for an ack nobody sends. The fence alone
-// fails within its lock wait; killing the client connections ends the stuck commit (the client
-// gets an error, not OK) and the fence then succeeds at once.
-func TestFenceWithCommitStuckOnSemiSync(t *testing.T) {
+// newAckless starts a lone writable member with data whose commits wait for a semi-sync ack that
+// no replica can send.
+func newAckless(t *testing.T) (*env, *mysql.Client) {
 	e := newEnvWith(t, 1, mysqltest.Options{ExtraArgs: renderedReplicationArgs(t)})
 	p := e.clients[0]
 	e.must(p.SetReadOnly(e.ctx, false))
 	e.writeRows(0, 1)
 	e.must(p.SetSemiSyncSource(e.ctx, true))
+	return e, p
+}
+
+// TestFenceWithCommitStuckOnSemiSync: a commit waits for an ack nobody sends. The fence alone
+// fails within its lock wait; killing the client connections ends the stuck commit (the client
+// gets an error, not OK) and the fence then succeeds at once.
+func TestFenceWithCommitStuckOnSemiSync(t *testing.T) {
+	e, p := newAckless(t)
 	done := e.execAsync(0, "INSERT INTO app.t (v) VALUES ('stuck')")
 	e.waitSessions(0, 1)
 
@@ -193,11 +200,7 @@ func (e *env) processes(i int) []string {
 // no client may get OK, in any of several rounds. binlog_commit_wait_count makes the commits one
 // group, and the leader is the newest connection, which PROCESSLIST lists first.
 func TestKillStuckCommitGroupAcknowledgesNothing(t *testing.T) {
-	e := newEnvWith(t, 1, mysqltest.Options{ExtraArgs: renderedReplicationArgs(t)})
-	p := e.clients[0]
-	e.must(p.SetReadOnly(e.ctx, false))
-	e.writeRows(0, 1)
-	e.must(p.SetSemiSyncSource(e.ctx, true))
+	e, p := newAckless(t)
 	root := e.cluster.Members[0].DB(t, mysqltest.RootUser, mysqltest.RootPassword)
 	e.exec(root, "SET GLOBAL binlog_commit_wait_count = 4")
 	e.exec(root, "SET GLOBAL binlog_commit_wait_usec = 3000000")
