@@ -39,7 +39,6 @@ import (
 	. "github.com/onsi/gomega"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/labels"
@@ -237,21 +236,28 @@ func (e *faultEnv) poll(ctx context.Context) {
 	e.mu.Unlock()
 }
 
-// routedPods are the pods a Service's proxy sends new connections to: the ready endpoints of its
-// EndpointSlices, read on every poll (the primary Service's selector follows the primary).
+// routedPods are the pods a Service's proxy sends new connections to, computed as localkube's
+// proxy does (test/localkube/services: it has no EndpointSlices, the apiserver refuses loopback
+// pod IPs in them): the pods its selector matches that have an IP, are not finished, are Ready
+// (or the Service publishes not-ready addresses) and are not terminating.
 func routedPods(ctx context.Context, c client.Client, ns, service string) ([]string, error) {
-	var slices discoveryv1.EndpointSliceList
-	err := c.List(ctx, &slices, client.InNamespace(ns), client.MatchingLabels{discoveryv1.LabelServiceName: service})
-	if err != nil {
+	svc := &corev1.Service{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: service}, svc); err != nil {
+		return nil, err
+	}
+	if len(svc.Spec.Selector) == 0 {
+		return nil, nil
+	}
+	var pods corev1.PodList
+	if err := c.List(ctx, &pods, client.InNamespace(ns), client.MatchingLabels(svc.Spec.Selector)); err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, s := range slices.Items {
-		for _, ep := range s.Endpoints {
-			ready := ep.Conditions.Ready == nil || *ep.Conditions.Ready
-			if ready && ep.TargetRef != nil && ep.TargetRef.Kind == "Pod" {
-				out = append(out, ep.TargetRef.Name)
-			}
+	for _, p := range pods.Items {
+		finished := p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed
+		ready := podReady(&p) || svc.Spec.PublishNotReadyAddresses
+		if p.Status.PodIP != "" && !finished && ready && p.DeletionTimestamp == nil {
+			out = append(out, p.Name)
 		}
 	}
 	sort.Strings(out)

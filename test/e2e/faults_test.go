@@ -21,6 +21,7 @@ package e2e
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -225,6 +226,10 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 	}
 	viz := filepath.Join(os.TempDir(), "fault-"+e.ns+"-history.html")
 	a := workload.Analyze(h, "fault", 2*time.Minute, viz)
+	if os.Getenv("E2E_DUMP_PROBES") != "" {
+		b, _ := json.Marshal(h.Probes)
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "fault-"+e.ns+"-probes.json"), b, 0o600)
+	}
 	mc := e.cluster(ctx)
 	a.SemiSyncWanted = mc.Spec.Replication.Mode != v1alpha1.ReplicationAsync && mc.DesiredReplicas() > 1
 	violations = append(violations, a.Violations()...)
