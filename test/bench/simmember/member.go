@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // member is one simulated server's durable state, like its datadir: it
@@ -44,6 +45,8 @@ type member struct {
 	tables   map[string]bool
 	users    map[string]bool // 'name'@'host'
 	ackedTx  uint64
+	// awaiting: sessions whose heartbeat commit waits for a semi-sync ack, by connection id.
+	awaiting map[uint32]time.Time
 }
 
 type source struct {
@@ -69,7 +72,7 @@ func configDefaults() map[string]string {
 
 func newMember(key, cluster string, serverID uint32) *member {
 	m := &member{key: key, cluster: cluster, serverID: serverID, binlog: gtidState{}, slavePos: gtidState{},
-		ioPos: gtidState{}, tables: map[string]bool{}, users: map[string]bool{}}
+		ioPos: gtidState{}, tables: map[string]bool{}, users: map[string]bool{}, awaiting: map[uint32]time.Time{}}
 	m.restart()
 	return m
 }

@@ -63,7 +63,9 @@ func init() {
 		r(`REPLACE INTO ordinal\.heartbeat \(id, beat\) SELECT 1, NOW\(6\) FROM DUAL WHERE @@global\.read_only = 0`, heartbeat),
 		r("CREATE DATABASE IF NOT EXISTS `?(\\w+)`?", createDatabase),
 		r(`CREATE TABLE IF NOT EXISTS (\w+\.\w+) \(.*\)`, createTable),
-		r(`SELECT ID AS id FROM information_schema\.PROCESSLIST WHERE .*`, emptySet("id")),
+		r(`SELECT ID AS id, USER AS user, IFNULL\(STATE, ''\) AS state FROM information_schema\.PROCESSLIST WHERE .*`, listAwaiting),
+		r(`SELECT COUNT\(\*\) AS (\w+), IFNULL\(MAX\(TIME\), 0\) AS (\w+) FROM information_schema\.PROCESSLIST `+
+			`WHERE INFO LIKE 'REPLACE INTO ordinal\.heartbeat%'`, countAwaiting),
 		r(`KILL CONNECTION (\d+)`, killConnection),
 		r(`SELECT COUNT\(\*\) AS (\w+) FROM mysql\.user WHERE User = `+quoted+` AND Host = `+quoted, countUser),
 		r(`SELECT User AS user, Host AS host FROM mysql\.(?:user|global_priv) WHERE .*`, emptySet("user", "host")),

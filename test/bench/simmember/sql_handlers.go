@@ -347,8 +347,9 @@ func splitOptions(s string) []string {
 }
 
 // heartbeat replaces the probe row while the fence is down; on a primary
-// waiting for semi-sync acks with no replica to give one the commit waits
-// (the operator's probe gives up and kills the session).
+// waiting for semi-sync acks with no replica to give one the commit waits,
+// as a real server's does after its client gave up, until a replica would
+// acknowledge or a KILL ends it.
 func heartbeat(f *Fleet, s *session, _ []string) (Result, error) {
 	m := s.m
 	m.mu.Lock()
@@ -361,7 +362,7 @@ func heartbeat(f *Fleet, s *session, _ []string) (Result, error) {
 		s.rowCount = 0
 		return Result{}, nil
 	}
-	if semi && !f.waitForAck(s) {
+	if semi && !f.awaitAck(s) {
 		return Result{}, &SQLError{Number: 1317, State: "70100", Msg: "Query execution was interrupted"}
 	}
 	m.mu.Lock()
@@ -372,6 +373,43 @@ func heartbeat(f *Fleet, s *session, _ []string) (Result, error) {
 	m.mu.Unlock()
 	s.rowCount = 2
 	return Result{Affected: 2}, nil
+}
+
+// awaitAck is waitForAck with the session listed as waiting for an ack.
+func (f *Fleet) awaitAck(s *session) bool {
+	s.m.mu.Lock()
+	s.m.awaiting[s.id] = time.Now()
+	s.m.mu.Unlock()
+	defer func() {
+		s.m.mu.Lock()
+		delete(s.m.awaiting, s.id)
+		s.m.mu.Unlock()
+	}()
+	return f.waitForAck(s)
+}
+
+// listAwaiting is the fence's list of sessions: the heartbeats waiting for an ack (the
+// operator's own sessions are the only other ones, and the fence spares those).
+func listAwaiting(_ *Fleet, s *session, _ []string) (Result, error) {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	res := Result{Columns: []string{"id", "user", "state"}, Rows: [][]*string{}}
+	for id := range s.m.awaiting {
+		idStr, user, state := strconv.FormatUint(uint64(id), 10), "ordinal", "Waiting for semi-sync ACK from slave"
+		res.Rows = append(res.Rows, []*string{&idStr, &user, &state})
+	}
+	return res, nil
+}
+
+// countAwaiting answers the heartbeat's look for an earlier probe still committing.
+func countAwaiting(_ *Fleet, s *session, g []string) (Result, error) {
+	s.m.mu.Lock()
+	defer s.m.mu.Unlock()
+	n, secs := strconv.Itoa(len(s.m.awaiting)), "0"
+	for _, since := range s.m.awaiting {
+		secs = strconv.Itoa(max(0, int(time.Since(since).Seconds())))
+	}
+	return Result{Columns: []string{g[1], g[2]}, Rows: [][]*string{{&n, &secs}}}, nil
 }
 
 // waitForAck waits (at most a minute) until a replica would acknowledge;
