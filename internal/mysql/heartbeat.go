@@ -21,6 +21,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // ErrReadOnly says a write probe found the server fenced.
@@ -47,16 +49,17 @@ var heartbeatWrite = statement("REPLACE INTO " + HeartbeatDatabase + ".heartbeat
 var (
 	rowCount    = statement("SELECT ROW_COUNT() AS n")
 	readOnlyNow = statement("SELECT @@global.read_only AS ro")
-	// pendingHeartbeat finds an earlier probe still inside its commit (this query's own text
-	// does not start with REPLACE).
-	pendingHeartbeat = statement("SELECT COUNT(*) AS n, IFNULL(MAX(TIME), 0) AS secs " +
-		"FROM information_schema.PROCESSLIST WHERE INFO LIKE 'REPLACE INTO " + HeartbeatDatabase + ".heartbeat%'")
+	// busySessions lists the sessions doing something, with their state and statement.
+	busySessions = statement("SELECT ID AS id, IFNULL(STATE, '') AS state, IFNULL(LEFT(INFO, 64), '') AS info, " +
+		"TIME AS secs FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() " +
+		"AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'Killed')")
 )
 
 // Server errors the probe recovers from by creating its table.
 const (
-	errNoSuchTable = 1146
-	errBadDatabase = 1049
+	errNoSuchTable  = 1146
+	errBadDatabase  = 1049
+	heartbeatKillIn = 2 * time.Second // bound of the cleanup, after the probe's ctx has ended
 )
 
 // ErrCommitPending says an earlier heartbeat has not committed yet: the server cannot commit.
@@ -67,16 +70,22 @@ var ErrCommitPending = errors.New("an earlier heartbeat is still waiting to comm
 // [ErrReadOnly] on a fenced server, and within ctx's deadline (else the statement timeout) when
 // the commit cannot complete: a semi-sync wait with nobody to acknowledge, a full disk.
 //
-// A probe that times out is left to finish on its own, never killed: a commit waiting for an ack
-// may lead a group of client commits, and killing it would commit the whole group and tell those
-// clients OK although no replica has their transactions. While it waits, later probes fail at
-// once with [ErrCommitPending] instead of adding sessions; a fence ends it after the clients
-// (KillClientConnections).
+// A probe left waiting for an ack is ended only when it is alone in its commit group
+// (endLoneHeartbeats): killing a waiter commits its whole group, and client commits in it would
+// be told OK with no replica holding them. Left waiting, it would hold the commit lock a seed's
+// backup needs. While one waits, later probes fail with [ErrCommitPending] instead of adding
+// sessions.
 func (c *Client) Heartbeat(ctx context.Context) error {
 	return c.onOneConnection(ctx, func(s session) error {
 		err := c.noPendingHeartbeat(ctx, s)
 		if err == nil {
 			err = c.beat(ctx, s)
+			// Not a server error: the client gave up and the session may still be committing.
+			if ErrorNumber(err) == 0 && err != nil && !errors.Is(err, ErrReadOnly) {
+				kctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), heartbeatKillIn)
+				_, _ = c.endLoneHeartbeats(kctx, c.s)
+				cancel()
+			}
 		}
 		if err == nil {
 			return nil
@@ -89,17 +98,59 @@ func (c *Client) Heartbeat(ctx context.Context) error {
 	})
 }
 
-// noPendingHeartbeat fails when an earlier probe is still committing.
+// noPendingHeartbeat fails when an earlier probe is still committing, after ending it if it is
+// alone in its commit group.
 func (c *Client) noPendingHeartbeat(ctx context.Context, s session) error {
-	rows, err := s.query(ctx, pendingHeartbeat)
+	pending, err := c.endLoneHeartbeats(ctx, s)
+	if err != nil || pending == "" {
+		return err
+	}
+	return fmt.Errorf("%w (%s)", ErrCommitPending, pending)
+}
+
+// endLoneHeartbeats kills the probes waiting for an ack while no other session is committing:
+// such a probe leads a group of its own, and a group cannot grow once its leader waits, so only
+// the probe's own row commits. It describes the probes it found ("" for none).
+func (c *Client) endLoneHeartbeats(ctx context.Context, s session) (string, error) {
+	rows, err := s.query(ctx, busySessions)
 	if err != nil {
-		return err
+		return "", err
 	}
-	r := firstRow(rows)
-	if n, err := r.num("n"); err != nil || n == 0 {
-		return err
+	var probes []row
+	committing := 0
+	for _, r := range rows {
+		switch {
+		case strings.HasPrefix(r.str("info"), "REPLACE INTO "+HeartbeatDatabase+".heartbeat"):
+			probes = append(probes, r)
+		case inCommit(r.str("state")):
+			committing++
+		}
 	}
-	return fmt.Errorf("%w (for %ss)", ErrCommitPending, r.str("secs"))
+	var out []string
+	for _, p := range probes {
+		what := "for " + p.str("secs") + "s"
+		if inCommit(p.str("state")) && strings.HasPrefix(strings.ToLower(p.str("state")), awaitingAck) && committing == 0 {
+			id, err := strconv.ParseUint(p.str("id"), 10, 64)
+			if err == nil {
+				err = s.exec(ctx, statement("KILL CONNECTION ?", id))
+			}
+			if err == nil {
+				what += ", ended: no other commit waited with it"
+			}
+		} else if committing > 0 {
+			what += fmt.Sprintf(", left waiting: %d other session(s) commit with it", committing)
+		}
+		out = append(out, what)
+	}
+	return strings.Join(out, "; "), nil
+}
+
+// inCommit reports whether a session's state is a stage of committing (MariaDB "Commit",
+// "Waiting for prior transaction to commit", MySQL "waiting for handler commit") or the wait
+// for a semi-sync ack.
+func inCommit(state string) bool {
+	st := strings.ToLower(state)
+	return strings.Contains(st, "commit") || strings.HasPrefix(st, awaitingAck)
 }
 
 // beat writes the row, creating the table when it is missing, and checks that a row changed.

@@ -32,7 +32,7 @@ func TestHeartbeatWrites(t *testing.T) {
 	if err := cl.Heartbeat(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{pendingHeartbeat.sql, heartbeatWrite.sql, "SELECT ROW_COUNT() AS n"}
+	want := []string{busySessions.sql, heartbeatWrite.sql, "SELECT ROW_COUNT() AS n"}
 	if !slices.Equal(rec.calls, want) {
 		t.Errorf("calls %q, want %q", rec.calls, want)
 	}
@@ -68,30 +68,63 @@ func TestHeartbeatCreatesTable(t *testing.T) {
 	}
 }
 
-// TestHeartbeatNeverKillsStuckCommit: a commit the client gave up on is left to finish: killing
-// it could commit client transactions of its group that no replica acknowledged.
-func TestHeartbeatNeverKillsStuckCommit(t *testing.T) {
-	cl, rec := testClient(MariaDB)
-	rec.errs["REPLACE INTO"] = context.DeadlineExceeded
-	err := cl.Heartbeat(context.Background())
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Heartbeat of a stuck commit: %v", err)
-	}
-	if slices.ContainsFunc(rec.calls, func(c string) bool { return strings.HasPrefix(c, "KILL") }) {
-		t.Errorf("calls %q: a stuck probe was killed", rec.calls)
+// probeRow is a heartbeat session in state; clientRow a client's session in state.
+func probeRow(id, state string) row {
+	return mkRow("id", id, "state", state, "info", heartbeatWrite.sql[:64], "secs", "3")
+}
+
+func clientRow(id, state string) row {
+	return mkRow("id", id, "state", state, "info", "INSERT INTO t VALUES (1)", "secs", "3")
+}
+
+const ackWait = "Waiting for semi-sync ACK from slave"
+
+// TestHeartbeatTimeoutEndsOnlyALoneProbe: a probe the client gave up on is killed when it waits
+// for an ack alone (only its own row commits), never while a client's commit waits with it
+// (killing it would commit the client's transaction and tell the client OK).
+func TestHeartbeatTimeoutEndsOnlyALoneProbe(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		after  []row
+		killed bool
+	}{
+		{"alone", []row{probeRow("42", ackWait)}, true},
+		{"with a client's commit", []row{probeRow("42", ackWait), clientRow("7", "Commit")}, false},
+		{"not yet waiting for the ack", []row{probeRow("42", "Commit")}, false},
+	} {
+		cl, rec := testClient(MariaDB)
+		rec.queue[busySessions.sql[:40]] = [][]row{{}, tc.after}
+		rec.errs["REPLACE INTO"] = context.DeadlineExceeded
+		err := cl.Heartbeat(context.Background())
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: Heartbeat of a stuck commit: %v", tc.name, err)
+		}
+		killed := slices.Contains(rec.calls, "KILL CONNECTION ? [42]")
+		if killed != tc.killed || slices.Contains(rec.calls, "KILL CONNECTION ? [7]") {
+			t.Errorf("%s: calls %q, want the probe killed: %v, the client never", tc.name, rec.calls, tc.killed)
+		}
 	}
 }
 
 // TestHeartbeatWaitsForTheEarlierProbe: while an earlier probe is still committing, a new one
-// writes nothing and says why.
+// writes nothing and says why; the earlier one is ended if it waits alone.
 func TestHeartbeatWaitsForTheEarlierProbe(t *testing.T) {
-	cl, rec := testClient(MariaDB)
-	rec.rows["SELECT COUNT(*) AS n, IFNULL"] = []row{mkRow("n", "1", "secs", "12")}
-	err := cl.Heartbeat(context.Background())
-	if !errors.Is(err, ErrCommitPending) || !strings.Contains(err.Error(), "12s") {
-		t.Errorf("Heartbeat behind a pending probe: %v", err)
-	}
-	if !slices.Equal(rec.calls, []string{pendingHeartbeat.sql}) {
-		t.Errorf("calls %q, want only the look for a pending probe", rec.calls)
+	for _, tc := range []struct {
+		rows   []row
+		says   string
+		killed bool
+	}{
+		{[]row{probeRow("42", ackWait), clientRow("7", "Commit")}, "left waiting: 1 other session(s) commit with it", false},
+		{[]row{probeRow("42", ackWait)}, "ended: no other commit waited with it", true},
+	} {
+		cl, rec := testClient(MariaDB)
+		rec.rows[busySessions.sql[:40]] = tc.rows
+		err := cl.Heartbeat(context.Background())
+		if !errors.Is(err, ErrCommitPending) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("Heartbeat behind a pending probe: %v, want it to say %q", err, tc.says)
+		}
+		if slices.Contains(rec.calls, heartbeatWrite.sql) || slices.Contains(rec.calls, "KILL CONNECTION ? [42]") != tc.killed {
+			t.Errorf("calls %q: want no write, the probe killed: %v", rec.calls, tc.killed)
+		}
 	}
 }

@@ -64,8 +64,8 @@ func init() {
 		r("CREATE DATABASE IF NOT EXISTS `?(\\w+)`?", createDatabase),
 		r(`CREATE TABLE IF NOT EXISTS (\w+\.\w+) \(.*\)`, createTable),
 		r(`SELECT ID AS id, USER AS user, IFNULL\(STATE, ''\) AS state FROM information_schema\.PROCESSLIST WHERE .*`, listAwaiting),
-		r(`SELECT COUNT\(\*\) AS (\w+), IFNULL\(MAX\(TIME\), 0\) AS (\w+) FROM information_schema\.PROCESSLIST `+
-			`WHERE INFO LIKE 'REPLACE INTO ordinal\.heartbeat%'`, countAwaiting),
+		r(`SELECT ID AS id, IFNULL\(STATE, ''\) AS state, IFNULL\(LEFT\(INFO, 64\), ''\) AS info, TIME AS secs `+
+			`FROM information_schema\.PROCESSLIST WHERE .*`, listAwaitingProbes),
 		r(`KILL CONNECTION (\d+)`, killConnection),
 		r(`SELECT COUNT\(\*\) AS (\w+) FROM mysql\.user WHERE User = `+quoted+` AND Host = `+quoted, countUser),
 		r(`SELECT User AS user, Host AS host FROM mysql\.(?:user|global_priv) WHERE .*`, emptySet("user", "host")),

@@ -401,15 +401,19 @@ func listAwaiting(_ *Fleet, s *session, _ []string) (Result, error) {
 	return res, nil
 }
 
-// countAwaiting answers the heartbeat's look for an earlier probe still committing.
-func countAwaiting(_ *Fleet, s *session, g []string) (Result, error) {
+// listAwaitingProbes is the heartbeat's list of busy sessions: the heartbeats waiting for an ack
+// (nothing else runs long on a simulated member).
+func listAwaitingProbes(_ *Fleet, s *session, _ []string) (Result, error) {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()
-	n, secs := strconv.Itoa(len(s.m.awaiting)), "0"
-	for _, since := range s.m.awaiting {
-		secs = strconv.Itoa(max(0, int(time.Since(since).Seconds())))
+	res := Result{Columns: []string{"id", "state", "info", "secs"}, Rows: [][]*string{}}
+	for id, since := range s.m.awaiting {
+		idStr, state := strconv.FormatUint(uint64(id), 10), "Waiting for semi-sync ACK from slave"
+		info := "REPLACE INTO ordinal.heartbeat (id, beat) SELECT 1, NOW(6) FROM DUAL WHERE @@g"
+		secs := strconv.Itoa(max(0, int(time.Since(since).Seconds())))
+		res.Rows = append(res.Rows, []*string{&idStr, &state, &info, &secs})
 	}
-	return Result{Columns: []string{g[1], g[2]}, Rows: [][]*string{{&n, &secs}}}, nil
+	return res, nil
 }
 
 // waitForAck waits (at most a minute) until a replica would acknowledge;
