@@ -120,7 +120,7 @@ func (c *Client) endLoneHeartbeats(ctx context.Context, s session) (string, erro
 	committing := 0
 	for _, r := range rows {
 		switch {
-		case strings.HasPrefix(r.str("info"), "REPLACE INTO "+HeartbeatDatabase+".heartbeat"):
+		case isProbe(r.str("info")):
 			probes = append(probes, r)
 		case inCommit(r.str("state")):
 			committing++
@@ -143,6 +143,17 @@ func (c *Client) endLoneHeartbeats(ctx context.Context, s session) (string, erro
 		out = append(out, what)
 	}
 	return strings.Join(out, "; "), nil
+}
+
+// isProbe reports whether a session's statement (its first 64 characters) is one of the probe's:
+// the write, or the creation of its table, which commits (and may wait for an ack) too.
+func isProbe(info string) bool {
+	for _, st := range append([]stmt{heartbeatWrite}, heartbeatDDL...) {
+		if info != "" && info == st.sql[:min(64, len(st.sql))] {
+			return true
+		}
+	}
+	return false
 }
 
 // inCommit reports whether a session's state is a stage of committing (MariaDB "Commit",

@@ -91,6 +91,7 @@ func TestHeartbeatTimeoutEndsOnlyALoneProbe(t *testing.T) {
 		{"alone", []row{probeRow("42", ackWait)}, true},
 		{"with a client's commit", []row{probeRow("42", ackWait), clientRow("7", "Commit")}, false},
 		{"not yet waiting for the ack", []row{probeRow("42", "Commit")}, false},
+		{"creating its table, alone", []row{mkRow("id", "42", "state", ackWait, "info", heartbeatDDL[0].sql, "secs", "3")}, true},
 	} {
 		cl, rec := testClient(MariaDB)
 		rec.queue[busySessions.sql[:40]] = [][]row{{}, tc.after}

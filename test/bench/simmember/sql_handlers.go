@@ -409,7 +409,7 @@ func listAwaitingProbes(_ *Fleet, s *session, _ []string) (Result, error) {
 	res := Result{Columns: []string{"id", "state", "info", "secs"}, Rows: [][]*string{}}
 	for id, since := range s.m.awaiting {
 		idStr, state := strconv.FormatUint(uint64(id), 10), "Waiting for semi-sync ACK from slave"
-		info := "REPLACE INTO ordinal.heartbeat (id, beat) SELECT 1, NOW(6) FROM DUAL WHERE @@g"
+		info := "REPLACE INTO ordinal.heartbeat (id, beat) SELECT 1, NOW(6) FROM " // LEFT(INFO, 64)
 		secs := strconv.Itoa(max(0, int(time.Since(since).Seconds())))
 		res.Rows = append(res.Rows, []*string{&idStr, &state, &info, &secs})
 	}
