@@ -129,7 +129,7 @@ func (c *Client) endLoneHeartbeats(ctx context.Context, s session) (string, erro
 	var out []string
 	for _, p := range probes {
 		what := "for " + p.str("secs") + "s"
-		if inCommit(p.str("state")) && strings.HasPrefix(strings.ToLower(p.str("state")), awaitingAck) && committing == 0 {
+		if strings.HasPrefix(strings.ToLower(p.str("state")), awaitingAck) && committing == 0 {
 			id, err := strconv.ParseUint(p.str("id"), 10, 64)
 			if err == nil {
 				err = s.exec(ctx, statement("KILL CONNECTION ?", id))
