@@ -129,7 +129,7 @@ func (c *Client) endLoneHeartbeats(ctx context.Context, s session) (string, erro
 	var out []string
 	for _, p := range probes {
 		what := "for " + p.str("secs") + "s"
-		if strings.HasPrefix(strings.ToLower(p.str("state")), awaitingAck) && committing == 0 {
+		if awaitsAck(p.str("state")) && committing == 0 {
 			id, err := strconv.ParseUint(p.str("id"), 10, 64)
 			if err == nil {
 				err = s.exec(ctx, statement("KILL CONNECTION ?", id))
@@ -160,8 +160,7 @@ func isProbe(info string) bool {
 // "Waiting for prior transaction to commit", MySQL "waiting for handler commit") or the wait
 // for a semi-sync ack.
 func inCommit(state string) bool {
-	st := strings.ToLower(state)
-	return strings.Contains(st, "commit") || strings.HasPrefix(st, awaitingAck)
+	return strings.Contains(strings.ToLower(state), "commit") || awaitsAck(state)
 }
 
 // beat writes the row, creating the table when it is missing, and checks that a row changed.

@@ -187,9 +187,11 @@ var killable = statement("SELECT ID AS id, USER AS user, IFNULL(STATE, '') AS st
 // errUnknownThread: the connection ended between listing and killing.
 const errUnknownThread = 1094
 
-// awaitingAck is the state of a session whose commit waits for a semi-sync acknowledgement
-// (MariaDB: "... from slave", MySQL: "... from replica").
-const awaitingAck = "waiting for semi-sync ack"
+// awaitsAck reports whether a session's state says its commit waits for a semi-sync
+// acknowledgement (MariaDB: "Waiting for semi-sync ACK from slave", MySQL: "... from replica").
+func awaitsAck(state string) bool {
+	return strings.HasPrefix(strings.ToLower(state), "waiting for semi-sync ack")
+}
 
 // KillClientConnections kills every client connection except those of exceptUsers (replication,
 // the operator) and returns how many it killed. A session waiting for a semi-sync ack is killed
@@ -219,7 +221,7 @@ func killOrder(rows []row, exceptUsers []string) []row {
 	var others, waiters []row
 	for _, r := range rows {
 		switch {
-		case strings.HasPrefix(strings.ToLower(r.str("state")), awaitingAck):
+		case awaitsAck(r.str("state")):
 			waiters = append(waiters, r)
 		case !slices.Contains(exceptUsers, r.str("user")):
 			others = append(others, r)
