@@ -171,6 +171,8 @@ type MySQLClusterSpec struct {
 // TLS configures encryption (docs/security.md).
 // +kubebuilder:validation:XValidation:rule="!has(self.secretName) || !has(self.enabled) || self.enabled",message="tls.secretName needs tls.enabled: the members serve that Secret's certificate only with TLS on"
 // +kubebuilder:validation:XValidation:rule="!has(self.requireSecureTransport) || !self.requireSecureTransport || !has(self.enabled) || self.enabled",message="tls.requireSecureTransport needs tls.enabled: without TLS no client could connect"
+// +kubebuilder:validation:XValidation:rule="!has(self.issuerRef) || !has(self.secretName)",message="tls.issuerRef and tls.secretName cannot both be set: the members serve either your Secret or the certificate cert-manager issues"
+// +kubebuilder:validation:XValidation:rule="!has(self.issuerRef) || !has(self.enabled) || self.enabled",message="tls.issuerRef needs tls.enabled: the members serve the certificate cert-manager issues only with TLS on"
 type TLS struct {
 	// Enabled: each member serves TLS with a certificate from a CA the operator creates for the
 	// cluster (Secrets NAME-ca and NAME-tls; the CA is published in the ConfigMap NAME-ca),
@@ -190,12 +192,40 @@ type TLS struct {
 	// +optional
 	SecretName string `json:"secretName,omitempty"`
 
+	// IssuerRef asks a cert-manager Issuer or ClusterIssuer for the members' certificate: the
+	// operator creates a Certificate NAME-cert-manager-tls naming every member and Service, and the
+	// members serve the Secret of the same name that cert-manager writes and renews (reloaded
+	// without restarts). cert-manager must be installed; the operator does not need it otherwise.
+	// Changing this restarts the members one at a time.
+	// +optional
+	IssuerRef *IssuerRef `json:"issuerRef,omitempty"`
+
 	// RequireSecureTransport refuses every client connection without TLS (require_secure_transport;
 	// the Unix socket counts as secure), not only the replication and operator accounts'. Clients
 	// must then connect with TLS. The servers read it at start: changing it restarts the members
 	// one at a time.
 	// +optional
 	RequireSecureTransport bool `json:"requireSecureTransport,omitempty"`
+}
+
+// IssuerRef names a cert-manager issuer (docs/security.md#cert-manager).
+type IssuerRef struct {
+	// Name of the Issuer (in the cluster's namespace) or ClusterIssuer.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Kind is Issuer (in the cluster's namespace) or ClusterIssuer.
+	// +kubebuilder:default=Issuer
+	// +kubebuilder:validation:Enum=Issuer;ClusterIssuer
+	// +optional
+	Kind string `json:"kind,omitempty"`
+
+	// Group is the issuer's API group: cert-manager.io, or an external issuer's.
+	// +kubebuilder:default=cert-manager.io
+	// +kubebuilder:validation:MaxLength=253
+	// +optional
+	Group string `json:"group,omitempty"`
 }
 
 // ConfigValue is one my.cnf value.

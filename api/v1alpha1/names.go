@@ -113,19 +113,35 @@ func (c *MySQLCluster) CASecretName() string { return c.Name + "-ca" }
 // TLSSecretName holds the members' server certificate and the trusted CAs; the pods mount it.
 func (c *MySQLCluster) TLSSecretName() string { return c.Name + "-tls" }
 
-// ServingTLSSecretName is the Secret the members mount: the user's (spec.tls.secretName) or the
-// operator's NAME-tls.
+// CertManagerName names the cert-manager Certificate of spec.tls.issuerRef and the Secret
+// cert-manager writes for it. A name of its own, not NAME-tls: switching between the operator's CA
+// and an issuer then restarts the members onto the other Secret, and neither writer overwrites the
+// other's certificate under a running member.
+func (c *MySQLCluster) CertManagerName() string { return c.Name + "-cert-manager-tls" }
+
+// ServingTLSSecretName is the Secret the members mount: the user's (spec.tls.secretName),
+// cert-manager's (spec.tls.issuerRef) or the operator's NAME-tls.
 func (c *MySQLCluster) ServingTLSSecretName() string {
-	if c.Spec.TLS.SecretName != "" {
+	switch {
+	case c.Spec.TLS.SecretName != "":
 		return c.Spec.TLS.SecretName
+	case c.Spec.TLS.IssuerRef != nil:
+		return c.CertManagerName()
 	}
 	return c.TLSSecretName()
 }
 
+// OperatorIssuesTLS reports whether the members' certificate comes from the operator's own CA
+// rather than from the user (spec.tls.secretName) or cert-manager (spec.tls.issuerRef).
+func (c *MySQLCluster) OperatorIssuesTLS() bool {
+	return c.Spec.TLS.SecretName == "" && c.Spec.TLS.IssuerRef == nil
+}
+
 // AgentTLS reports whether the members' agents serve mutual TLS: with the operator's certificates,
-// whose CA also signs the operator's client certificate. With a user's certificate the operator
-// holds no key the agents could trust, and the agent API stays on HTTP with password authentication.
-func (c *MySQLCluster) AgentTLS() bool { return c.TLSEnabled() && c.Spec.TLS.SecretName == "" }
+// whose CA also signs the operator's client certificate. With a user's or cert-manager's
+// certificate the operator holds no key the agents could trust, and the agent API stays on HTTP
+// with password authentication.
+func (c *MySQLCluster) AgentTLS() bool { return c.TLSEnabled() && c.OperatorIssuesTLS() }
 
 // MemberHosts are every member's stable DNS name (PodHost), which replicas and the operator verify.
 func (c *MySQLCluster) MemberHosts() []string {

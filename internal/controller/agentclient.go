@@ -115,11 +115,11 @@ func agentAddr(p *corev1.Pod) string {
 // client certificate.
 func agentTLS(c *v1alpha1.MySQLCluster, pod *corev1.Pod, auth agentAuth, now time.Time) (*tls.Config, error) {
 	if len(auth.ca.CertPEM) == 0 || len(auth.trust) == 0 {
-		if c.Spec.TLS.SecretName != "" {
-			// The agents trust client certificates of the user's CA only, whose key the operator
-			// does not hold.
-			return nil, fmt.Errorf("it serves the certificate of Secret %s (spec.tls.secretName), and the operator has no client certificate its agent trusts: not supported yet",
-				c.Spec.TLS.SecretName)
+		if !c.OperatorIssuesTLS() {
+			// The agents trust client certificates of the user's (or cert-manager's) CA only,
+			// whose key the operator does not hold.
+			return nil, fmt.Errorf("it serves the certificate of Secret %s (spec.tls.secretName or issuerRef), and the operator has no client certificate its agent trusts: not supported yet",
+				c.ServingTLSSecretName())
 		}
 		return nil, fmt.Errorf("it serves TLS and the operator has no certificates of %s yet (Secrets %s, %s)",
 			c.Name, c.CASecretName(), c.TLSSecretName())

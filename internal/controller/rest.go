@@ -53,8 +53,8 @@ func settledAndReady(c *v1alpha1.MySQLCluster, w *world) bool {
 	if cfg := c.Status.Config; cfg != nil && len(cfg.PendingRestart) > 0 {
 		return false
 	}
-	if len(w.tls.reloading) > 0 || w.tls.problem != nil {
-		return false // the kubelet has yet to refresh a member's certificate files
+	if w.tls.waiting() {
+		return false // the kubelet has yet to refresh a member's certificate files, or cert-manager to issue
 	}
 	if c.Spec.Backup != nil {
 		// Archiving is reported by the primary's agent on each pass.

@@ -125,6 +125,8 @@ func conditions(c *v1alpha1.MySQLCluster, w *world) []metav1.Condition {
 		ready = topology.Condition{Reason: w.blocker.Reason, Message: w.blocker.Message}
 	case w.tls.problem != nil:
 		ready = topology.Condition{Reason: w.tls.problem.Reason, Message: w.tls.problem.Message}
+	case w.tls.pending != nil:
+		ready = topology.Condition{Reason: w.tls.pending.Reason, Message: w.tls.pending.Message}
 	case w.applyErr != nil:
 		ready = topology.Condition{Reason: "ApplyFailed", Message: w.applyErr.Error()}
 	case w.stepErr != nil:

@@ -28,8 +28,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
-	"k8s.io/apimachinery/pkg/api/meta"
-
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/certs"
 	"github.com/ordinal-dev/ordinal/internal/desired"
@@ -47,15 +45,24 @@ type tlsWorld struct {
 	serving, reloading []string
 	// accountsRequire is what the primary's accounts said (REQUIRE SSL).
 	accountsRequire bool
-	// problem is why the user's Secret (spec.tls.secretName) cannot serve; nil when it can.
+	// problem is why the user's Secret (spec.tls.secretName) or cert-manager's (spec.tls.issuerRef)
+	// cannot serve and only the user can fix it; nil when it can.
 	problem *condition
+	// pending is why cert-manager's certificate is not ready yet (it is issuing); nil when ready.
+	pending *condition
+}
+
+// waiting reports whether the certificates are not settled: a member has yet to reload, or the
+// certificate cannot serve yet.
+func (t tlsWorld) waiting() bool {
+	return len(t.reloading) > 0 || t.problem != nil || t.pending != nil
 }
 
 // observeTLS reads the cluster's CA and certificate Secrets (kept while TLS is off: members that
 // still serve TLS are verified with them until they restart).
 func (r *ClusterReconciler) observeTLS(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) error {
 	var err error
-	if c.Spec.TLS.SecretName == "" {
+	if c.OperatorIssuesTLS() {
 		if w.tls.caSecret, err = r.optionalSecret(ctx, c, c.CASecretName()); err != nil {
 			return err
 		}
@@ -83,8 +90,11 @@ func (r *ClusterReconciler) renewCertificates(ctx context.Context, c *v1alpha1.M
 	if !c.TLSEnabled() {
 		return nil
 	}
+	if c.Spec.TLS.IssuerRef != nil {
+		return r.issuedCertificate(ctx, c, w)
+	}
 	if c.Spec.TLS.SecretName != "" {
-		r.checkUserCertificate(c, w)
+		r.checkUserCertificate(c, w, "named by spec.tls.secretName")
 		return nil
 	}
 	now := r.now()
@@ -114,17 +124,18 @@ func (r *ClusterReconciler) renewCertificates(ctx context.Context, c *v1alpha1.M
 	return nil
 }
 
-// checkUserCertificate takes the user's Secret as it is: the members serve it when it can serve
-// their names; otherwise status says why (Stalled) and an event tells the user what to fix.
-func (r *ClusterReconciler) checkUserCertificate(c *v1alpha1.MySQLCluster, w *world) {
-	name, now := c.Spec.TLS.SecretName, r.now()
+// checkUserCertificate takes the user's Secret (or cert-manager's) as it is: the members serve it
+// when it can serve their names; otherwise status says why (Stalled) and an event tells the user
+// what to fix. source says where the Secret comes from, for the message.
+func (r *ClusterReconciler) checkUserCertificate(c *v1alpha1.MySQLCluster, w *world, source string) {
+	name, now := c.ServingTLSSecretName(), r.now()
 	w.tls.material = desired.TLSMaterial(nil, w.tls.tlsSecret)
 	var why string
 	switch {
 	case w.tls.tlsSecret == nil:
-		why = fmt.Sprintf("Secret %s named by spec.tls.secretName does not exist", name)
+		why = fmt.Sprintf("Secret %s %s does not exist", name, source)
 	case len(missingTLSKeys(w.tls.tlsSecret)) > 0:
-		why = fmt.Sprintf("Secret %s named by spec.tls.secretName lacks the keys %v", name, missingTLSKeys(w.tls.tlsSecret))
+		why = fmt.Sprintf("Secret %s %s lacks the keys %v", name, source, missingTLSKeys(w.tls.tlsSecret))
 	default:
 		m := w.tls.material
 		if err := certs.CheckServer(m.Server, m.Trust, c.MemberHosts(), now); err != nil {
@@ -135,10 +146,7 @@ func (r *ClusterReconciler) checkUserCertificate(c *v1alpha1.MySQLCluster, w *wo
 		r.warnExpiring(c, w.tls.material, now)
 		return
 	}
-	if prev := meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionStalled); prev == nil || prev.Message != why {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "TLSSecretInvalid", "Check", "%s", why)
-	}
-	w.tls.problem = &condition{Reason: "TLSSecretInvalid", Message: why}
+	r.stalledBy(c, w, condition{Reason: "TLSSecretInvalid", Message: why})
 }
 
 // missingTLSKeys lists the keys a user's TLS Secret lacks or leaves empty.

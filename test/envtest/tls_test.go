@@ -143,4 +143,27 @@ var _ = Describe("TLS certificates", func() {
 		}
 		Expect(get(ctx, &corev1.Secret{}, ns, "my-tls").Data["tls.crt"]).To(Equal(good.CertPEM), "used as is")
 	})
+
+	It("asks for cert-manager by name when an issuerRef is set and cert-manager is not installed", func(ctx SpecContext) {
+		ns := newNamespace(ctx)
+		c := mariadbCluster(ns)
+		c.Spec.TLS.IssuerRef = &v1alpha1.IssuerRef{Name: "corp-ca"}
+		Expect(k8s.Create(ctx, c)).To(Succeed())
+		Eventually(func(g Gomega) {
+			got := get(ctx, &v1alpha1.MySQLCluster{}, ns, "mysql")
+			g.Expect(got.Spec.TLS.IssuerRef.Kind).To(Equal("Issuer"), "defaulted by the schema")
+			g.Expect(got.Spec.TLS.IssuerRef.Group).To(Equal("cert-manager.io"), "defaulted by the schema")
+			st := meta.FindStatusCondition(got.Status.Conditions, v1alpha1.ConditionStalled)
+			g.Expect(st).NotTo(BeNil())
+			g.Expect(st.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(st.Reason).To(Equal("CertManagerMissing"))
+			g.Expect(st.Message).To(Equal("spec.tls.issuerRef needs cert-manager: the Certificate kind is not installed"))
+		}).WithContext(ctx).WithTimeout(timeout).Should(Succeed())
+		sts := eventuallyGet(ctx, &appsv1.StatefulSet{}, ns, "mysql")
+		Expect(sts.Spec.Template.Spec.Volumes).To(ContainElement(HaveField("VolumeSource.Secret.SecretName", "mysql-cert-manager-tls")))
+		for _, name := range []string{"mysql-ca", "mysql-tls"} {
+			err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, &corev1.Secret{})
+			Expect(apierrors.IsNotFound(err)).To(BeTrue(), "no Secret %s when cert-manager issues", name)
+		}
+	})
 })

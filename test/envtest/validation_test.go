@@ -64,6 +64,15 @@ var _ = Describe("the MySQLCluster schema", func() {
 		Entry("a user's certificate with TLS off", func(c *v1alpha1.MySQLCluster) {
 			c.Spec.TLS = v1alpha1.TLS{Enabled: ptr.To(false), SecretName: "mine"}
 		}, "spec.tls", "tls.secretName needs tls.enabled"),
+		Entry("a cert-manager issuer with TLS off", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.TLS = v1alpha1.TLS{Enabled: ptr.To(false), IssuerRef: &v1alpha1.IssuerRef{Name: "ca"}}
+		}, "spec.tls", "tls.issuerRef needs tls.enabled"),
+		Entry("both a user's Secret and a cert-manager issuer", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.TLS = v1alpha1.TLS{SecretName: "mine", IssuerRef: &v1alpha1.IssuerRef{Name: "ca"}}
+		}, "spec.tls", "tls.issuerRef and tls.secretName cannot both be set"),
+		Entry("an issuer kind cert-manager does not have", func(c *v1alpha1.MySQLCluster) {
+			c.Spec.TLS = v1alpha1.TLS{IssuerRef: &v1alpha1.IssuerRef{Name: "ca", Kind: "Issuers"}}
+		}, "spec.tls.issuerRef.kind", "Unsupported value"),
 		Entry("TLS required of every client with TLS off", func(c *v1alpha1.MySQLCluster) {
 			c.Spec.TLS = v1alpha1.TLS{Enabled: ptr.To(false), RequireSecureTransport: true}
 		}, "spec.tls", "without TLS no client could connect"),
