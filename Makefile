@@ -74,6 +74,10 @@ versitygw: ## Build the versitygw S3 server (integration tests' object store) in
 argocd-binaries: ## Build Argo CD's application controller and repo server (for the e2e suite) into bin/.
 	hack/build-argocd.sh
 
+.PHONY: cert-manager-binaries
+cert-manager-binaries: ## Build cert-manager's controller and copy its CRDs (for the e2e suite) into bin/.
+	hack/build-cert-manager.sh
+
 .PHONY: docker-build
 docker-build: ## Build the operator image (needs a container engine).
 	docker build -t $(IMG) .
@@ -111,7 +115,7 @@ test-chart: kube-binaries helm ## The Helm chart: lint, render, install, upgrade
 	go test $(GO_TEST_FLAGS) -tags envtest -timeout 20m ./test/chart/...
 
 .PHONY: test-e2e
-test-e2e: kube-binaries helm argocd-binaries versitygw build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
+test-e2e: kube-binaries helm argocd-binaries cert-manager-binaries versitygw build ## localkube's own tests, then the whole operator on localkube (or $KUBECONFIG).
 	go test $(GO_TEST_FLAGS) -timeout 15m ./test/localkube/...
 	@# CI keeps only the end of the output: on failure, end with each failure's message.
 	go test $(GO_TEST_FLAGS) -v -tags e2e -timeout 45m ./test/e2e/... -ginkgo.v 2>&1 | tee $(BIN)/e2e.log || \
