@@ -75,6 +75,7 @@ type ClusterReconciler struct {
 	rollouts  rolloutGate
 	appUsers  appUserMemory
 	served    servedCerts
+	roots     sharedRoots
 	conns     memberConns
 	// pulseConns are the connections the pulses of resting clusters (and the standby) read on.
 	pulseConns pulseConns

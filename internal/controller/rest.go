@@ -25,7 +25,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
-	"github.com/ordinal-dev/ordinal/internal/desired"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 	"github.com/ordinal-dev/ordinal/internal/topology"
 )
@@ -98,10 +97,10 @@ func (r *ClusterReconciler) watchBetweenPasses(c *v1alpha1.MySQLCluster, w *worl
 
 // memberConn returns a function that gives the member's kept connection pool, opening it if needed.
 func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Instance, error) {
-	key := newConnKey(c.UID, name, pod.Status.PodIP, lg, servesTLS(pod))
+	t := targetOf(c, name, pod, lg)
 	return func() (mysql.Instance, error) {
-		return r.conns.get(key, r.now(), func() (mysql.Instance, error) {
-			cfg, err := r.memberConfig(c, name, pod, lg, 10*time.Second)
+		return r.conns.get(t.connKey(), r.now(), func() (mysql.Instance, error) {
+			cfg, err := r.config(t, 10*time.Second)
 			if err != nil {
 				return nil, err
 			}
@@ -113,12 +112,13 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, po
 
 // memberPulse returns a function that gives the member's kept pulse connection, opening it if
 // needed: a connection of its own whose reads are bounded by probeTimeout (the pool of a cluster at
-// rest is closed after idleConnLife). An opener without pulse connections gives its instance.
+// rest is closed after idleConnLife). An opener without pulse connections gives its instance. The
+// function holds the member's target only: a watch keeps it between passes.
 func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Pulser, error) {
-	key := newConnKey(c.UID, name, pod.Status.PodIP, lg, servesTLS(pod))
+	t := targetOf(c, name, pod, lg)
 	return func() (mysql.Pulser, error) {
-		return r.pulseConns.get(key, r.now(), func() (mysql.Pulser, error) {
-			cfg, err := r.memberConfig(c, name, pod, lg, probeTimeout)
+		return r.pulseConns.get(t.connKey(), r.now(), func() (mysql.Pulser, error) {
+			cfg, err := r.config(t, probeTimeout)
 			if err != nil {
 				return nil, err
 			}
@@ -130,22 +130,9 @@ func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, p
 	}
 }
 
-// memberConfig is the operator's connection to a member, each read and write bounded by ioTimeout,
-// over verified TLS when the member serves it (memberTLS).
+// memberConfig is the operator's connection to a member (config).
 func (r *ClusterReconciler) memberConfig(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login, ioTimeout time.Duration) (mysql.Config, error) {
-	flavor, err := mysql.FlavorByName(string(c.Flavor()))
-	if err != nil {
-		return mysql.Config{}, err
-	}
-	tc, err := r.memberTLS(c, name, pod, lg.trust)
-	if err != nil {
-		return mysql.Config{}, err
-	}
-	return mysql.Config{
-		Flavor: flavor, Host: pod.Status.PodIP, Port: desired.PortMySQL,
-		User: mysql.AccountOperator, Password: lg.password, TLS: tc,
-		ConnectTimeout: connectTimeout, ReadTimeout: ioTimeout, WriteTimeout: ioTimeout,
-	}, nil
+	return r.config(targetOf(c, name, pod, lg), ioTimeout)
 }
 
 // sweepConns closes the pools and pulse connections of members no longer asked for.

@@ -89,6 +89,43 @@ func TestTheOperatorVerifiesMembersThatServeTLS(t *testing.T) {
 }
 
 // What a member presented at its last handshake is remembered per member, and forgotten with its cluster.
+// Every connection to a cluster's members verifies against one parsed pool of its bundle: at a
+// thousand clusters a pool per connection was megabytes of duplicated certificates.
+func TestConnectionsShareTheirClustersRoots(t *testing.T) {
+	c := testCluster(3)
+	m, err := renewFor(c, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &ClusterReconciler{}
+	lg := login{password: "pw", trust: append([]byte(nil), m.Trust...)}
+	a, err := r.memberConfig(c, "mysql-0", tlsPod("mysql-0", true), lg, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.memberConfig(c, "mysql-1", tlsPod("mysql-1", true), login{password: "pw", trust: m.Trust}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TLS.RootCAs != b.TLS.RootCAs {
+		t.Error("two members of one cluster verify against two parsed copies of the same bundle")
+	}
+	if a.TLS.ServerName == b.TLS.ServerName {
+		t.Errorf("both members are verified as %q", a.TLS.ServerName)
+	}
+	other, err := renewFor(testCluster(1), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := r.memberConfig(c, "mysql-0", tlsPod("mysql-0", true), login{trust: other.Trust}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.TLS.RootCAs == a.TLS.RootCAs || o.TLS.RootCAs.Equal(a.TLS.RootCAs) {
+		t.Error("another CA bundle shares the first one's pool")
+	}
+}
+
 func TestServedCertificates(t *testing.T) {
 	var s servedCerts
 	k := servedKey{cluster: "u1", member: "mysql-0"}

@@ -18,9 +18,6 @@ package controller
 
 import (
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
-	"fmt"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -76,31 +73,6 @@ func mountedCertificates(pod *corev1.Pod) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// memberTLS is the TLS configuration of the operator's connections to a member: verified against
-// the cluster's CAs under the member's stable DNS name (the pod IP is dialled; certificates name
-// hosts, not addresses). Every handshake records the certificate the member presented. nil when
-// the member is reached in plain.
-func (r *ClusterReconciler) memberTLS(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, trust []byte) (*tls.Config, error) {
-	if len(trust) == 0 || !servesTLS(pod) {
-		return nil, nil
-	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(trust) {
-		return nil, fmt.Errorf("the CA bundle of Secret %s holds no certificate", c.TLSSecretName())
-	}
-	ord, _ := c.Ordinal(name)
-	key := servedKey{cluster: c.UID, member: name}
-	return &tls.Config{
-		RootCAs: roots, ServerName: c.PodHost(ord), MinVersion: tls.VersionTLS12,
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) > 0 {
-				r.served.record(key, cs.PeerCertificates[0].Raw)
-			}
-			return nil
-		},
-	}, nil
 }
 
 // servedCerts remembers, per member, the certificate it presented at the operator's last

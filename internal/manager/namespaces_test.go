@@ -24,6 +24,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -160,5 +161,42 @@ func TestTheCacheKeepsOfAPodItsStatusNodeAndSecretVolumes(t *testing.T) {
 	want := []corev1.Volume{{Name: "tls", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "db-tls"}}}}
 	if p.Spec.NodeName != "node-1" || len(p.Spec.Containers) != 0 || p.Status.PodIP != "127.10.0.5" || !reflect.DeepEqual(p.Spec.Volumes, want) {
 		t.Errorf("cached pod: node %q, %d containers, IP %q, volumes %+v", p.Spec.NodeName, len(p.Spec.Containers), p.Status.PodIP, p.Spec.Volumes)
+	}
+}
+
+// A cached claim keeps what the storage growth reads (name, labels, requested size, phase) and
+// only member claims are cached.
+func TestTheCacheKeepsOfAClaimItsSizeAndPhase(t *testing.T) {
+	sel := labels.SelectorFromSet(labels.Set{"a": "b"})
+	o := cacheOptions(nil, sel)
+	var by *cache.ByObject
+	for key, b := range o.ByObject {
+		if _, ok := key.(*corev1.PersistentVolumeClaim); ok {
+			by = &b
+		}
+	}
+	if by == nil || by.Label.String() != sel.String() || by.Transform == nil {
+		t.Fatalf("claims cached with %+v, want only member claims, transformed", by)
+	}
+	class := "local"
+	pvc := &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: "data-mysql-0", Labels: map[string]string{"a": "b"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kube-controller-manager"}}},
+		Spec: corev1.PersistentVolumeClaimSpec{StorageClassName: &class, VolumeName: "pv-1",
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("2Gi")}}},
+		Status: corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimBound,
+			Capacity: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("2Gi")}},
+	}
+	out, err := by.Transform(pvc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out.(*corev1.PersistentVolumeClaim)
+	size := got.Spec.Resources.Requests[corev1.ResourceStorage]
+	if got.Name != "data-mysql-0" || got.Labels["a"] != "b" || size.String() != "2Gi" || got.Status.Phase != corev1.ClaimBound {
+		t.Errorf("kept %+v, want name, labels, requested size and phase", got)
+	}
+	if got.ManagedFields != nil || got.Spec.VolumeName != "" || got.Spec.StorageClassName != nil || got.Status.Capacity != nil {
+		t.Errorf("kept more than the storage growth reads: %+v", got)
 	}
 }

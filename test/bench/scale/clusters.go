@@ -98,7 +98,9 @@ func (e *env) waitReady(ctx context.Context, namespaces []string, n int, timeout
 	for {
 		ready, err := e.countReady(ctx, namespaces, n)
 		if err != nil {
-			return err
+			// An apiserver busy with thousands of writes may reset a stream: look again.
+			e.log.Warn("Counting Ready clusters failed", "err", err)
+			ready = 0
 		}
 		if ready >= n {
 			return nil

@@ -53,6 +53,10 @@ type config struct {
 	keep, shared, noAlone bool
 	pprof                 bool
 	memLimit              string
+	// repeat measures each size this many times on the same clusters, restarting the operator
+	// binary each time (rebuilt in between when pauseFile is set: the run waits for that file).
+	repeat    int
+	pauseFile string
 }
 
 // bench is one run.
@@ -88,6 +92,8 @@ func main() {
 	flag.BoolVar(&c.keep, "keep", false, "keep the bench namespaces afterwards (debugging)")
 	flag.StringVar(&c.memLimit, "memlimit", strconv.FormatInt(manager.SoftMemoryLimit(256<<20), 10),
 		"GOMEMLIMIT of the operator: in its pod it sets it itself from its container's limit (the chart's 256Mi); empty: none")
+	flag.IntVar(&c.repeat, "repeat", 1, "measure each size this many times on the same clusters, the operator restarted each time (the section keeps every point)")
+	flag.StringVar(&c.pauseFile, "pause-file", "", "with -repeat: before each repeat, wait until this file exists, then remove it (rebuild the operator meanwhile)")
 	flag.BoolVar(&c.pprof, "pprof", false, "after each rest, save the operator's 30 s CPU profile and heap profile beside its log (the operator needs --pprof-bind-address)")
 	flag.Parse()
 	for _, s := range strings.Split(sizes, ",") {
@@ -263,19 +269,48 @@ func (b *bench) measureAll(ctx context.Context, root string) error {
 			return err
 		}
 		b.log.Info("Clusters Ready", "n", n, "seconds", time.Since(began).Seconds())
-		for _, v := range b.variants {
-			b.op.stop()
-			b.op = v.op
-			b.log.Info("Measuring", "operator", v.op.bin, "section", v.name, "n", n)
-			pt, err := b.measure(ctx, n)
-			v.sec.add(pt, time.Since(began))
-			if werr := v.sec.write(out, b.fleet.Stats()); werr != nil {
-				return werr
+		for k := 0; k < max(b.repeat, 1); k++ {
+			if err := b.pause(ctx, k); err != nil {
+				return err
 			}
-			if err != nil {
+			if err := b.measureVariants(ctx, out, n, began); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// measureVariants measures every operator variant with n clusters, writing each section.
+func (b *bench) measureVariants(ctx context.Context, out string, n int, began time.Time) error {
+	for _, v := range b.variants {
+		b.op.stop()
+		b.op = v.op
+		b.log.Info("Measuring", "operator", v.op.bin, "section", v.name, "n", n)
+		pt, err := b.measure(ctx, n)
+		v.sec.add(pt, time.Since(began))
+		if werr := v.sec.write(out, b.fleet.Stats()); werr != nil {
+			return werr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pause waits, before every repeat but the first, for the pause file (when one is set).
+func (b *bench) pause(ctx context.Context, repeat int) error {
+	if repeat == 0 || b.pauseFile == "" {
+		return nil
+	}
+	b.log.Info("Waiting for the pause file", "file", b.pauseFile, "repeat", repeat)
+	for {
+		if _, err := os.Stat(b.pauseFile); err == nil {
+			return os.Remove(b.pauseFile)
+		}
+		if err := waitCtx(ctx, time.Second); err != nil {
+			return err
+		}
+	}
 }
