@@ -170,7 +170,8 @@ func (r *ClusterReconciler) observeIssued(ctx context.Context, c *v1alpha1.MySQL
 }
 
 // issuerMissing looks issuerRef up. An external issuer (another group) is not looked up: its kind
-// is unknown here, and cert-manager reports on it through the Certificate.
+// is unknown here, and cert-manager reports on it through the Certificate. Neither is an issuer the
+// operator may not read (a ClusterIssuer when it watches some namespaces only, with Roles).
 func (r *ClusterReconciler) issuerMissing(ctx context.Context, c *v1alpha1.MySQLCluster) (bool, error) {
 	ref := c.Spec.TLS.IssuerRef
 	if ref.Group != "" && ref.Group != desired.CertificateGVK.Group {
@@ -182,8 +183,11 @@ func (r *ClusterReconciler) issuerMissing(ctx context.Context, c *v1alpha1.MySQL
 	}
 	gvk := schema.GroupVersionKind{Group: desired.CertificateGVK.Group, Version: "v1", Kind: issuerKind(ref)}
 	u, err := r.readOptional(ctx, gvk, ns, ref.Name)
-	if meta.IsNoMatchError(err) {
+	switch {
+	case meta.IsNoMatchError(err):
 		return true, nil
+	case apierrors.IsForbidden(err):
+		return false, nil
 	}
 	return u == nil && err == nil, err
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -256,4 +257,29 @@ func clusterIssuer(name string) *unstructured.Unstructured {
 	u.SetGroupVersionKind(schema.GroupVersionKind{Group: "cert-manager.io", Version: "v1", Kind: "ClusterIssuer"})
 	u.SetName(name)
 	return u
+}
+
+// An operator that may not read ClusterIssuers (Roles per watched namespace) leaves the question to
+// cert-manager's Certificate instead of failing the pass.
+func TestIssuerLookupForbidden(t *testing.T) {
+	c := issuedCluster()
+	cert := readyCertificate(c, false, "Referenced ClusterIssuer not found")
+	if err := controllerutil.SetControllerReference(c, cert, restScheme()); err != nil {
+		t.Fatal(err)
+	}
+	base := fakeAPI(true, cert)
+	api := interceptor.NewClient(base, interceptor.Funcs{
+		Get: func(ctx context.Context, cl client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			if obj.GetObjectKind().GroupVersionKind().Kind == "ClusterIssuer" {
+				return apierrors.NewForbidden(schema.GroupResource{Group: "cert-manager.io", Resource: "clusterissuers"}, key.Name, nil)
+			}
+			return cl.Get(ctx, key, obj, opts...)
+		},
+	})
+	r := &ClusterReconciler{Client: api, APIReader: api, Scheme: restScheme(), Recorder: events.NewFakeRecorder(10)}
+	w := certificatesPass(t, r, c)
+	if w.tls.problem != nil || reasonOf(w.tls.pending) != reasonCertificateNotReady ||
+		!strings.Contains(w.tls.pending.Message, "Referenced ClusterIssuer not found") {
+		t.Errorf("problem %+v, pending %+v", w.tls.problem, w.tls.pending)
+	}
 }
