@@ -109,6 +109,8 @@ main() {
 		log "cert-manager $CM_VERSION is up to date"
 		return 0
 	fi
+	# The module's files (its CRDs) are in the module cache only once downloaded.
+	cm_go mod download "$CM_MODULE"
 	cm_dir=$(cm_go list -m -f '{{.Dir}}' "$CM_MODULE")
 	[[ -n $cm_dir && -d $cm_dir/deploy/crds ]] || die "no module directory for $CM_MODULE"
 	build_binary
