@@ -29,6 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/certs"
 	"github.com/ordinal-dev/ordinal/internal/desired"
 )
 
@@ -205,6 +206,27 @@ func (r *ClusterReconciler) readOptional(ctx context.Context, gvk schema.GroupVe
 		return nil, fmt.Errorf("get %s %s: %w", gvk.Kind, name, err)
 	}
 	return u, nil
+}
+
+// issuedReplicas caps the StatefulSet's replicas n, with an issuer's certificate, at the members
+// the served certificate names, never below what the StatefulSet already has: a new member's pod
+// must mount a certificate naming it, as with the operator's own CA (issued before the StatefulSet
+// grows). Otherwise the operator could not verify the new server, and so could not ask it to
+// reload the certificate cert-manager issues for it a moment later.
+func issuedReplicas(c *v1alpha1.MySQLCluster, w *world, n int32) int32 {
+	if c.Spec.TLS.IssuerRef == nil || !c.TLSEnabled() {
+		return n
+	}
+	leaf, err := certs.ParseCert(w.tls.material.Server.CertPEM)
+	var covered int32
+	for err == nil && covered < n && leaf.VerifyHostname(c.PodHost(int(covered))) == nil {
+		covered++
+	}
+	var live int32
+	if w.statefulSet != nil && w.statefulSet.Spec.Replicas != nil {
+		live = *w.statefulSet.Spec.Replicas
+	}
+	return min(n, max(covered, live))
 }
 
 // stalledBy records a problem only the user can fix, with a Warning event when it is news.

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -281,5 +282,43 @@ func TestIssuerLookupForbidden(t *testing.T) {
 	if w.tls.problem != nil || reasonOf(w.tls.pending) != reasonCertificateNotReady ||
 		!strings.Contains(w.tls.pending.Message, "Referenced ClusterIssuer not found") {
 		t.Errorf("problem %+v, pending %+v", w.tls.problem, w.tls.pending)
+	}
+}
+
+// The StatefulSet grows only as far as an issuer's certificate names the members, and never shrinks
+// for it.
+func TestIssuedReplicas(t *testing.T) {
+	c := issuedCluster()
+	ca, _ := certs.NewCA("corp", time.Now(), time.Hour)
+	serving := func(members int) *world {
+		w := &world{}
+		if members > 0 {
+			pair, _ := ca.IssueServer(c.ServerNames(members), time.Now(), time.Hour)
+			w.tls.material.Server = pair
+		}
+		return w
+	}
+	withSTS := func(w *world, replicas int32) *world {
+		w.statefulSet = &appsv1.StatefulSet{Spec: appsv1.StatefulSetSpec{Replicas: ptr.To(replicas)}}
+		return w
+	}
+	for _, tc := range []struct {
+		name string
+		w    *world
+		want int32
+	}{
+		{"no certificate yet: no pod", serving(0), 0},
+		{"the certificate names three", serving(3), 3},
+		{"scaling up: the fourth waits for its name", withSTS(serving(3), 3), 3},
+		{"scaled up once named", withSTS(serving(4), 3), 4},
+		{"never below the StatefulSet's", withSTS(serving(0), 3), 3},
+	} {
+		if got := issuedReplicas(c, tc.w, 4); got != tc.want {
+			t.Errorf("%s: %d replicas, want %d", tc.name, got, tc.want)
+		}
+	}
+	c.Spec.TLS.IssuerRef = nil
+	if got := issuedReplicas(c, serving(0), 4); got != 4 {
+		t.Errorf("the operator's own CA: %d replicas, want 4 (it issues before the StatefulSet grows)", got)
 	}
 }

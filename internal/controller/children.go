@@ -108,7 +108,7 @@ func (r *ClusterReconciler) desiredChildren(ctx context.Context, c *v1alpha1.MyS
 			return objs[:0:0], nil // neither the template nor the config it hashes
 		}
 		// Scale-down never removes the primary: the StatefulSet keeps it until a switchover moved it.
-		n := int32(topology.StatefulSetReplicas(w.topology))
+		n := issuedReplicas(c, w, int32(topology.StatefulSetReplicas(w.topology)))
 		sts.Spec.Replicas = &n
 		objs = append(objs, sts)
 	}
