@@ -57,6 +57,10 @@ const (
 	// AnnotationSpecGeneration on the StatefulSet is the MySQLCluster generation it was built from:
 	// a template change at the same generation is the operator's own (an upgrade), not the user's.
 	AnnotationSpecGeneration = "mysql.ordinal.dev/spec-generation"
+	// AnnotationApplied on every object the operator applies is the hash of what it applied: while
+	// it equals what the operator would apply and no other writer touched the object since, the
+	// object holds it, and the operator skips comparing field by field (docs/architecture.md).
+	AnnotationApplied = "mysql.ordinal.dev/applied"
 )
 
 // Keys of the credentials Secret.

@@ -26,11 +26,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
 )
 
@@ -42,16 +44,32 @@ const FieldOwner = "ordinal"
 // changes nothing writes nothing.
 type applier struct {
 	client client.Client
+	// memo, when set, skips the field-by-field comparison of an object unchanged since applied;
+	// cluster owns the objects applied.
+	memo    *appliedMemo
+	cluster types.UID
 }
 
-// apply returns whether it sent a write. live is the object as last read (nil when absent).
+// apply returns whether it sent a write. live is the object as last read (nil when absent). obj
+// gets the applied annotation (the hash of obj as built).
 func (a applier) apply(ctx context.Context, obj, live client.Object) (bool, error) {
+	hash, err := appliedHash(obj)
+	if err != nil {
+		return false, err
+	}
+	obj.SetAnnotations(withAnnotation(obj.GetAnnotations(), v1alpha1.AnnotationApplied, hash))
 	if live != nil {
+		if a.memo != nil && a.memo.same(a.cluster, live, hash) {
+			return false, nil
+		}
 		same, err := ownedFieldsMatch(obj, live)
 		if err != nil {
 			return false, err
 		}
 		if same {
+			if a.memo != nil {
+				a.memo.matched(a.cluster, live)
+			}
 			return false, nil
 		}
 	}

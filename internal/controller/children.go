@@ -65,7 +65,7 @@ func (r *ClusterReconciler) applyChild(ctx context.Context, c *v1alpha1.MySQLClu
 	if sts, ok := obj.(*appsv1.StatefulSet); ok && w.statefulSet != nil && claimTemplatesChanged(w.statefulSet, sts) {
 		return r.replaceStatefulSet(ctx, c, w.statefulSet, sts)
 	}
-	wrote, err := applier{client: r.Client}.apply(ctx, obj, live)
+	wrote, err := r.applier(c).apply(ctx, obj, live)
 	if err != nil {
 		return err
 	}

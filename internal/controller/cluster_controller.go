@@ -76,6 +76,7 @@ type ClusterReconciler struct {
 	appUsers  appUserMemory
 	served    servedCerts
 	roots     sharedRoots
+	applied   appliedMemo
 	conns     memberConns
 	// pulseConns are the connections the pulses of resting clusters (and the standby) read on.
 	pulseConns pulseConns
@@ -168,7 +169,13 @@ func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 		r.pulseConns.forget(uid)
 		r.primaries.forget(uid)
 		r.served.forget(uid)
+		r.applied.forget(uid)
 	}
+}
+
+// applier applies c's children, skipping those unchanged since applied.
+func (r *ClusterReconciler) applier(c *v1alpha1.MySQLCluster) applier {
+	return applier{client: r.Client, memo: &r.applied, cluster: c.UID}
 }
 
 // SetupWithManager registers the reconciler and what it watches.

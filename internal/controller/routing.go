@@ -90,7 +90,7 @@ func (r *ClusterReconciler) route(ctx context.Context, c *v1alpha1.MySQLCluster,
 		return fmt.Errorf("own %s: %w", svc.Name, err)
 	}
 	live := w.children[childKey("Service", svc.Name)]
-	wrote, err := applier{client: r.Client}.apply(ctx, svc, live)
+	wrote, err := r.applier(c).apply(ctx, svc, live)
 	if err != nil {
 		return err
 	}

@@ -63,8 +63,8 @@ func (l *namespaceList) Set(v string) error {
 // anything cluster-wide, so an unrestricted cache would fail to sync. Empty means every namespace.
 //
 // Cached objects lose their managedFields, which are often larger than the rest of a pod, except
-// the operator's own entries on the kinds it applies: it compares the fields it owns with what it
-// would apply, so that a pass that changes nothing writes nothing.
+// on the kinds it applies the operator's own entries and who else wrote when: it compares the
+// fields it owns with what it would apply, so that a pass that changes nothing writes nothing.
 func cacheOptions(namespaces []string, ours labels.Selector) cache.Options {
 	keep := ownManagedFieldsOnly
 	o := cache.Options{
@@ -124,19 +124,24 @@ func claimSizeOnly(o any) (any, error) {
 	return pvc, nil
 }
 
-// ownManagedFieldsOnly keeps of an applied object's managedFields the operator's entries: the
-// applier reads no other manager's.
+// noFields is an empty field set, shared (read only) by every emptied entry.
+var noFields = []byte("{}")
+
+// ownManagedFieldsOnly keeps of an applied object's managedFields the operator's entries, and of
+// every other writer's only who and when (its field set emptied): the applier compares the fields
+// the operator owns, and an object another writer changed after the operator's last apply is
+// compared field by field (see the controller's applied annotation).
 func ownManagedFieldsOnly(o any) (any, error) {
 	obj, ok := o.(client.Object)
 	if !ok {
 		return o, nil
 	}
-	var own []metav1.ManagedFieldsEntry
-	for _, e := range obj.GetManagedFields() {
-		if e.Manager == controller.FieldOwner {
-			own = append(own, e)
+	entries := obj.GetManagedFields()
+	for i := range entries {
+		if entries[i].Manager != controller.FieldOwner {
+			entries[i].FieldsType, entries[i].FieldsV1 = "FieldsV1", &metav1.FieldsV1{Raw: noFields}
 		}
 	}
-	obj.SetManagedFields(own)
+	obj.SetManagedFields(entries)
 	return obj, nil
 }

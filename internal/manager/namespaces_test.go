@@ -95,8 +95,14 @@ func TestCacheOptionsRestrictNamespaces(t *testing.T) {
 func TestTheCacheKeepsManagedFieldsOnlyWhereTheApplierReadsThem(t *testing.T) {
 	sel := labels.SelectorFromSet(labels.Set{"a": "b"})
 	o := cacheOptions(nil, sel)
-	managed := []metav1.ManagedFieldsEntry{{Manager: "ordinal", Operation: metav1.ManagedFieldsOperationApply},
-		{Manager: "kube-controller-manager", Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "status"}}
+	now := metav1.Now()
+	managed := func() []metav1.ManagedFieldsEntry {
+		return []metav1.ManagedFieldsEntry{
+			{Manager: "ordinal", Operation: metav1.ManagedFieldsOperationApply, Time: &now,
+				FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{}}`)}},
+			{Manager: "kube-controller-manager", Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "status", Time: &now,
+				FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:status":{}}`)}}}
+	}
 	transform := func(obj client.Object) (client.Object, error) {
 		tr := o.DefaultTransform
 		for key, by := range o.ByObject {
@@ -104,7 +110,7 @@ func TestTheCacheKeepsManagedFieldsOnlyWhereTheApplierReadsThem(t *testing.T) {
 				tr = by.Transform
 			}
 		}
-		obj.SetManagedFields(managed)
+		obj.SetManagedFields(managed())
 		out, err := tr(obj)
 		if err != nil {
 			return nil, err
@@ -127,8 +133,11 @@ func TestTheCacheKeepsManagedFieldsOnlyWhereTheApplierReadsThem(t *testing.T) {
 	for _, obj := range []client.Object{&appsv1.StatefulSet{}, &corev1.Service{}, &corev1.ConfigMap{},
 		&corev1.ServiceAccount{}, &policyv1.PodDisruptionBudget{}} {
 		got, err := transform(obj)
-		if mf := got.GetManagedFields(); err != nil || len(mf) != 1 || mf[0].Manager != "ordinal" {
-			t.Errorf("%T cached with managedFields %v, want the operator's entry alone: the applier compares it (%v)", obj, mf, err)
+		mf := got.GetManagedFields()
+		if err != nil || len(mf) != 2 || mf[0].Manager != "ordinal" || string(mf[0].FieldsV1.Raw) != `{"f:spec":{}}` {
+			t.Errorf("%T cached with managedFields %v, want the operator's entry whole: the applier compares it (%v)", obj, mf, err)
+		} else if mf[1].Manager != "kube-controller-manager" || mf[1].Time == nil || string(mf[1].FieldsV1.Raw) != "{}" {
+			t.Errorf("%T cached another writer's entry as %+v, want who and when, without its fields", obj, mf[1])
 		}
 		var by *cache.ByObject
 		for key, b := range o.ByObject {

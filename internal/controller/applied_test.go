@@ -1,0 +1,105 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+)
+
+// appliedObject is a live object the operator applied at t with hash, owning fields.
+func appliedObject(hash string, t time.Time, fields string, others ...metav1.ManagedFieldsEntry) *corev1.ConfigMap {
+	at := metav1.NewTime(t)
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "mysql-config", UID: "cm-1",
+		Annotations: map[string]string{v1alpha1.AnnotationApplied: hash}}}
+	cm.ManagedFields = append([]metav1.ManagedFieldsEntry{{Manager: FieldOwner, Operation: metav1.ManagedFieldsOperationApply,
+		Time: &at, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(fields)}}}, others...)
+	return cm
+}
+
+func otherWriter(manager, subresource string, t time.Time) metav1.ManagedFieldsEntry {
+	at := metav1.NewTime(t)
+	return metav1.ManagedFieldsEntry{Manager: manager, Operation: metav1.ManagedFieldsOperationUpdate, Subresource: subresource,
+		Time: &at, FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte("{}")}}
+}
+
+// An object is taken as holding what the operator applies only while it carries the hash of what
+// would be applied and no other writer changed it since the operator's apply.
+func TestUnchangedSinceApplied(t *testing.T) {
+	applied := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+	const fields = `{"f:data":{"f:my.cnf":{}}}`
+	for name, tc := range map[string]struct {
+		live *corev1.ConfigMap
+		want bool
+	}{
+		"applied, untouched since":           {appliedObject("h1", applied, fields), true},
+		"another writer, before the apply":   {appliedObject("h1", applied, fields, otherWriter("kubectl-edit", "", applied.Add(-time.Minute))), true},
+		"a status write after it":            {appliedObject("h1", applied, fields, otherWriter("kube-controller-manager", "status", applied.Add(time.Minute))), true},
+		"another writer, after the apply":    {appliedObject("h1", applied, fields, otherWriter("kubectl-edit", "", applied.Add(time.Minute))), false},
+		"another writer, in the same second": {appliedObject("h1", applied, fields, otherWriter("kubectl-edit", "", applied)), false},
+		"a scale after it (spec.replicas)":   {appliedObject("h1", applied, fields, otherWriter("kubectl", "scale", applied.Add(time.Minute))), false},
+		"the operator would apply another":   {appliedObject("h0", applied, fields), false},
+		"applied before the annotation": {func() *corev1.ConfigMap {
+			cm := appliedObject("h1", applied, fields)
+			cm.Annotations = nil
+			return cm
+		}(), false},
+		"not the operator's": {func() *corev1.ConfigMap {
+			cm := appliedObject("h1", applied, fields)
+			cm.ManagedFields = []metav1.ManagedFieldsEntry{otherWriter("helm", "", applied.Add(-time.Hour))}
+			return cm
+		}(), false},
+	} {
+		if got := unchangedSinceApplied(tc.live, "h1"); got != tc.want {
+			t.Errorf("%s: unchanged %v, want %v", name, got, tc.want)
+		}
+	}
+}
+
+// A writer that only removes a field the operator owns leaves no entry of its own, but shrinks the
+// operator's: once the operator has seen the object's owned fields, a different set is compared
+// field by field.
+func TestTheMemoNoticesAFieldRemovedFromTheOperatorsSet(t *testing.T) {
+	applied := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+	var m appliedMemo
+	cluster := types.UID("cluster-1")
+	whole := appliedObject("h1", applied, `{"f:data":{"f:a":{},"f:b":{}}}`)
+	if !m.same(cluster, whole, "h1") {
+		t.Fatal("an untouched object is compared field by field")
+	}
+	if !m.same(cluster, whole, "h1") {
+		t.Fatal("an untouched object is compared field by field the second time")
+	}
+	shrunk := appliedObject("h1", applied, `{"f:data":{"f:a":{}}}`)
+	if m.same(cluster, shrunk, "h1") {
+		t.Fatal("a field removed by another writer went unnoticed")
+	}
+	m.matched(cluster, whole) // restored and compared equal
+	if !m.same(cluster, whole, "h1") {
+		t.Error("the restored object is not taken as unchanged")
+	}
+	m.forget(cluster)
+	if len(m.fields) != 0 {
+		t.Errorf("a deleted cluster's objects are still remembered: %v", m.fields)
+	}
+}
