@@ -33,7 +33,10 @@
 #   BIN_DIR  output directory (default: <repo>/bin)
 #
 # Nothing is rebuilt while bin/.cert-manager-version matches the version and a
-# fingerprint of the toolchain, the tool module and this script.
+# fingerprint of the toolchain, the tool module and this script. Measured on 2
+# cores (2026-12-02): from an empty build cache 11 CPU-minutes (8 min user, 3 min
+# system; 28 min wall at nice 19 beside a load average of 10 to 17, so about 6
+# min on idle cores); about 10 s with a warm build cache, 0.3 s with nothing to do.
 set -euo pipefail
 
 readonly CM_MODULE=github.com/cert-manager/cert-manager
