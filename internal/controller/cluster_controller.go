@@ -53,7 +53,7 @@ const stalledRetry = 10 * time.Second
 
 // maxConcurrentReconciles is how many clusters are reconciled at once; a reconcile mostly waits on
 // SQL and the API server.
-const maxConcurrentReconciles = 8
+const maxConcurrentReconciles = 16
 
 // ClusterReconciler reconciles MySQLCluster objects.
 type ClusterReconciler struct {

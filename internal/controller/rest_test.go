@@ -18,6 +18,8 @@ package controller
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,7 +48,12 @@ func restScheme() *runtime.Scheme {
 // countingReader counts the Gets that reach it.
 type countingReader struct {
 	client.Reader
-	gets int
+	gets, lists int
+}
+
+func (c *countingReader) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
+	c.lists++
+	return c.Reader.List(ctx, list, opts...)
 }
 
 func (c *countingReader) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
@@ -122,6 +129,46 @@ func TestSecretDataIsReadAgainOnlyWhenItsResourceVersionMoves(t *testing.T) {
 	}
 	if err := r.Get(context.Background(), key, &corev1.Secret{}); err == nil {
 		t.Error("a deleted Secret was served from memory")
+	}
+}
+
+// After an operator's start, the first Secret read in a namespace lists the operator's own Secrets
+// there once, instead of every cluster's first pass reading its Secrets one by one; Secrets
+// without the cluster label (a user's) are still read alone, and never listed.
+func TestTheFirstSecretReadOfANamespaceListsTheOperatorsSecrets(t *testing.T) {
+	var objs []client.Object
+	for i := range 3 {
+		for _, suffix := range []string{"credentials", "tls", "ca"} {
+			objs = append(objs, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("c%d-%s", i, suffix), Namespace: "db",
+				Labels: map[string]string{v1alpha1.LabelCluster: fmt.Sprintf("c%d", i)}}, Data: map[string][]byte{"k": []byte(suffix)}})
+		}
+	}
+	objs = append(objs, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "users-store", Namespace: "db"}, Data: map[string][]byte{"k": []byte("s3")}})
+	cl := fake.NewClientBuilder().WithScheme(restScheme()).WithObjects(objs...).Build()
+	api := &countingReader{Reader: cl}
+	r := &secretReader{Meta: cl, API: api}
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Go(func() {
+			for _, suffix := range []string{"credentials", "tls", "ca"} {
+				got := &corev1.Secret{}
+				key := client.ObjectKey{Namespace: "db", Name: fmt.Sprintf("c%d-%s", i, suffix)}
+				if err := r.Get(context.Background(), key, got); err != nil || string(got.Data["k"]) != suffix {
+					t.Errorf("%s: %q, %v", key, got.Data["k"], err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if api.lists != 1 || api.gets != 0 {
+		t.Errorf("nine Secrets of three clusters: %d listings and %d reads, want one listing", api.lists, api.gets)
+	}
+	got := &corev1.Secret{}
+	if err := r.Get(context.Background(), client.ObjectKey{Namespace: "db", Name: "users-store"}, got); err != nil || string(got.Data["k"]) != "s3" {
+		t.Fatalf("a user's Secret: %q, %v", got.Data["k"], err)
+	}
+	if api.lists != 1 || api.gets != 1 {
+		t.Errorf("a user's Secret: %d listings and %d reads, want it read alone", api.lists, api.gets)
 	}
 }
 

@@ -39,6 +39,9 @@ type secretReader struct {
 
 	mu   sync.Mutex
 	data map[client.ObjectKey]*corev1.Secret
+	// primed holds, per namespace, the listing of the operator's own Secrets there: closed when
+	// it is done (see prime).
+	primed map[string]chan struct{}
 }
 
 var _ client.Reader = (*secretReader)(nil)
@@ -58,6 +61,12 @@ func (s *secretReader) Get(ctx context.Context, key client.ObjectKey, obj client
 			return nil
 		}
 	}
+	if err == nil && s.prime(ctx, key.Namespace) {
+		if kept := s.kept(key); kept != nil && kept.ResourceVersion == meta.ResourceVersion {
+			kept.DeepCopyInto(out)
+			return nil
+		}
+	}
 	// Unknown to the metadata cache (not there, or not yet seen after a create): ask the server.
 	if err := s.API.Get(ctx, key, out, opts...); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -67,6 +76,49 @@ func (s *secretReader) Get(ctx context.Context, key client.ObjectKey, obj client
 	}
 	s.keep(key, out)
 	return nil
+}
+
+// prime lists the operator's own Secrets (those with the cluster label) of namespace once and keeps
+// them; it reports whether that listing is done. After an operator's start every cluster's first
+// pass would otherwise read its three or four Secrets one by one: thousands of reads at once,
+// where a listing per namespace does. Concurrent callers wait for the one listing; a failed one is
+// tried again by the next caller.
+func (s *secretReader) prime(ctx context.Context, namespace string) bool {
+	s.mu.Lock()
+	done, started := s.primed[namespace]
+	if !started {
+		if s.primed == nil {
+			s.primed = map[string]chan struct{}{}
+		}
+		done = make(chan struct{})
+		s.primed[namespace] = done
+	}
+	s.mu.Unlock()
+	if started {
+		select {
+		case <-done:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	var list corev1.SecretList
+	err := s.API.List(ctx, &list, client.InNamespace(namespace), client.HasLabels{v1alpha1.LabelCluster})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		delete(s.primed, namespace)
+		close(done)
+		return false
+	}
+	for i := range list.Items {
+		key := client.ObjectKeyFromObject(&list.Items[i])
+		if _, known := s.data[key]; !known {
+			s.keepLocked(key, &list.Items[i])
+		}
+	}
+	close(done)
+	return true
 }
 
 // List goes to the API server: the reconcilers never list Secrets.
@@ -83,6 +135,10 @@ func (s *secretReader) kept(key client.ObjectKey) *corev1.Secret {
 func (s *secretReader) keep(key client.ObjectKey, sec *corev1.Secret) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.keepLocked(key, sec)
+}
+
+func (s *secretReader) keepLocked(key client.ObjectKey, sec *corev1.Secret) {
 	if s.data == nil {
 		s.data = map[client.ObjectKey]*corev1.Secret{}
 	}

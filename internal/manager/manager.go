@@ -90,6 +90,10 @@ func Main(args []string) error {
 	}
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(f.apiQPS), f.apiBurst
+	// The operator runs beside its API server: gzip would cost both sides CPU on every list and
+	// watch, and each of the cache's watches would hold a decompressor (megabytes at a thousand
+	// clusters) to save bandwidth a cluster network does not lack.
+	cfg.DisableCompression = true
 	mgr, err := New(cfg, Options{
 		MetricsAddr: f.metricsAddr, MetricsSecure: f.metricsSecure, ProbeAddr: f.probeAddr, PprofAddr: f.pprofAddr, LeaderElect: f.leaderElect, Image: f.image,
 		WatchNamespaces: f.watchNamespaces,
