@@ -154,8 +154,8 @@ func (r *ClusterReconciler) appSecret(ctx context.Context, c *v1alpha1.MySQLClus
 			return nil, fmt.Errorf("own Secret %s: %w", s.Name, err)
 		}
 	}
-	if err := r.Create(ctx, s); err != nil {
-		return nil, fmt.Errorf("create Secret %s: %w", s.Name, err) // AlreadyExists: read it next pass
+	if err := r.createSecret(ctx, s); err != nil {
+		return nil, err // AlreadyExists: read it next pass
 	}
 	logf(ctx)("Created Secret", "name", s.Name)
 	return s, nil

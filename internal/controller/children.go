@@ -132,12 +132,41 @@ func (r *ClusterReconciler) ensureSecret(ctx context.Context, c *v1alpha1.MySQLC
 			return fmt.Errorf("own Secret %s: %w", s.Name, err)
 		}
 	}
-	if err := r.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("create Secret %s: %w", s.Name, err)
+	err = r.createSecret(ctx, s)
+	if apierrors.IsAlreadyExists(err) {
+		// Created since this pass read (by an earlier pass whose write the caches had not seen):
+		// the passwords are the existing Secret's, never the ones just generated.
+		existing := &corev1.Secret{}
+		if err := r.APIReader.Get(ctx, client.ObjectKeyFromObject(s), existing); err != nil {
+			return fmt.Errorf("read Secret %s: %w", s.Name, err)
+		}
+		r.keepSecret(existing)
+		w.secret = existing
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	w.secret = s
 	logf(ctx)("Created Secret", "name", s.Name)
 	return nil
+}
+
+// createSecret creates s and keeps it as written, so the next pass finds it before the metadata
+// cache has seen it.
+func (r *ClusterReconciler) createSecret(ctx context.Context, s *corev1.Secret) error {
+	if err := r.Create(ctx, s); err != nil {
+		return fmt.Errorf("create Secret %s: %w", s.Name, err)
+	}
+	r.keepSecret(s)
+	return nil
+}
+
+// keepSecret hands a Secret the operator wrote or read to the Secret reader.
+func (r *ClusterReconciler) keepSecret(s *corev1.Secret) {
+	if r.secrets != nil {
+		r.secrets.keep(client.ObjectKeyFromObject(s), s)
+	}
 }
 
 // removePDBIfDisabled deletes the operator's PodDisruptionBudget once the user disabled it.

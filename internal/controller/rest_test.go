@@ -18,12 +18,14 @@ package controller
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -169,6 +171,32 @@ func TestTheFirstSecretReadOfANamespaceListsTheOperatorsSecrets(t *testing.T) {
 	}
 	if api.lists != 1 || api.gets != 1 {
 		t.Errorf("a user's Secret: %d listings and %d reads, want it read alone", api.lists, api.gets)
+	}
+}
+
+// A Secret that neither the synced metadata cache nor the listing knows is absent without asking
+// the API server (a cluster without TLS asked for its certificates on every pass); one created
+// later is read once it appears.
+func TestAnAbsentSecretIsNotAskedForOnEveryRead(t *testing.T) {
+	cl := fake.NewClientBuilder().WithScheme(restScheme()).Build()
+	api := &countingReader{Reader: cl}
+	r := &secretReader{Meta: cl, API: api}
+	key := client.ObjectKey{Namespace: "db", Name: "mysql-tls"}
+	for range 3 {
+		if err := r.Get(context.Background(), key, &corev1.Secret{}); !apierrors.IsNotFound(err) {
+			t.Fatalf("an absent Secret: %v, want NotFound", err)
+		}
+	}
+	if api.gets != 0 || api.lists != 1 {
+		t.Errorf("an absent Secret read three times: %d reads, %d listings; want the one listing", api.gets, api.lists)
+	}
+	sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "mysql-tls", Namespace: "db"}, Data: map[string][]byte{"k": []byte("v")}}
+	if err := cl.Create(context.Background(), sec); err != nil {
+		t.Fatal(err)
+	}
+	got := &corev1.Secret{}
+	if err := r.Get(context.Background(), key, got); err != nil || string(got.Data["k"]) != "v" {
+		t.Errorf("a Secret created later: %q, %v", got.Data["k"], err)
 	}
 }
 
@@ -403,4 +431,21 @@ func (p *pulseWatch) watchedKeys() []types.NamespacedName {
 		out = append(out, k)
 	}
 	return out
+}
+
+// A pass that missed the credentials Secret (created by an earlier pass, not yet in the caches)
+// must log in with the passwords that exist, never with the ones it has just generated.
+func TestCredentialsCreatedMeanwhileAreTheExistingOnes(t *testing.T) {
+	c := testCluster(3)
+	existing := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: c.GeneratedSecretName(), Namespace: c.Namespace},
+		Data: map[string][]byte{v1alpha1.SecretKeyOperatorPassword: []byte("the-real-one")}}
+	api := fake.NewClientBuilder().WithScheme(restScheme()).WithObjects(existing).Build()
+	r := &ClusterReconciler{Client: api, APIReader: api, Scheme: restScheme(), Rand: rand.Reader}
+	w := &world{}
+	if err := r.ensureSecret(context.Background(), c, w); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(w.secret.Data[v1alpha1.SecretKeyOperatorPassword]); got != "the-real-one" {
+		t.Errorf("the pass logs in with %q, want the existing Secret's password", got)
+	}
 }

@@ -55,17 +55,19 @@ func (s *secretReader) Get(ctx context.Context, key client.ObjectKey, obj client
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 	err := s.Meta.Get(ctx, key, meta)
-	if err == nil {
-		if kept := s.kept(key); kept != nil && kept.ResourceVersion == meta.ResourceVersion {
-			kept.DeepCopyInto(out)
+	switch {
+	case err == nil:
+		if s.keptAt(key, meta.ResourceVersion, out) {
 			return nil
 		}
-	}
-	if err == nil && s.prime(ctx, key.Namespace) {
-		if kept := s.kept(key); kept != nil && kept.ResourceVersion == meta.ResourceVersion {
-			kept.DeepCopyInto(out)
+		if s.prime(ctx, key.Namespace) && s.keptAt(key, meta.ResourceVersion, out) {
 			return nil
 		}
+	case apierrors.IsNotFound(err) && s.prime(ctx, key.Namespace) && s.kept(key) == nil:
+		// Neither the synced metadata cache nor the listing knows it, and the operator has not
+		// written it: it does not exist (a Secret created since wakes its clusters by the watch).
+		// A cluster without TLS asked the API server for its absent certificates on every pass.
+		return apierrors.NewNotFound(corev1.Resource("secrets"), key.Name)
 	}
 	// Unknown to the metadata cache (not there, or not yet seen after a create): ask the server.
 	if err := s.API.Get(ctx, key, out, opts...); err != nil {
@@ -124,6 +126,16 @@ func (s *secretReader) prime(ctx context.Context, namespace string) bool {
 // List goes to the API server: the reconcilers never list Secrets.
 func (s *secretReader) List(ctx context.Context, list client.ObjectList, opts ...client.ListOption) error {
 	return s.API.List(ctx, list, opts...)
+}
+
+// keptAt copies the kept Secret of key into out when it is at resourceVersion rv.
+func (s *secretReader) keptAt(key client.ObjectKey, rv string, out *corev1.Secret) bool {
+	kept := s.kept(key)
+	if kept == nil || kept.ResourceVersion != rv {
+		return false
+	}
+	kept.DeepCopyInto(out)
+	return true
 }
 
 func (s *secretReader) kept(key client.ObjectKey) *corev1.Secret {

@@ -211,7 +211,11 @@ func (r *ClusterReconciler) writeSecret(ctx context.Context, c *v1alpha1.MySQLCl
 		s.ResourceVersion = live.ResourceVersion
 		err = r.Update(ctx, s)
 	}
-	if r.secrets != nil {
+	// Kept as written, so the next pass finds it even before the metadata cache does; a failed
+	// write is forgotten and read again.
+	if err == nil {
+		r.keepSecret(s)
+	} else if r.secrets != nil {
 		r.secrets.forget(client.ObjectKeyFromObject(s))
 	}
 	if err != nil {
