@@ -86,7 +86,7 @@ func Main(args []string) error {
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&f.zap)))
 	if soft := setMemoryLimit(cgroupMemoryMax); soft > 0 {
-		ctrl.Log.Info("Set Go's soft memory limit to 90% of the container's", "bytes", soft)
+		ctrl.Log.Info("Set Go's soft memory limit below the container's", "bytes", soft)
 	}
 	cfg := ctrl.GetConfigOrDie()
 	cfg.QPS, cfg.Burst = float32(f.apiQPS), f.apiBurst

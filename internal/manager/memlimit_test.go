@@ -35,11 +35,11 @@ func TestTheGoMemoryLimitFollowsTheContainers(t *testing.T) {
 		return p
 	}
 	t.Setenv("GOMEMLIMIT", "")
-	if got := setMemoryLimit(write("268435456\n")); got != 268435456/10*9 || debug.SetMemoryLimit(-1) != got {
-		t.Errorf("256 MiB container: soft limit %d, want 90%%", got)
+	if got := setMemoryLimit(write("268435456\n")); got != 208<<20 || debug.SetMemoryLimit(-1) != got {
+		t.Errorf("256 MiB container: soft limit %d, want 208 MiB (room for the executable's 48 MiB)", got)
 	}
 	debug.SetMemoryLimit(math.MaxInt64)
-	if got := setMemoryLimit(write("2147483648")); got != 2147483648/10*9 {
+	if got := setMemoryLimit(write("2147483648")); got != 2147483648-2147483648/10 {
 		t.Errorf("2 GiB container: soft limit %d, want 90%%", got)
 	}
 	debug.SetMemoryLimit(math.MaxInt64)
