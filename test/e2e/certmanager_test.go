@@ -47,7 +47,7 @@ var _ = Describe("cert-manager issuing the members' certificate (spec.tls.issuer
 		startCertManager(ctx)
 	}, NodeTimeout(2*time.Minute))
 
-	It("serves the certificate of a CA Issuer: replication and applications verify it, writes all land, a renewal reloads without restarts", func(ctx SpecContext) {
+	It("serves the certificate of a CA Issuer: replication and applications verify it, writes all land, a renewal reloads without restarts, a new member is named", func(ctx SpecContext) {
 		ns := cmNamespace(ctx, "cm-ca")
 		applyManifest(ctx, ns, cmIssuers+"---\n"+cmCAIssuer)
 		kubectl(ctx, "-n", ns, "wait", "--for=condition=Ready", "--timeout=60s", "certificate/root-ca", "issuer/ca")
@@ -90,8 +90,23 @@ var _ = Describe("cert-manager issuing the members' certificate (spec.tls.issuer
 		Expect(podIdentities(ctx, e.c, ns)).To(Equal(before), "no member restarted or was re-created for the renewal")
 		Expect(w.errs).To(BeNumerically("<", 3), "writes through %s kept working: %v", primaryName, w.lastErr)
 		Expect(len(acked)).To(BeNumerically(">", 10), "the writer made progress")
+
+		// A new member starts with a certificate naming it: the StatefulSet grows once cert-manager
+		// has issued one.
+		scaled := time.Now()
+		kubectl(ctx, "-n", ns, "patch", "mysqlcluster", faultClusterName, "--type=merge", "-p", `{"spec":{"replicas":4}}`)
+		Eventually(func() string {
+			if ready, why := clusterReady(ctx, e.c, ns); !ready {
+				return why
+			}
+			return servedSerials(ctx, e, caPEM, "")
+		}).WithContext(ctx).WithTimeout(4*time.Minute).WithPolling(2*time.Second).Should(BeEmpty(),
+			"4 members Ready, each serving the certificate that names it")
+		AddReportEntry("scaled to 4 members in", time.Since(scaled).Round(time.Second).String())
+		Expect(e.topology().Members).To(HaveKey(faultClusterName+"-3"))
+		expectServedEverywhere(ctx, e, caPEM)
 		expectRowsEverywhere(ctx, e, acked)
-	}, NodeTimeout(readyTimeout+8*time.Minute))
+	}, NodeTimeout(readyTimeout+12*time.Minute))
 
 	It("says that the issuer does not exist, then becomes Ready once it does", func(ctx SpecContext) {
 		ns := cmNamespace(ctx, "cm-missing")
