@@ -103,7 +103,7 @@ var _ = Describe("cert-manager issuing the members' certificate (spec.tls.issuer
 		}).WithContext(ctx).WithTimeout(4*time.Minute).WithPolling(2*time.Second).Should(BeEmpty(),
 			"4 members Ready, each serving the certificate that names it")
 		AddReportEntry("scaled to 4 members in", time.Since(scaled).Round(time.Second).String())
-		Expect(e.topology().Members).To(HaveKey(faultClusterName+"-3"))
+		Expect(e.topology().Members).To(HaveKey(faultClusterName + "-3"))
 		expectServedEverywhere(ctx, e, caPEM)
 		expectRowsEverywhere(ctx, e, acked)
 	}, NodeTimeout(readyTimeout+12*time.Minute))
