@@ -25,8 +25,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/ordinal-dev/ordinal/test/localkube"
 )
@@ -40,6 +43,9 @@ var (
 
 func TestE2E(t *testing.T) {
 	RegisterFailHandler(Fail)
+	// The suite's controller-runtime clients log nothing of interest; without a logger
+	// controller-runtime prints a stack trace saying so.
+	ctrllog.SetLogger(logr.Discard())
 	SetDefaultEventuallyPollingInterval(500 * time.Millisecond)
 	RunSpecs(t, "e2e: the operator on a real Kubernetes")
 }
