@@ -26,6 +26,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -85,7 +86,13 @@ func (a applier) apply(ctx context.Context, obj, live client.Object) (bool, erro
 }
 
 // ownedFieldsMatch compares the desired object with the live object's fields managed by FieldOwner.
+// A kind the operator has no Go types for (cert-manager's Certificate) is compared as plain data:
+// live must hold every field of desired with the same value.
 func ownedFieldsMatch(desired, live client.Object) (bool, error) {
+	if u, ok := desired.(*unstructured.Unstructured); ok {
+		l, ok := live.(*unstructured.Unstructured)
+		return ok && contains(l.Object, u.Object), nil
+	}
 	owned, err := extractOwned(live)
 	if err != nil || owned == nil {
 		return false, err
@@ -195,6 +202,37 @@ func isEmpty(v any) bool {
 		return len(t) == 0
 	}
 	return false
+}
+
+// contains reports whether live holds every field of want with the same value (lists element by
+// element, of the same length): what the API server or another controller added does not count as
+// a difference.
+func contains(live, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		l, ok := live.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			if !contains(l[k], v) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		l, ok := live.([]any)
+		if !ok || len(l) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !contains(l[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return fmt.Sprint(live) == fmt.Sprint(want)
 }
 
 // isNoMatch is true when the API server does not serve a kind (e.g. policy/v1 on an old cluster).

@@ -70,7 +70,7 @@ func decideIssued(c *v1alpha1.MySQLCluster, v issuedView) issuedVerdict {
 			Message: "spec.tls.issuerRef needs cert-manager: the Certificate kind is not installed"}}
 	case v.issuerMissing:
 		return issuedVerdict{problem: &condition{Reason: reasonIssuerNotFound,
-			Message: fmt.Sprintf("issuer %s (%s) named by spec.tls.issuerRef does not exist", ref.Name, issuerKind(ref))}}
+			Message: fmt.Sprintf("issuer %s (%s) named by spec.tls.issuerRef does not exist", ref.Name, desired.IssuerKind(ref))}}
 	case v.wrote || v.live == nil:
 		return issuedVerdict{pending: &condition{Reason: reasonCertificateNotReady,
 			Message: fmt.Sprintf("waiting for cert-manager to issue Certificate %s", name)}}
@@ -101,14 +101,6 @@ func certificateReady(u *unstructured.Unstructured) (bool, string) {
 		return m["status"] == "True", msg
 	}
 	return false, "cert-manager has not reported on it yet"
-}
-
-// issuerKind is issuerRef's kind, Issuer when left out.
-func issuerKind(ref *v1alpha1.IssuerRef) string {
-	if ref.Kind == "" {
-		return "Issuer"
-	}
-	return ref.Kind
 }
 
 // issuedCertificate keeps spec.tls.issuerRef's Certificate as desired, then takes the Secret
@@ -150,18 +142,20 @@ func (r *ClusterReconciler) observeIssued(ctx context.Context, c *v1alpha1.MySQL
 	if err := controllerutil.SetControllerReference(c, want, r.Scheme); err != nil {
 		return v, fmt.Errorf("own Certificate %s: %w", want.GetName(), err)
 	}
-	if live == nil || !contains(live.Object, want.Object) {
-		if err := r.Apply(ctx, client.ApplyConfigurationFromUnstructured(want), client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
-			if meta.IsNoMatchError(err) || apierrors.IsNotFound(err) { // the kind went away since mapped
-				return issuedView{kindMissing: true}, nil
-			}
-			return v, fmt.Errorf("apply Certificate %s: %w", want.GetName(), err)
-		}
-		v.wrote = true
-		if live == nil {
-			r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, "CertificateRequested", "Apply",
-				"Certificate %s asks %s %s for the members' certificate", want.GetName(), issuerKind(c.Spec.TLS.IssuerRef), c.Spec.TLS.IssuerRef.Name)
-		}
+	var liveObj client.Object // a nil *Unstructured would not be a nil Object
+	if live != nil {
+		liveObj = live
+	}
+	v.wrote, err = r.applier(c).apply(ctx, want, liveObj)
+	if meta.IsNoMatchError(err) || apierrors.IsNotFound(err) { // the kind went away since mapped
+		return issuedView{kindMissing: true}, nil
+	}
+	if err != nil {
+		return v, err
+	}
+	if v.wrote && live == nil {
+		r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, "CertificateRequested", "Apply",
+			"Certificate %s asks %s %s for the members' certificate", want.GetName(), desired.IssuerKind(c.Spec.TLS.IssuerRef), c.Spec.TLS.IssuerRef.Name)
 	}
 	if ready, _ := certificateReady(orEmpty(live)); ready && !v.wrote {
 		return v, nil
@@ -179,10 +173,10 @@ func (r *ClusterReconciler) issuerMissing(ctx context.Context, c *v1alpha1.MySQL
 		return false, nil
 	}
 	ns := c.Namespace
-	if issuerKind(ref) == "ClusterIssuer" {
+	if desired.IssuerKind(ref) == "ClusterIssuer" {
 		ns = ""
 	}
-	gvk := schema.GroupVersionKind{Group: desired.CertificateGVK.Group, Version: "v1", Kind: issuerKind(ref)}
+	gvk := schema.GroupVersionKind{Group: desired.CertificateGVK.Group, Version: "v1", Kind: desired.IssuerKind(ref)}
 	u, err := r.readOptional(ctx, gvk, ns, ref.Name)
 	switch {
 	case meta.IsNoMatchError(err):
@@ -242,35 +236,4 @@ func orEmpty(u *unstructured.Unstructured) *unstructured.Unstructured {
 		return &unstructured.Unstructured{Object: map[string]any{}}
 	}
 	return u
-}
-
-// contains reports whether live holds every field of want with the same value (lists element by
-// element, of the same length): what the API server or cert-manager added does not count as a
-// difference, so an unchanged Certificate is not written again.
-func contains(live, want any) bool {
-	switch w := want.(type) {
-	case map[string]any:
-		l, ok := live.(map[string]any)
-		if !ok {
-			return false
-		}
-		for k, v := range w {
-			if !contains(l[k], v) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		l, ok := live.([]any)
-		if !ok || len(l) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !contains(l[i], w[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return fmt.Sprint(live) == fmt.Sprint(want)
 }

@@ -62,6 +62,23 @@ func readyCertificate(c *v1alpha1.MySQLCluster, ready bool, msg string) *unstruc
 	return u
 }
 
+// appliedEarlier makes cert what an earlier pass of the operator applied: owned by the cluster, with
+// the applied annotation of the Certificate a pass builds.
+func appliedEarlier(t *testing.T, c *v1alpha1.MySQLCluster, cert *unstructured.Unstructured) {
+	t.Helper()
+	want := desired.Certificate(c, 0)
+	for _, u := range []*unstructured.Unstructured{cert, want} {
+		if err := controllerutil.SetControllerReference(c, u, restScheme()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hash, err := appliedHash(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert.SetAnnotations(withAnnotation(cert.GetAnnotations(), v1alpha1.AnnotationApplied, hash))
+}
+
 func TestDecideIssued(t *testing.T) {
 	c := issuedCluster()
 	stale := readyCertificate(c, true, "up to date")
@@ -183,9 +200,7 @@ func TestIssuedCertificate(t *testing.T) {
 	c := issuedCluster()
 	pass := func(cert *unstructured.Unstructured, objs ...client.Object) (*world, *events.FakeRecorder) {
 		t.Helper()
-		if err := controllerutil.SetControllerReference(c, cert, restScheme()); err != nil {
-			t.Fatal(err)
-		}
+		appliedEarlier(t, c, cert)
 		api := fakeAPI(true, append(objs, cert)...)
 		rec := events.NewFakeRecorder(10)
 		r := &ClusterReconciler{Client: api, APIReader: api, Scheme: restScheme(), Recorder: rec}
@@ -265,9 +280,7 @@ func clusterIssuer(name string) *unstructured.Unstructured {
 func TestIssuerLookupForbidden(t *testing.T) {
 	c := issuedCluster()
 	cert := readyCertificate(c, false, "Referenced ClusterIssuer not found")
-	if err := controllerutil.SetControllerReference(c, cert, restScheme()); err != nil {
-		t.Fatal(err)
-	}
+	appliedEarlier(t, c, cert)
 	base := fakeAPI(true, cert)
 	api := interceptor.NewClient(base, interceptor.Funcs{
 		Get: func(ctx context.Context, cl client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {

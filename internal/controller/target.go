@@ -52,7 +52,7 @@ type memberTarget struct {
 func targetOf(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) memberTarget {
 	ord, _ := c.Ordinal(name)
 	t := memberTarget{cluster: c.UID, name: name, serverName: c.PodHost(ord), flavor: string(c.Flavor()),
-		tls: servesTLS(pod), tlsSecret: c.TLSSecretName(), lg: lg}
+		tls: servesTLS(pod), tlsSecret: c.ServingTLSSecretName(), lg: lg}
 	if pod != nil {
 		t.host = pod.Status.PodIP
 	}

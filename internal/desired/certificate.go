@@ -45,10 +45,7 @@ func Certificate(c *v1alpha1.MySQLCluster, members int) *unstructured.Unstructur
 	for i, n := range names {
 		dnsNames[i] = n
 	}
-	kind, group := ref.Kind, ref.Group
-	if kind == "" {
-		kind = "Issuer"
-	}
+	kind, group := IssuerKind(ref), ref.Group
 	if group == "" {
 		group = CertificateGVK.Group
 	}
@@ -69,6 +66,14 @@ func Certificate(c *v1alpha1.MySQLCluster, members int) *unstructured.Unstructur
 	u.SetLabels(meta.Labels)
 	u.SetAnnotations(meta.Annotations)
 	return u
+}
+
+// IssuerKind is issuerRef's kind, Issuer when left out.
+func IssuerKind(ref *v1alpha1.IssuerRef) string {
+	if ref.Kind == "" {
+		return "Issuer"
+	}
+	return ref.Kind
 }
 
 // stringMap is m as unstructured data.
