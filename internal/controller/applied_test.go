@@ -23,6 +23,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 )
@@ -101,5 +103,38 @@ func TestTheMemoNoticesAFieldRemovedFromTheOperatorsSet(t *testing.T) {
 	m.forget(cluster)
 	if len(m.fields) != 0 {
 		t.Errorf("a deleted cluster's objects are still remembered: %v", m.fields)
+	}
+}
+
+// The apply itself tells the memo the fields the operator now owns, so a field another writer
+// removes before the next pass is noticed by that pass.
+func TestAnApplyTellsTheMemoItsOwnedFields(t *testing.T) {
+	c := fake.NewClientBuilder().WithScheme(restScheme()).WithReturnManagedFields().Build()
+	var m appliedMemo
+	a := applier{client: c, memo: &m, cluster: "cluster-1"}
+	cm := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "mysql-config", Namespace: "db"}, Data: map[string]string{"a": "1", "b": "2"}}
+	if wrote, err := a.apply(t.Context(), cm.DeepCopy(), nil); err != nil || !wrote {
+		t.Fatalf("apply: wrote %v, %v", wrote, err)
+	}
+	live := &corev1.ConfigMap{}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(cm), live); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.fields["cluster-1"]) != 1 {
+		t.Fatalf("the apply left the memo %v", m.fields)
+	}
+	hash := live.Annotations[v1alpha1.AnnotationApplied]
+	shrunk := live.DeepCopy()
+	for i, e := range shrunk.ManagedFields {
+		if isOurApply(e) {
+			shrunk.ManagedFields[i].FieldsV1 = &metav1.FieldsV1{Raw: []byte(`{"f:data":{"f:a":{}}}`)}
+		}
+	}
+	if m.same("cluster-1", shrunk, hash) {
+		t.Error("a field removed right after the apply went unnoticed")
+	}
+	if !m.same("cluster-1", live, hash) {
+		t.Error("the object as applied is compared field by field")
 	}
 }

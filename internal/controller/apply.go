@@ -82,6 +82,11 @@ func (a applier) apply(ctx context.Context, obj, live client.Object) (bool, erro
 	if err := a.client.Apply(ctx, ac, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
 		return false, fmt.Errorf("apply %s %s: %w", u.GetKind(), u.GetName(), err)
 	}
+	if a.memo != nil {
+		// u now holds the object as applied: remembering its owned fields here, not at the next
+		// pass, lets that pass notice a field another writer removed in between.
+		a.memo.matched(a.cluster, u)
+	}
 	return true, nil
 }
 
