@@ -88,6 +88,7 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		RetryPeriod:                   ptr.To(retryPeriod),
 		LeaderElectionReleaseOnCancel: true,
 		Cache:                         cacheOptions(o.WatchNamespaces, labels.NewSelector().Add(*memberPods)),
+		MapperProvider:                newRESTMapper,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create manager: %w", err)

@@ -62,19 +62,40 @@ var (
 	}
 )
 
-// LiveKeys lists the settings the flavor's servers accept at run time.
-func LiveKeys(flavor v1alpha1.Flavor) []string {
-	extra := liveMySQL
-	if flavor == v1alpha1.FlavorMariaDB {
-		extra = liveMariaDB
+// liveKeys holds each flavor's settings that apply at run time: IsLive is asked once per setting on
+// every pass, so the lists are merged once.
+var liveKeys = map[v1alpha1.Flavor]map[string]bool{
+	v1alpha1.FlavorMariaDB: keySet(liveBoth, liveMariaDB),
+	v1alpha1.FlavorMySQL:   keySet(liveBoth, liveMySQL),
+}
+
+func keySet(lists ...[]string) map[string]bool {
+	set := map[string]bool{}
+	for _, l := range lists {
+		for _, k := range l {
+			set[k] = true
+		}
 	}
-	return slices.Sorted(slices.Values(append(slices.Clone(liveBoth), extra...)))
+	return set
+}
+
+// LiveKeys lists the settings the flavor's servers accept at run time, sorted.
+func LiveKeys(flavor v1alpha1.Flavor) []string {
+	return slices.Sorted(maps.Keys(liveKeys[liveFlavor(flavor)]))
 }
 
 // IsLive reports whether setting key (canonical spelling) with value can be applied to a running
 // server. A bare flag (empty value) is not: what it means depends on the option's type.
 func IsLive(flavor v1alpha1.Flavor, key, value string) bool {
-	return value != "" && slices.Contains(LiveKeys(flavor), key)
+	return value != "" && liveKeys[liveFlavor(flavor)][key]
+}
+
+// liveFlavor is the flavor whose list applies: MariaDB's for MariaDB, MySQL's for anything else.
+func liveFlavor(flavor v1alpha1.Flavor) v1alpha1.Flavor {
+	if flavor == v1alpha1.FlavorMariaDB {
+		return flavor
+	}
+	return v1alpha1.FlavorMySQL
 }
 
 // Settings is the merged cluster-wide configuration: the operator's defaults for the flavor with
