@@ -29,6 +29,8 @@ import (
 // point is what one cluster count measured.
 type point struct {
 	N int `json:"n"`
+	// Runs is how many measurements of N were pooled into this point (-repeat; 0 and 1: one).
+	Runs int `json:"runs,omitempty"`
 	// ReconciledSeconds: operator start to controller_runtime_reconcile_total
 	// of the cluster controller reaching N.
 	ReconciledSeconds float64 `json:"reconciledSeconds"`

@@ -69,3 +69,33 @@ func TestFigures(t *testing.T) {
 		t.Errorf("a variant's plots must carry its name (%s, %s): two variants would draw over each other", s[0].Name, s[3].Name)
 	}
 }
+
+// Repeats of a cluster count (-repeat) are one figure each: failovers pooled, the median start.
+func TestRepeatsArePooled(t *testing.T) {
+	points := []point{
+		{N: 1, FailoverSeconds: []float64{4, 5}},
+		{N: 1, FailoverSeconds: []float64{6}},
+		{N: 1000, RSSMiB: 240, ReconciledSeconds: 20, CPUPercent: 6, FailoverSeconds: []float64{5}},
+		{N: 1000, RSSMiB: 250, ReconciledSeconds: 15, CPUPercent: 4, FailoverSeconds: []float64{6}},
+		{N: 1000, RSSMiB: 245, ReconciledSeconds: 16, CPUPercent: 5, FailoverSeconds: []float64{7}},
+	}
+	byName := map[string]results.Figure{}
+	for _, f := range figures(pooled(points), simmember.Stats{}) {
+		if _, twice := byName[f.Name]; twice {
+			t.Errorf("figure %s twice", f.Name)
+		}
+		byName[f.Name] = f
+	}
+	for name, want := range map[string]results.Figure{
+		"failover_alone_p50_seconds_n1":    {Value: 5, Samples: 3},
+		"failover_p50_seconds_n1000":       {Value: 6, Samples: 3},
+		"reconciled_all_seconds_n1000":     {Value: 16, Samples: 3},
+		"cpu_percent_at_rest_n1000":        {Value: 5, Samples: 3},
+		"rss_mib_n1000":                    {Value: 250, Samples: 180},
+		"failover_delta_p50_seconds_n1000": {Value: 1, Samples: 6},
+	} {
+		if got := byName[name]; got.Value != want.Value || got.Samples != want.Samples {
+			t.Errorf("%s: %v from %d samples, want %v from %d", name, got.Value, got.Samples, want.Value, want.Samples)
+		}
+	}
+}
