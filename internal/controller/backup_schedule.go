@@ -56,6 +56,12 @@ const scheduleIdle = time.Minute
 // Reconcile creates the backup of the latest schedule slot that has passed, then applies retention.
 func (r *ScheduleReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	c := &v1alpha1.MySQLCluster{}
+	// Most clusters take no backups: the cache, which has seen at least the change that queued
+	// this pass, says so without a read from the API server (a thousand of them at every start).
+	if err := r.Get(ctx, req.NamespacedName, c); err != nil || c.Spec.Backup == nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	// Uncached for the rest: the slot recorded by the previous pass decides what is due.
 	if err := r.APIReader.Get(ctx, req.NamespacedName, c); err != nil || c.Spec.Backup == nil || !c.DeletionTimestamp.IsZero() {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
