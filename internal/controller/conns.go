@@ -58,9 +58,9 @@ type keptConn[T io.Closer] struct {
 }
 
 // idleConnLife is how long a member's pool is kept after its last use: a pod that went away, or a
-// cluster at rest, whose pulse needs no pool (the pass it wakes dials each member once, bounded by
-// the probe's timeout like a read on a kept connection). A polled cluster uses its pools every
-// few seconds.
+// cluster still polled whose passes stopped (a cluster at rest has its pools closed by the pass
+// that lets it rest; the pass its pulse wakes dials each member once, bounded by the probe's
+// timeout like a read on a kept connection). A polled cluster uses its pools every few seconds.
 const idleConnLife = 45 * time.Second
 
 func newConnKey(uid types.UID, member, addr string, lg login, tls bool) connKey {
@@ -124,7 +124,8 @@ func (p *keptConns[T]) sweep(now time.Time) {
 	}
 }
 
-// forget closes every connection of a deleted cluster.
+// forget closes every connection of a cluster: a deleted one, or one at rest (its pulse watch has
+// connections of its own).
 func (p *keptConns[T]) forget(uid types.UID) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
