@@ -151,10 +151,6 @@ func (r *ClusterReconciler) Reconcile(ctx context.Context, req reconcile.Request
 	after := requeueAfter(cluster, w, r.pulses != nil)
 	r.watchBetweenPasses(cluster, w, after == atRest)
 	if after == atRest {
-		// The pulse watch reads the members on connections of its own until something changes:
-		// the pass's pools would only hold memory (a thousand resting clusters' pools kept the
-		// collector running without pause for the minute after a start).
-		r.conns.forget(cluster.UID)
 		// No timer but the next renewal's (months away at rest).
 		return reconcile.Result{RequeueAfter: w.tls.renewIn(r.now())}, nil
 	}

@@ -57,11 +57,17 @@ type keptConn[T io.Closer] struct {
 	lastUsed time.Time
 }
 
-// idleConnLife is how long a member's pool is kept after its last use: a pod that went away, or a
-// cluster still polled whose passes stopped (a cluster at rest has its pools closed by the pass
-// that lets it rest; the pass its pulse wakes dials each member once, bounded by the probe's
-// timeout like a read on a kept connection). A polled cluster uses its pools every few seconds.
-const idleConnLife = 45 * time.Second
+// A member's pool is kept idlePoolLife after its last use: a pod that went away, or a cluster at
+// rest, whose pulse needs no pool (the pass it wakes dials each member once, bounded by the probe's
+// timeout like a read on a kept connection). A cluster polled, or woken by its pulse for new
+// transactions (every pulseInterval while clients write), uses its pools every few seconds. Not
+// longer: after a start, a thousand resting clusters' pools held the heap at the soft limit, and
+// the collector ran without pause until they were swept. A pulse connection is kept idlePulseLife:
+// a replica's is read only every replicaPulseEvery pulses.
+const (
+	idlePoolLife  = 3 * pulseInterval
+	idlePulseLife = 45 * time.Second
+)
 
 func newConnKey(uid types.UID, member, addr string, lg login, tls bool) connKey {
 	k := connKey{cluster: uid, member: member, addr: addr, password: sha256.Sum256([]byte(lg.password))}
@@ -110,22 +116,21 @@ func (p *keptConns[T]) hold(uid types.UID) (release func()) {
 	}
 }
 
-// sweep closes the connections not used since idleConnLife before now, among them every one of a
-// member whose address or password changed (they are no longer asked for), except those of a
-// cluster a pass holds.
-func (p *keptConns[T]) sweep(now time.Time) {
+// sweep closes the connections not used for life before now, among them every one of a member
+// whose address or password changed (they are no longer asked for), except those of a cluster a
+// pass holds.
+func (p *keptConns[T]) sweep(now time.Time, life time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for key, k := range p.pools {
-		if now.Sub(k.lastUsed) > idleConnLife && p.held[key.cluster] == 0 {
+		if now.Sub(k.lastUsed) > life && p.held[key.cluster] == 0 {
 			_ = k.inst.Close()
 			delete(p.pools, key)
 		}
 	}
 }
 
-// forget closes every connection of a cluster: a deleted one, or one at rest (its pulse watch has
-// connections of its own).
+// forget closes every connection of a deleted cluster.
 func (p *keptConns[T]) forget(uid types.UID) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

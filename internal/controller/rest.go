@@ -112,7 +112,7 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, po
 
 // memberPulse returns a function that gives the member's kept pulse connection, opening it if
 // needed: a connection of its own whose reads are bounded by probeTimeout (the pool of a cluster at
-// rest is closed after idleConnLife). An opener without pulse connections gives its instance. The
+// rest is closed after idlePoolLife). An opener without pulse connections gives its instance. The
 // function holds the member's target only: a watch keeps it between passes.
 func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Pulser, error) {
 	t := targetOf(c, name, pod, lg)
@@ -137,15 +137,15 @@ func (r *ClusterReconciler) memberConfig(c *v1alpha1.MySQLCluster, name string, 
 
 // sweepConns closes the pools and pulse connections of members no longer asked for.
 func (r *ClusterReconciler) sweepConns(ctx context.Context) error {
-	t := time.NewTicker(idleConnLife / 3)
+	t := time.NewTicker(idlePoolLife / 3)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case now := <-t.C:
-			r.conns.sweep(now)
-			r.pulseConns.sweep(now)
+			r.conns.sweep(now, idlePoolLife)
+			r.pulseConns.sweep(now, idlePulseLife)
 		}
 	}
 }

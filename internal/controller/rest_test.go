@@ -300,12 +300,12 @@ func TestMemberConnectionsAreKeptAndSwept(t *testing.T) {
 		t.Error("a changed password must open a new pool")
 	}
 	release := pool.hold("u")
-	pool.sweep(now.Add(time.Hour))
+	pool.sweep(now.Add(time.Hour), idlePoolLife)
 	if len(pool.pools) != 2 {
 		t.Errorf("a running pass's pools were swept: %d left", len(pool.pools))
 	}
 	release()
-	pool.sweep(now.Add(idleConnLife + time.Second))
+	pool.sweep(now.Add(idlePoolLife+time.Second), idlePoolLife)
 	if len(pool.pools) != 0 {
 		t.Errorf("%d idle pools were kept", len(pool.pools))
 	}

@@ -59,7 +59,7 @@ func (s *standbyWatch) Start(ctx context.Context) error {
 		s.lookOnce(ctx)
 		// The connection sweeper runs on the leader only: connections to primaries no longer looked
 		// at (a switchover, a deleted cluster) are closed here.
-		s.r.pulseConns.sweep(time.Now())
+		s.r.pulseConns.sweep(time.Now(), idlePulseLife)
 	}
 }
 
