@@ -135,7 +135,7 @@ BENCH_E2E = env -u KUBECONFIG ORDINAL_BENCH_RESULTS=$(BENCH_RESULTS) flock -o /t
 	go test -count=1 -v -tags e2e,bench -timeout 60m ./test/e2e/... -ginkgo.v -ginkgo.focus
 
 .PHONY: bench
-bench: bench-provisioning bench-safety bench-scale bench-report ## Every benchmark section on localkube, then docs/benchmarks.md and bench/results.json.
+bench: bench-provisioning bench-faults bench-safety bench-backups bench-scale bench-report ## Every benchmark section on localkube (~2.5 h on 2 cores), then docs/benchmarks.md and bench/results.json.
 
 .PHONY: bench-report
 bench-report: ## Redraw docs/benchmarks.md, docs/benchmarks/*.png and bench/results.json from bench/results/*.json (own module).
