@@ -47,6 +47,8 @@ type pulseWatch struct {
 	wake chan event.GenericEvent
 	// looked records a look at a primary, answered or not (feeds the failover clock between passes).
 	looked func(uid types.UID, primary string, at time.Time, answered bool)
+	// workers run the looks and their reads.
+	workers *workers
 
 	mu      sync.Mutex
 	watched map[types.NamespacedName]*pulseEntry
@@ -94,7 +96,7 @@ type pulseEntry struct {
 }
 
 func newPulseWatch(looked func(types.UID, string, time.Time, bool)) *pulseWatch {
-	return &pulseWatch{wake: make(chan event.GenericEvent, 1024), looked: looked,
+	return &pulseWatch{wake: make(chan event.GenericEvent, 1024), looked: looked, workers: newWorkers(workerIdle),
 		watched: map[types.NamespacedName]*pulseEntry{}}
 }
 
@@ -146,7 +148,7 @@ func (p *pulseWatch) run(ctx context.Context) error {
 			return nil
 		case now := <-t.C:
 			for key, e := range p.due(now) {
-				go p.lookOnce(ctx, key, e, now)
+				p.workers.do(func() { p.lookOnce(ctx, key, e, now) })
 			}
 		}
 	}
@@ -211,7 +213,11 @@ func (p *pulseWatch) look(ctx context.Context, uid types.UID, members []watchedM
 	changed := make([]bool, len(members))
 	var wg sync.WaitGroup
 	for i, m := range members {
-		wg.Go(func() { changed[i] = p.lookAt(ctx, uid, m, &base[i], refresh) })
+		wg.Add(1)
+		p.workers.do(func() {
+			defer wg.Done()
+			changed[i] = p.lookAt(ctx, uid, m, &base[i], refresh)
+		})
 	}
 	wg.Wait()
 	return slices.Contains(changed, true)

@@ -116,8 +116,9 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, po
 // function holds the member's target only: a watch keeps it between passes.
 func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Pulser, error) {
 	t := targetOf(c, name, pod, lg)
+	key := t.connKey() // hashes the password and the CAs: once per watch, not per look
 	return func() (mysql.Pulser, error) {
-		return r.pulseConns.get(t.connKey(), r.now(), func() (mysql.Pulser, error) {
+		return r.pulseConns.get(key, r.now(), func() (mysql.Pulser, error) {
 			cfg, err := r.config(t, probeTimeout)
 			if err != nil {
 				return nil, err

@@ -48,6 +48,7 @@ type PulseOpener interface {
 type PulseConn struct {
 	cfg       Config
 	connector driver.Connector
+	query     stmt // the flavor's pulse statement, built once
 
 	mu   sync.Mutex
 	conn driver.Conn // nil until the first pulse, and after a failed one
@@ -65,7 +66,7 @@ func OpenPulse(cfg Config) (*PulseConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mysql %s: %w", cfg.Addr(), err)
 	}
-	return &PulseConn{cfg: cfg, connector: conn}, nil
+	return &PulseConn{cfg: cfg, connector: conn, query: pulseSQL(cfg.Flavor)}, nil
 }
 
 // Pulse reads the server's pulse. ctx bounds the connection's set-up only (with ConnectTimeout);
@@ -74,7 +75,7 @@ func OpenPulse(cfg Config) (*PulseConn, error) {
 func (p *PulseConn) Pulse(ctx context.Context) (Pulse, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	q := pulseSQL(p.cfg.Flavor)
+	q := p.query
 	if err := p.connect(ctx); err != nil {
 		return Pulse{}, p.fail(q, err)
 	}
