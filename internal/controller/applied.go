@@ -17,11 +17,13 @@ limitations under the License.
 package controller
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -91,14 +93,46 @@ func (m *appliedMemo) forget(cluster types.UID) {
 	delete(m.fields, cluster)
 }
 
-// ownedFieldsHash is the hash of the set of fields the operator's apply owns on live.
+// ownedFieldsHash is the hash of the set of fields the operator's apply owns on live, whether
+// live holds the set itself or only its digest (DigestOwnedFields).
 func ownedFieldsHash(live client.Object) ([sha256.Size]byte, bool) {
 	for _, e := range live.GetManagedFields() {
 		if isOurApply(e) && e.FieldsV1 != nil {
+			if d, ok := bytes.CutPrefix(e.FieldsV1.Raw, fieldsDigest); ok && len(d) == sha256.Size {
+				return [sha256.Size]byte(d), true
+			}
 			return sha256.Sum256(e.FieldsV1.Raw), true
 		}
 	}
 	return [sha256.Size]byte{}, false
+}
+
+// fieldsDigest starts a field set replaced by its digest: a real one is JSON, and starts with '{'.
+var fieldsDigest = []byte("sha256:")
+
+// DigestOwnedFields replaces the field set of the operator's apply entry on obj with its digest,
+// for a cache that keeps an applied object without what only a field-by-field comparison reads
+// (the memo needs the digest alone). The applier reads such an object whole before it compares.
+func DigestOwnedFields(obj client.Object) {
+	entries := obj.GetManagedFields()
+	for i, e := range entries {
+		if isOurApply(e) && e.FieldsV1 != nil && !digestOnly(e) {
+			sum := sha256.Sum256(e.FieldsV1.Raw)
+			entries[i].FieldsV1 = &metav1.FieldsV1{Raw: append(slices.Clip(fieldsDigest), sum[:]...)}
+		}
+	}
+	obj.SetManagedFields(entries)
+}
+
+// ownedFieldsDigested reports whether live holds only the digest of the operator's field set.
+func ownedFieldsDigested(live client.Object) bool {
+	return slices.ContainsFunc(live.GetManagedFields(), func(e metav1.ManagedFieldsEntry) bool {
+		return isOurApply(e) && digestOnly(e)
+	})
+}
+
+func digestOnly(e metav1.ManagedFieldsEntry) bool {
+	return e.FieldsV1 != nil && bytes.HasPrefix(e.FieldsV1.Raw, fieldsDigest)
 }
 
 // appliedHash is the hash of obj as built, before the applied annotation is added to it.

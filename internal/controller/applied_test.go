@@ -138,3 +138,61 @@ func TestAnApplyTellsTheMemoItsOwnedFields(t *testing.T) {
 		t.Error("the object as applied is compared field by field")
 	}
 }
+
+// A cache may keep only the digest of the operator's field set (DigestOwnedFields): the memo takes
+// it for the set it hashes.
+func TestTheMemoTakesTheDigestOfTheFieldSetForTheSet(t *testing.T) {
+	applied := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+	whole := appliedObject("h1", applied, `{"f:data":{"f:a":{},"f:b":{}}}`)
+	digested := whole.DeepCopy()
+	DigestOwnedFields(digested)
+	DigestOwnedFields(digested) // a digest is not digested again
+	full, ok1 := ownedFieldsHash(whole)
+	short, ok2 := ownedFieldsHash(digested)
+	if !ok1 || !ok2 || full != short || !ownedFieldsDigested(digested) || ownedFieldsDigested(whole) {
+		t.Fatalf("digest %x (%v), whole %x (%v)", short, ok2, full, ok1)
+	}
+	var m appliedMemo
+	if !m.same("cluster-1", digested, "h1") || !m.same("cluster-1", whole, "h1") {
+		t.Error("the digested and the whole object are not the same to the memo")
+	}
+	shrunk := appliedObject("h1", applied, `{"f:data":{"f:a":{}}}`)
+	DigestOwnedFields(shrunk)
+	if m.same("cluster-1", shrunk, "h1") {
+		t.Error("a field removed by another writer went unnoticed behind a digest")
+	}
+}
+
+// An object the cache keeps trimmed is read whole before it is compared field by field: compared
+// as cached, it would look changed and be written on every pass.
+func TestTheApplierReadsATrimmedObjectWholeToCompare(t *testing.T) {
+	c := fake.NewClientBuilder().WithScheme(restScheme()).WithReturnManagedFields().Build()
+	reader := &countingReader{Reader: c}
+	a := applier{client: c, reader: reader, memo: &appliedMemo{}, cluster: "cluster-1"}
+	cm := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "mysql-config", Namespace: "db"}, Data: map[string]string{"a": "1"}}
+	if wrote, err := a.apply(t.Context(), cm.DeepCopy(), nil); err != nil || !wrote {
+		t.Fatalf("apply: wrote %v, %v", wrote, err)
+	}
+	live := &corev1.ConfigMap{}
+	if err := c.Get(t.Context(), client.ObjectKeyFromObject(cm), live); err != nil {
+		t.Fatal(err)
+	}
+	// As cached: without its data, only the digest of the operator's fields, and a later writer
+	// (a label added by hand) so the memo does not vouch for it.
+	cached := live.DeepCopy()
+	cached.Data = nil
+	DigestOwnedFields(cached)
+	cached.ManagedFields = append(cached.ManagedFields, otherWriter("kubectl-label", "", time.Now().Add(time.Hour)))
+	wrote, err := a.apply(t.Context(), cm.DeepCopy(), cached)
+	if err != nil || wrote {
+		t.Errorf("a trimmed object holding what is applied: wrote %v, %v", wrote, err)
+	}
+	if reader.gets != 1 {
+		t.Errorf("%d reads of the trimmed object, want 1", reader.gets)
+	}
+	reader.gets = 0
+	if wrote, err := a.apply(t.Context(), cm.DeepCopy(), live); err != nil || wrote || reader.gets != 0 {
+		t.Errorf("an object cached whole: wrote %v, %v, %d reads, want none", wrote, err, reader.gets)
+	}
+}

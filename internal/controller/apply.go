@@ -45,6 +45,9 @@ const FieldOwner = "ordinal"
 // changes nothing writes nothing.
 type applier struct {
 	client client.Client
+	// reader reads whole an object the cache keeps trimmed (DigestOwnedFields) when it must be
+	// compared field by field; nil compares live as given.
+	reader client.Reader
 	// memo, when set, skips the field-by-field comparison of an object unchanged since applied;
 	// cluster owns the objects applied.
 	memo    *appliedMemo
@@ -62,6 +65,9 @@ func (a applier) apply(ctx context.Context, obj, live client.Object) (bool, erro
 	if live != nil {
 		if a.memo != nil && a.memo.same(a.cluster, live, hash) {
 			return false, nil
+		}
+		if live, err = a.whole(ctx, live); err != nil {
+			return false, err
 		}
 		same, err := ownedFieldsMatch(obj, live)
 		if err != nil {
@@ -88,6 +94,24 @@ func (a applier) apply(ctx context.Context, obj, live client.Object) (bool, erro
 		a.memo.matched(a.cluster, u)
 	}
 	return true, nil
+}
+
+// whole returns live as the API server holds it when the cache kept it trimmed: a comparison
+// needs every field the operator owns. Only an object another writer changed after the operator's
+// last apply (or one applied by an older version) is read so.
+func (a applier) whole(ctx context.Context, live client.Object) (client.Object, error) {
+	if a.reader == nil || !ownedFieldsDigested(live) {
+		return live, nil
+	}
+	// A new object: decoding into the trimmed one would keep map entries the server no longer has.
+	full, ok := reflect.New(reflect.TypeOf(live).Elem()).Interface().(client.Object)
+	if !ok {
+		return nil, fmt.Errorf("read %s whole: %T is not an object", live.GetName(), live)
+	}
+	if err := a.reader.Get(ctx, client.ObjectKeyFromObject(live), full); err != nil {
+		return nil, fmt.Errorf("read %s whole: %w", live.GetName(), err)
+	}
+	return full, nil
 }
 
 // ownedFieldsMatch compares the desired object with the live object's fields managed by FieldOwner.
@@ -118,6 +142,10 @@ func ownedFieldsMatch(desired, live client.Object) (bool, error) {
 func extractOwned(live client.Object) (any, error) {
 	if len(live.GetManagedFields()) == 0 {
 		return nil, nil
+	}
+	if ownedFieldsDigested(live) {
+		// Extraction would fail on the digest (the schema walk even panics): read it whole first.
+		return nil, fmt.Errorf("%s holds only the digest of the fields %s owns", live.GetName(), FieldOwner)
 	}
 	var (
 		out any

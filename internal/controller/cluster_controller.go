@@ -175,7 +175,7 @@ func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 
 // applier applies c's children, skipping those unchanged since applied.
 func (r *ClusterReconciler) applier(c *v1alpha1.MySQLCluster) applier {
-	return applier{client: r.Client, memo: &r.applied, cluster: c.UID}
+	return applier{client: r.Client, reader: r.APIReader, memo: &r.applied, cluster: c.UID}
 }
 
 // SetupWithManager registers the reconciler and what it watches.

@@ -21,7 +21,9 @@ package envtest
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
@@ -66,6 +68,19 @@ var _ = Describe("fields the operator owns", func() {
 		})
 		Eventually(func() map[string]string { return get(ctx, &corev1.Service{}, ns, "mysql-replicas").Labels }).
 			WithContext(ctx).WithTimeout(timeout).WithPolling(poll).Should(HaveKeyWithValue(desired.LabelManagedBy, "ordinal"))
+	})
+
+	It("are restored in a StatefulSet's pod spec, which the operator's cache does not keep", func(ctx SpecContext) {
+		sts := eventuallyGet(ctx, &appsv1.StatefulSet{}, ns, "mysql")
+		want := sts.Spec.Template.Spec.TerminationGracePeriodSeconds
+		Expect(want).NotTo(BeNil())
+		observed(ctx, cluster(ns))
+		edit(ctx, sts, func(o client.Object) {
+			o.(*appsv1.StatefulSet).Spec.Template.Spec.TerminationGracePeriodSeconds = ptr.To(*want + 7)
+		})
+		Eventually(func() *int64 {
+			return get(ctx, &appsv1.StatefulSet{}, ns, "mysql").Spec.Template.Spec.TerminationGracePeriodSeconds
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(poll).Should(Equal(want))
 	})
 })
 
