@@ -32,7 +32,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
@@ -270,15 +269,7 @@ func hostDatadir(ctx context.Context, c client.Client, ns, member string) string
 		}
 	}
 	Expect(claim).NotTo(BeEmpty(), "%s has a volume claim", member)
-	pvc := &corev1.PersistentVolumeClaim{}
-	Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: claim}, pvc)).To(Succeed())
-	pv := &corev1.PersistentVolume{}
-	Expect(c.Get(ctx, client.ObjectKey{Name: pvc.Spec.VolumeName}, pv)).To(Succeed())
-	Expect(pv.Spec.HostPath).NotTo(BeNil(), "PV %s is a host path", pv.Name)
-	dir := filepath.Join(localkubeDir(), "volumes", "hostpath_pv", filepath.Base(pv.Spec.HostPath.Path))
-	if _, err := os.Stat(dir); err != nil {
-		dir = pv.Spec.HostPath.Path // a state directory under /tmp: the PVs are the host's own
-	}
+	dir := pvHostPath(ctx, c, ns, claim)
 	Expect(dir).To(BeADirectory())
 	return dir
 }

@@ -233,6 +233,9 @@ func addReplica(ctx context.Context, c client.Client, ns string, ordinal int) se
 	r.seededBytes, err = dirBytes(pvHostPath(ctx, c, ns, "data-"+name))
 	Expect(err).NotTo(HaveOccurred())
 	r.copy, r.synced, r.copiedBytes = localCopy(ctx, pvHostPath(ctx, c, ns, "data-"+faultClusterName+"-0"))
+	// The primary holds the 1 GiB loaded: less means the volumes were read in the wrong place.
+	Expect(r.seededBytes).To(BeNumerically(">", 512<<20), "bytes in %s's datadir", name)
+	Expect(r.copiedBytes).To(BeNumerically(">", 512<<20), "bytes in the primary's datadir")
 	GinkgoWriter.Printf("bench: seeded %s: %d MiB in %s (stream %s), Ready and replicating %s after the patch; cp -a %d MiB in %s\n",
 		name, r.seededBytes>>20, r.seed.Round(time.Millisecond), r.stream.Round(time.Millisecond), r.total.Round(time.Millisecond),
 		r.copiedBytes>>20, r.copy.Round(time.Millisecond))
@@ -286,7 +289,9 @@ func logTime(l string) time.Time {
 	return t
 }
 
-// pvHostPath is where a PVC's volume lives on this machine (localkube's hostpath provisioner).
+// pvHostPath is where a PVC's volume lives on this machine: localkube's nodes map the hostpath
+// provisioner's /tmp/hostpath_pv into the state directory, wherever that is (a state directory
+// under /tmp too: the provisioner's own directory then stays empty).
 func pvHostPath(ctx context.Context, c client.Client, ns, claim string) string {
 	GinkgoHelper()
 	pvc := &corev1.PersistentVolumeClaim{}
@@ -294,9 +299,9 @@ func pvHostPath(ctx context.Context, c client.Client, ns, claim string) string {
 	pv := &corev1.PersistentVolume{}
 	Expect(c.Get(ctx, client.ObjectKey{Name: pvc.Spec.VolumeName}, pv)).To(Succeed())
 	Expect(pv.Spec.HostPath).NotTo(BeNil(), "PV %s is a hostPath volume", pv.Name)
-	p, dir := pv.Spec.HostPath.Path, cluster.Options().Dir
-	if rest, ok := strings.CutPrefix(p, "/tmp/hostpath_pv/"); ok && !strings.HasPrefix(dir, "/tmp/") {
-		p = filepath.Join(dir, "volumes", "hostpath_pv", rest)
+	p := pv.Spec.HostPath.Path
+	if rest, ok := strings.CutPrefix(p, "/tmp/hostpath_pv/"); ok {
+		p = filepath.Join(localkubeDir(), "volumes", "hostpath_pv", rest)
 	}
 	return p
 }
