@@ -81,7 +81,7 @@ func main() {
 	flag.IntVar(&c.namespaces, "namespaces", 10, "namespaces the clusters are spread over")
 	flag.IntVar(&c.workers, "workers", 16, "parallel cluster creations")
 	flag.DurationVar(&c.rest, "rest", time.Minute, "how long the operator is observed at rest")
-	flag.DurationVar(&c.settle, "settle", time.Minute, "pause between all clusters reconciled and the observation at rest: steady state, after the passes' connection pools closed (45 s idle) and their garbage was collected")
+	flag.DurationVar(&c.settle, "settle", time.Minute, "pause between all clusters reconciled and the observation at rest: steady state, after the passes' connection pools closed (15 s idle) and their garbage was collected")
 	flag.StringVar(&c.out, "out", "bench/results", "results directory (relative to the repository)")
 	flag.StringVar(&c.name, "name", "scale", "section name: the file is OUT/NAME.json (scale-before for the measurement before a change)")
 	flag.StringVar(&c.operator, "operator", "bin/ordinal", "the operator binary (relative to the repository), e.g. one built from the commit before a change")

@@ -146,10 +146,19 @@ func (m metrics) byLabel(name, label string) map[string]float64 {
 	return out
 }
 
-var httpClient = &http.Client{Timeout: 5 * time.Second}
+var (
+	// httpClient scrapes as Prometheus does (gzip: compressing costs the operator its share).
+	httpClient = &http.Client{Timeout: 5 * time.Second}
+	// pollClient watches a start without asking for gzip: the bench's own look should cost the
+	// starting operator as little as it can.
+	pollClient = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+)
 
-func scrape(addr string) (metrics, error) {
-	resp, err := httpClient.Get("http://" + addr + "/metrics")
+// scrape reads the operator's metrics as Prometheus would.
+func scrape(addr string) (metrics, error) { return scrapeWith(httpClient, addr) }
+
+func scrapeWith(c *http.Client, addr string) (metrics, error) {
+	resp, err := c.Get("http://" + addr + "/metrics")
 	if err != nil {
 		return nil, err
 	}
