@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
 )
 
@@ -243,5 +244,21 @@ func TestTheCacheKeepsOfAStatefulSetAllButItsPodSpec(t *testing.T) {
 	if *got.Spec.Replicas != 3 || len(got.Spec.VolumeClaimTemplates) != 1 || got.Status.ReadyReplicas != 2 ||
 		got.Status.UpdateRevision != "r2" || got.Spec.Template.Annotations["mysql.ordinal.dev/template-hash"] != "h" {
 		t.Errorf("cached StatefulSet lost what a pass reads: %+v", got)
+	}
+}
+
+// An operator upgrade keeps the running agent's image (desired.KeepRunningAgent) from the cached
+// StatefulSet, which has no pod spec but that image.
+func TestAnUpgradeKeepsTheAgentImageOfACachedStatefulSet(t *testing.T) {
+	c := &v1alpha1.MySQLCluster{ObjectMeta: metav1.ObjectMeta{Name: "mysql", Namespace: "db"}}
+	running := desired.StatefulSet(c, desired.Options{OperatorImage: "ordinal:v1"}, "")
+	cached, err := statefulSetWithoutPodSpec(running.DeepCopy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	upgraded := desired.StatefulSet(c, desired.Options{OperatorImage: "ordinal:v2"}, "")
+	desired.KeepRunningAgent(upgraded, cached.(*appsv1.StatefulSet))
+	if got := desired.ToolsContainerOf(&upgraded.Spec.Template.Spec).Image; got != "ordinal:v1" {
+		t.Errorf("the upgrade's agent image is %q, want the running ordinal:v1 (no database pod restarts)", got)
 	}
 }
