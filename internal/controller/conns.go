@@ -141,3 +141,13 @@ func (p *keptConns[T]) forget(uid types.UID) {
 		}
 	}
 }
+
+// closeAll closes every connection.
+func (p *keptConns[T]) closeAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for key, k := range p.pools {
+		_ = k.inst.Close()
+		delete(p.pools, key)
+	}
+}

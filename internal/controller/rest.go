@@ -136,13 +136,16 @@ func (r *ClusterReconciler) memberConfig(c *v1alpha1.MySQLCluster, name string, 
 	return r.config(targetOf(c, name, pod, lg), ioTimeout)
 }
 
-// sweepConns closes the pools and pulse connections of members no longer asked for.
+// sweepConns closes the pools and pulse connections of members no longer asked for, and all of
+// them when the leadership ends (the process may stand by again: see manager.Run).
 func (r *ClusterReconciler) sweepConns(ctx context.Context) error {
 	t := time.NewTicker(idlePoolLife / 3)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
+			r.conns.closeAll()
+			r.pulseConns.closeAll()
 			return nil
 		case now := <-t.C:
 			r.conns.sweep(now, idlePoolLife)

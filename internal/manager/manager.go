@@ -94,15 +94,15 @@ func Main(args []string) error {
 	// watch, and each of the cache's watches would hold a decompressor (megabytes at a thousand
 	// clusters) to save bandwidth a cluster network does not lack.
 	cfg.DisableCompression = true
-	mgr, err := New(cfg, Options{
+	opts := Options{
 		MetricsAddr: f.metricsAddr, MetricsSecure: f.metricsSecure, ProbeAddr: f.probeAddr, PprofAddr: f.pprofAddr, LeaderElect: f.leaderElect, Image: f.image,
 		WatchNamespaces: f.watchNamespaces,
-	})
-	if err != nil {
-		return err
 	}
 	ctrl.Log.Info("Starting operator", "version", version.Version, "image", f.image)
-	return mgr.Start(ctrl.SetupSignalHandler())
+	return Run(ctrl.SetupSignalHandler(), func(again bool) (ctrl.Manager, error) {
+		opts.Again = again
+		return New(cfg, opts)
+	})
 }
 
 func envOr(key, def string) string {

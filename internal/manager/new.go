@@ -27,6 +27,7 @@ import (
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
@@ -63,6 +64,11 @@ type Options struct {
 	NewClient client.NewClientFunc
 	// Opener opens SQL connections to members; nil means real connections. Tests use a fake.
 	Opener mysql.Opener
+	// LeaderElectionNamespace holds the lease; empty means the pod's own namespace.
+	LeaderElectionNamespace string
+	// Again: a manager of a process that already ran one (see Run). Its controllers take the
+	// names the first one registered.
+	Again bool
 }
 
 // New builds a manager with the MySQLCluster reconciler registered. Its cache holds only the
@@ -87,6 +93,8 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		RenewDeadline:                 ptr.To(renewDeadline),
 		RetryPeriod:                   ptr.To(retryPeriod),
 		LeaderElectionReleaseOnCancel: true,
+		LeaderElectionNamespace:       o.LeaderElectionNamespace,
+		Controller:                    config.Controller{SkipNameValidation: ptr.To(o.Again)},
 		Cache:                         cacheOptions(o.WatchNamespaces, labels.NewSelector().Add(*memberPods)),
 		MapperProvider:                newRESTMapper,
 	})

@@ -84,9 +84,11 @@ var Names = []string{
 	"ordinal_archive_last_success_timestamp_seconds", "ordinal_tls_certificate_expiry_timestamp_seconds",
 }
 
-// perCluster are the vectors whose series carry namespace and cluster labels: Forget removes them.
+// perCluster are the vectors whose series carry namespace and cluster labels: Forget and ForgetAll
+// remove them.
 var perCluster = []interface {
 	DeletePartialMatch(prometheus.Labels) int
+	Reset()
 }{
 	membersDesired, membersReady, membersServing, primaryInfo, primaryReady, writable, lag, semiSyncEnabled,
 	semiSyncReplicas, memberErrant, errantMembers, failovers, switchover, refused, stepErrors,

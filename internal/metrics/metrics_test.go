@@ -132,6 +132,34 @@ func TestForgetRemovesEverySeriesOfTheCluster(t *testing.T) {
 	}
 }
 
+// A process that lost its leadership reports no cluster: a standby's scrape must not show what it
+// last saw next to the leader's figures.
+func TestForgetAllRemovesEveryClustersSeries(t *testing.T) {
+	ObserveCluster("ns", "db", threeMembers())
+	ObserveCluster("ns2", "other", threeMembers())
+	Failover("ns", "db", "primaryLost")
+	CertificateExpiry("ns2", "other", "ca", time.Unix(3000, 0))
+	ForgetAll()
+	mfs, err := crmetrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == lCluster {
+					t.Errorf("%s still has a cluster's series: %v", mf.GetName(), m.GetLabel())
+				}
+			}
+		}
+	}
+	ObserveCluster("ns", "db", threeMembers()) // observed again once leading again
+	if got := testutil.ToFloat64(membersReady.WithLabelValues("ns", "db")); got != 3 {
+		t.Errorf("ready members after leading again = %v, want 3", got)
+	}
+	Forget("ns", "db")
+}
+
 func TestCountersAndStepErrors(t *testing.T) {
 	t.Cleanup(func() { Forget("ns", "db") })
 	StepDone("ns", "db", "Fence", 10*time.Millisecond, nil)

@@ -129,6 +129,17 @@ func Forget(ns, name string) {
 	}
 }
 
+// ForgetAll removes every cluster's series: this process no longer leads, and a standby's
+// scrape must not report what it last saw as the leader next to the leader's own figures.
+func ForgetAll() {
+	mu.Lock()
+	defer mu.Unlock()
+	clear(seen)
+	for _, v := range perCluster {
+		v.Reset()
+	}
+}
+
 // Failover counts a completed failover of ns/name.
 func Failover(ns, name, reason string) { failovers.WithLabelValues(ns, name, reason).Inc() }
 
