@@ -71,6 +71,7 @@ var _ = Describe(benchFaultsContainer, Ordered, func() {
 	}
 	pool := newFaultPool(benchFaultsContainer, names...)
 	failed := map[string][]string{}
+	var spreads []string // notes of node-fault runs the harness had to spread first
 	var sec *benchSection
 
 	BeforeAll(func() {
@@ -96,6 +97,11 @@ var _ = Describe(benchFaultsContainer, Ordered, func() {
 				rctx, cancel := context.WithTimeout(ctx, benchFaultRunTimeout)
 				err := InterceptGomegaFailure(func() {
 					e.startRun(rctx, run)
+					if sc.node {
+						if note := spreadForNodeFault(rctx, e, run); note != "" {
+							spreads = append(spreads, note)
+						}
+					}
 					runScenario(rctx, sc, e)
 				})
 				cancel()
@@ -116,6 +122,9 @@ var _ = Describe(benchFaultsContainer, Ordered, func() {
 			return
 		}
 		faultFigures(sec, failed)
+		for _, n := range spreads {
+			sec.Note(n)
+		}
 		sec.Write()
 	})
 })
@@ -205,7 +214,7 @@ func pauseFigures(sec *benchSection, bf benchFault, p []float64) {
 }
 
 // leaderSplit reports the lost-node pauses apart by where the operator's leader ran: on the lost
-// node, a new leader must first win the lease (8 s) before it can fail the primary over.
+// node, a new leader must first win the lease (6 s) before it can fail the primary over.
 func leaderSplit(sec *benchSection, bf benchFault, recs []faultRecord) {
 	groups := map[bool][]float64{}
 	for _, rec := range recs {

@@ -57,7 +57,7 @@ var pauseTargets = map[string]time.Duration{
 	"switchover":          2 * time.Second,
 	"switchover-long-trx": 2 * time.Second,
 	// The leader dies while the failover clock (leaderKillDelay) runs. Kept in status, the clock
-	// goes on across the hand-over (lease 8 s), so the pause is about the delay plus a pass; a
+	// goes on across the hand-over (lease 6 s), so the pause is about the delay plus a pass; a
 	// clock restarted by the new leader would add the hand-over and a whole delay (≥ 30 s).
 	"kill-operator-leader": leaderKillDelay + 8*time.Second,
 	// Every member restarts at once. Not a pod delete: the StatefulSet starts the members in
