@@ -65,11 +65,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	installOperator(ctx)
 }, NodeTimeout(10*time.Minute))
 
-var _ = AfterSuite(func() {
+var _ = AfterSuite(func(ctx SpecContext) {
 	if cluster != nil {
+		awaitReclaimed(ctx, k8sClient())
 		Expect(cluster.Stop()).To(Succeed())
 	}
-})
+}, NodeTimeout(reclaimWait+2*time.Minute))
 
 // installOperator installs the operator with the Helm chart in dist/chart and its default values
 // (--reset-values: nothing a previous run set survives), as users do, and waits for it. On a
