@@ -69,9 +69,13 @@ type ClusterReconciler struct {
 	Opener mysql.Opener
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// WatchNodes: the operator may read nodes (a cluster-wide install), and moves members that
+	// share a node apart (spread.go).
+	WatchNodes bool
 
 	primaries primaryWatch
 	failures  stepFailures
+	moves     moveMemory
 	rollouts  rolloutGate
 	appUsers  appUserMemory
 	served    servedCerts
@@ -170,6 +174,7 @@ func (r *ClusterReconciler) forget(key types.NamespacedName, uid types.UID) {
 		r.primaries.forget(uid)
 		r.served.forget(uid)
 		r.applied.forget(uid)
+		r.moves.forget(uid)
 	}
 }
 
@@ -194,7 +199,12 @@ func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := mgr.Add(&standbyWatch{r: r, elected: mgr.Elected()}); err != nil {
 		return fmt.Errorf("add standby watch: %w", err)
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.WatchNodes {
+		b = b.Watches(&corev1.Node{}, handler.EnqueueRequestsFromMapFunc(clustersSharingNodes(mgr.GetClient())),
+			builder.WithPredicates(nodeBecameSchedulable))
+	}
+	return b.
 		For(&v1alpha1.MySQLCluster{}, builder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Owns(&appsv1.StatefulSet{}).

@@ -64,6 +64,9 @@ type world struct {
 	appUserPending bool
 	// tls is the cluster's certificates and how far they reached.
 	tls tlsWorld
+	// schedulable are the nodes members may move to; nil when none needs to, or when the operator
+	// does not place them (topology.Snapshot.SchedulableNodes).
+	schedulable []string
 
 	// written is the cluster as last written to (or read from) the API server: the base of status
 	// patches.
@@ -89,6 +92,9 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 		return nil, err
 	}
 	w.pods = pods
+	if w.schedulable, err = r.schedulableNodes(ctx, c, pods); err != nil {
+		return nil, err
+	}
 	if err := r.observeSecret(ctx, c, w); err != nil {
 		return nil, err
 	}
@@ -119,7 +125,20 @@ func (r *ClusterReconciler) snapshot(c *v1alpha1.MySQLCluster, w *world) topolog
 	}
 	unreachableFor := r.primaries.observe(c, reachable, failed, r.now())
 	isolated := func(name string) bool { return r.failures.isolated(c.UID, name, r.now()) }
-	return snapshot(c, w, unreachableFor, isolated)
+	s := snapshot(c, w, unreachableFor, isolated)
+	for i, m := range w.members {
+		if m.pod == nil {
+			continue
+		}
+		failed, news := r.moves.failed(c.UID, m.pod, r.now())
+		s.Members[i].MoveFailed = failed
+		if news {
+			r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "MoveFailed", "Restart",
+				"%s was restarted to move it off node %s and was scheduled there again; it stays for %s (its volume may be bound to the node)",
+				m.name, m.pod.Spec.NodeName, moveRetryAfter)
+		}
+	}
+	return s
 }
 
 func (r *ClusterReconciler) now() time.Time {

@@ -103,6 +103,7 @@ func (r *ClusterReconciler) runStep(ctx context.Context, c *v1alpha1.MySQLCluste
 		return false
 	}
 	r.failures.succeeded(c.UID, step.Target)
+	r.rememberMove(c, w, step)
 	w.acted = true
 	r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, string(step.Kind), string(step.Kind), "%s", step.Reason)
 	if !promoted {
@@ -114,6 +115,18 @@ func (r *ClusterReconciler) runStep(ctx context.Context, c *v1alpha1.MySQLCluste
 		return false
 	}
 	return true
+}
+
+// rememberMove records the node a member restarted by spreadMembers was moved off.
+func (r *ClusterReconciler) rememberMove(c *v1alpha1.MySQLCluster, w *world, step topology.Step) {
+	if step.Kind != topology.Restart || step.Rule != "spreadMembers" {
+		return
+	}
+	for _, m := range w.topology.Members {
+		if m.Name == step.Target {
+			r.moves.moved(c.UID, m.Name, m.Node, r.now())
+		}
+	}
 }
 
 func isolationNote(isolated bool, member string) string {

@@ -81,6 +81,10 @@ func cacheOptions(namespaces []string, ours labels.Selector) cache.Options {
 		&corev1.ServiceAccount{}, &policyv1.PodDisruptionBudget{}} {
 		o.ByObject[applied] = cache.ByObject{Label: ours, Transform: keep}
 	}
+	if len(namespaces) == 0 {
+		// Read only by the MySQLCluster controller to move members sharing a node apart.
+		o.ByObject[&corev1.Node{}] = cache.ByObject{Transform: nodeSchedulingOnly}
+	}
 	if len(namespaces) > 0 {
 		o.DefaultNamespaces = make(map[string]cache.Config, len(namespaces))
 		for _, ns := range namespaces {
@@ -110,6 +114,26 @@ func podStatusOnly(o any) (any, error) {
 	}
 	pod.Spec = corev1.PodSpec{NodeName: pod.Spec.NodeName, Volumes: secrets}
 	return pod, nil
+}
+
+// nodeSchedulingOnly keeps of a cached node what tells whether a member may be scheduled there:
+// its labels, whether it is cordoned, its taints and its Ready condition. A node's status (images,
+// volumes, addresses, all conditions) is most of its size and changes every few seconds.
+func nodeSchedulingOnly(o any) (any, error) {
+	n, ok := o.(*corev1.Node)
+	if !ok {
+		return o, nil
+	}
+	n.ManagedFields, n.Annotations = nil, nil
+	n.Spec = corev1.NodeSpec{Unschedulable: n.Spec.Unschedulable, Taints: n.Spec.Taints}
+	var ready []corev1.NodeCondition
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			ready = []corev1.NodeCondition{{Type: c.Type, Status: c.Status}}
+		}
+	}
+	n.Status = corev1.NodeStatus{Conditions: ready}
+	return n, nil
 }
 
 // claimSizeOnly keeps of a cached claim its metadata (without managedFields), its requested size

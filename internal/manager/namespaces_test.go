@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -260,5 +261,46 @@ func TestAnUpgradeKeepsTheAgentImageOfACachedStatefulSet(t *testing.T) {
 	desired.KeepRunningAgent(upgraded, cached.(*appsv1.StatefulSet))
 	if got := desired.ToolsContainerOf(&upgraded.Spec.Template.Spec).Image; got != "ordinal:v1" {
 		t.Errorf("the upgrade's agent image is %q, want the running ordinal:v1 (no database pod restarts)", got)
+	}
+}
+
+// Nodes are cached only by a cluster-wide operator (a namespaced install may not read them), and
+// only what says whether a member may be scheduled there.
+func TestTheCacheKeepsOfANodeWhatSchedulingNeeds(t *testing.T) {
+	sel := labels.SelectorFromSet(labels.Set{"a": "b"})
+	nodeTransform := func(o cache.Options) toolscache.TransformFunc {
+		for obj, by := range o.ByObject {
+			if _, ok := obj.(*corev1.Node); ok {
+				return by.Transform
+			}
+		}
+		return nil
+	}
+	if nodeTransform(cacheOptions([]string{"team-a"}, sel)) != nil {
+		t.Fatal("a namespaced operator caches nodes")
+	}
+	tr := nodeTransform(cacheOptions(nil, sel))
+	if tr == nil {
+		t.Fatal("a cluster-wide operator does not cache nodes with a transform")
+	}
+	taints := []corev1.Taint{{Key: "k", Effect: corev1.TaintEffectNoSchedule}}
+	n := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{Name: "n1", Labels: map[string]string{"pool": "db"}, Annotations: map[string]string{"big": "x"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}},
+		Spec: corev1.NodeSpec{Unschedulable: true, Taints: taints, PodCIDR: "10.0.0.0/24"},
+		Status: corev1.NodeStatus{Images: []corev1.ContainerImage{{Names: []string{"x"}}}, Conditions: []corev1.NodeCondition{
+			{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse},
+			{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Message: "kubelet is posting ready status"}}},
+	}
+	out, err := tr(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := out.(*corev1.Node)
+	want := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", Labels: map[string]string{"pool": "db"}},
+		Spec:   corev1.NodeSpec{Unschedulable: true, Taints: taints},
+		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("cached node = %+v, want %+v", got, want)
 	}
 }

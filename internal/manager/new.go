@@ -113,6 +113,8 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		Options:   desired.Options{OperatorImage: o.Image},
 		Rand:      rand.Reader,
 		Opener:    o.Opener,
+		// Nodes are cluster-scoped: a namespaced install may not read them.
+		WatchNodes: len(o.WatchNamespaces) == 0,
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("set up MySQLCluster controller: %w", err)

@@ -32,6 +32,7 @@ var primaryRules = []rule{
 	repairReplicas,      // B.7
 	requireAccountTLS,   // B.7 (TLS everywhere: the accounts refuse plain connections)
 	rollingRestart,      // B.8
+	spreadMembers,       // B.9
 }
 
 // Decide returns the single next step for the cluster. It is pure: the same
@@ -132,5 +133,5 @@ func settled(v *view) Step {
 	if pending := outdatedReplicas(v); len(pending) > 0 {
 		return waitStep("settled", "rolling restart of %s waits until every other member serves", names(pending))
 	}
-	return waitStep("settled", "primary %s is writable; nothing to do", v.s.CurrentPrimary)
+	return waitStep("settled", "primary %s is writable; nothing to do%s", v.s.CurrentPrimary, sharedNodeNote(v))
 }

@@ -38,10 +38,14 @@ type Member struct {
 	Name    string // pod name, NAME-N
 	Ordinal int
 
-	PodExists bool // the pod object exists
-	PodReady  bool // the pod's Ready condition (the server answers its agent)
-	Deleting  bool // the pod has a deletion timestamp
-	Outdated  bool // the pod runs an older template revision than the StatefulSet's update revision
+	PodExists bool   // the pod object exists
+	PodReady  bool   // the pod's Ready condition (the server answers its agent)
+	Deleting  bool   // the pod has a deletion timestamp
+	Node      string // the node the pod is scheduled on; "" when it is not (yet)
+	// MoveFailed: the operator restarted this member to move it off Node, and its new pod was
+	// scheduled there again (its volume may be bound to the node): it is not moved again.
+	MoveFailed bool
+	Outdated   bool // the pod runs an older template revision than the StatefulSet's update revision
 
 	Reachable bool // the server answered the operator's SQL probe in this observation
 	// Writable is true when the fence is down: super_read_only=OFF (MySQL),
@@ -130,6 +134,11 @@ type Snapshot struct {
 	// TLS is spec.tls.enabled: members serve TLS and replicate over it, and the replication and
 	// operator accounts refuse plain connections once every member does.
 	TLS bool
+	// SchedulableNodes are the nodes the members' pods may be scheduled on now (Ready, not
+	// cordoned, taints tolerated, node selector matched), whether or not a member runs there; nil
+	// when the operator does not place members: it cannot read nodes (a namespaced install), or
+	// spec.podTemplate.affinity replaces the default anti-affinity.
+	SchedulableNodes []string
 	// AccountsRequireTLS is what CurrentPrimary's accounts say (REQUIRE SSL); only meaningful
 	// while it answers.
 	AccountsRequireTLS bool

@@ -1,0 +1,141 @@
+/*
+Copyright 2026 The Ordinal Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controller
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
+	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+)
+
+func readyNode(name string, taints ...corev1.Taint) *corev1.Node {
+	return &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"pool": "db"}},
+		Spec:   corev1.NodeSpec{Taints: taints},
+		Status: corev1.NodeStatus{Conditions: []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue}}}}
+}
+
+func TestFitsMembers(t *testing.T) {
+	dedicated := corev1.Taint{Key: "dedicated", Value: "db", Effect: corev1.TaintEffectNoSchedule}
+	cordoned := readyNode("n")
+	cordoned.Spec.Unschedulable = true
+	notReady := readyNode("n")
+	notReady.Status.Conditions[0].Status = corev1.ConditionUnknown
+	tolerating := v1alpha1.PodOverrides{Tolerations: []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: "db", Effect: corev1.TaintEffectNoSchedule}}}
+	for _, tc := range []struct {
+		name string
+		node *corev1.Node
+		pod  v1alpha1.PodOverrides
+		want bool
+	}{
+		{"ready and untainted", readyNode("n"), v1alpha1.PodOverrides{}, true},
+		{"cordoned", cordoned, v1alpha1.PodOverrides{}, false},
+		{"not ready", notReady, v1alpha1.PodOverrides{}, false},
+		{"a NoSchedule taint the pods do not tolerate", readyNode("n", dedicated), v1alpha1.PodOverrides{}, false},
+		{"a NoSchedule taint the pods tolerate", readyNode("n", dedicated), tolerating, true},
+		{"a NoExecute taint (unreachable)", readyNode("n", corev1.Taint{Key: corev1.TaintNodeUnreachable, Effect: corev1.TaintEffectNoExecute}), tolerating, false},
+		{"PreferNoSchedule is a preference", readyNode("n", corev1.Taint{Key: "x", Effect: corev1.TaintEffectPreferNoSchedule}), v1alpha1.PodOverrides{}, true},
+		{"node selector matched", readyNode("n"), v1alpha1.PodOverrides{NodeSelector: map[string]string{"pool": "db"}}, true},
+		{"node selector not matched", readyNode("n"), v1alpha1.PodOverrides{NodeSelector: map[string]string{"pool": "web"}}, false},
+	} {
+		if got := fitsMembers(tc.node, tc.pod); got != tc.want {
+			t.Errorf("%s: fitsMembers = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func podOnNode(ns, cluster, name, node string, created time.Time) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, CreationTimestamp: metav1.NewTime(created),
+		Labels: map[string]string{v1alpha1.LabelCluster: cluster}}, Spec: corev1.PodSpec{NodeName: node}}
+}
+
+func TestMoveMemory(t *testing.T) {
+	var m moveMemory
+	at := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	m.moved("uid", "mysql-2", "n2", at)
+	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n2", at.Add(-time.Minute)), at.Add(time.Second)); failed {
+		t.Fatal("the pod deleted by the move, still in the cache, counts as a failed move")
+	}
+	back := podOnNode("ns", "mysql", "mysql-2", "n2", at.Add(5*time.Second))
+	if failed, news := m.failed("uid", back, at.Add(10*time.Second)); !failed || !news {
+		t.Fatalf("new pod back on n2: failed %v news %v, want both", failed, news)
+	}
+	if failed, news := m.failed("uid", back, at.Add(20*time.Second)); !failed || news {
+		t.Fatalf("second look: failed %v news %v, want failed and no news", failed, news)
+	}
+	if failed, _ := m.failed("other", back, at.Add(20*time.Second)); failed {
+		t.Fatal("another cluster's member of the same name counts as moved")
+	}
+	if failed, _ := m.failed("uid", back, at.Add(moveRetryAfter+time.Minute)); failed {
+		t.Fatal("a failed move is kept past moveRetryAfter")
+	}
+	m.moved("uid", "mysql-2", "n2", at)
+	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n3", at.Add(5*time.Second)), at.Add(10*time.Second)); failed {
+		t.Fatal("a member moved to n3 counts as failed")
+	}
+	if failed, _ := m.failed("uid", back, at.Add(20*time.Second)); failed {
+		t.Fatal("a successful move is not forgotten")
+	}
+	m.moved("uid", "mysql-1", "n1", at)
+	m.forget("uid")
+	if len(m.moves) != 0 {
+		t.Fatalf("forget left %v", m.moves)
+	}
+}
+
+func TestNodeBecameSchedulable(t *testing.T) {
+	cordoned, notReady, tainted := readyNode("n"), readyNode("n"), readyNode("n", corev1.Taint{Key: "k", Effect: corev1.TaintEffectNoSchedule})
+	cordoned.Spec.Unschedulable = true
+	notReady.Status.Conditions[0].Status = corev1.ConditionFalse
+	for _, tc := range []struct {
+		name     string
+		old, new *corev1.Node
+		want     bool
+	}{
+		{"uncordoned", cordoned, readyNode("n"), true},
+		{"Ready again", notReady, readyNode("n"), true},
+		{"a taint removed", tainted, readyNode("n"), true},
+		{"cordoned", readyNode("n"), cordoned, false},
+		{"unchanged (a status update)", readyNode("n"), readyNode("n"), false},
+	} {
+		if got := nodeBecameSchedulable.Update(event.UpdateEvent{ObjectOld: tc.old, ObjectNew: tc.new}); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if !nodeBecameSchedulable.Create(event.CreateEvent{Object: readyNode("n")}) {
+		t.Error("a new node is not passed")
+	}
+}
+
+func TestClustersSharingNodes(t *testing.T) {
+	now := time.Now()
+	c := fake.NewClientBuilder().WithScheme(restScheme()).WithObjects(
+		podOnNode("a", "mysql", "mysql-0", "n1", now), podOnNode("a", "mysql", "mysql-1", "n1", now),
+		podOnNode("b", "mysql", "mysql-0", "n1", now), podOnNode("b", "mysql", "mysql-1", "n2", now),
+		podOnNode("b", "mysql", "mysql-2", "", now), podOnNode("b", "mysql", "mysql-3", "", now),
+	).Build()
+	got := clustersSharingNodes(c)(context.Background(), readyNode("n3"))
+	if len(got) != 1 || got[0].Namespace != "a" || got[0].Name != "mysql" {
+		t.Fatalf("clusters woken = %v, want only a/mysql (b's unscheduled pods share no node)", got)
+	}
+}
