@@ -99,6 +99,18 @@ func (p *keptConns[T]) get(key connKey, now time.Time, open func() (T, error)) (
 	return inst, nil
 }
 
+// peek returns the member's kept connection if there is one, without counting it as used: a reader
+// that borrows it (the pulse, while a pass's pool is still open) does not keep it from the sweep.
+func (p *keptConns[T]) peek(key connKey) (T, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k, ok := p.pools[key]; ok {
+		return k.inst, true
+	}
+	var zero T
+	return zero, false
+}
+
 // hold keeps the cluster's connections from being swept until the returned release is called.
 func (p *keptConns[T]) hold(uid types.UID) (release func()) {
 	p.mu.Lock()

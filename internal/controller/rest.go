@@ -110,14 +110,20 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, po
 	}
 }
 
-// memberPulse returns a function that gives the member's kept pulse connection, opening it if
-// needed: a connection of its own whose reads are bounded by probeTimeout (the pool of a cluster at
-// rest is closed after idlePoolLife). An opener without pulse connections gives its instance. The
-// function holds the member's target only: a watch keeps it between passes.
+// memberPulse returns a function that gives the connection the member's pulse is read on: the
+// pass's pool while it is still open, else the member's kept pulse connection, opened if needed (a
+// connection of its own whose reads are bounded by probeTimeout: the pool of a cluster at rest is
+// closed after idlePoolLife). Borrowing the pool halves the connections a start opens: every
+// cluster's pass opens its members' pools, and their pulses begin within seconds. An opener
+// without pulse connections gives its instance. The function holds the member's target only: a
+// watch keeps it between passes.
 func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Pulser, error) {
 	t := targetOf(c, name, pod, lg)
 	key := t.connKey() // hashes the password and the CAs: once per watch, not per look
 	return func() (mysql.Pulser, error) {
+		if pool, ok := r.conns.peek(key); ok {
+			return pool, nil
+		}
 		return r.pulseConns.get(key, r.now(), func() (mysql.Pulser, error) {
 			cfg, err := r.config(t, probeTimeout)
 			if err != nil {

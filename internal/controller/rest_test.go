@@ -449,3 +449,53 @@ func TestCredentialsCreatedMeanwhileAreTheExistingOnes(t *testing.T) {
 		t.Errorf("the pass logs in with %q, want the existing Secret's password", got)
 	}
 }
+
+// pulseOpener counts the pools and pulse connections it opens.
+type pulseOpener struct{ pools, pulses int }
+
+func (o *pulseOpener) Open(mysql.Config) (mysql.Instance, error) {
+	o.pools++
+	return mysqlfake.NewCluster(mysql.MariaDB).Add("a:1", 1), nil
+}
+
+func (o *pulseOpener) OpenPulse(mysql.Config) (mysql.Pulser, error) {
+	o.pulses++
+	return mysqlfake.NewCluster(mysql.MariaDB).Add("a:1", 1), nil
+}
+
+// While a pass's pool is open the pulse reads on it (a start opens one connection per member, not
+// two), without keeping it from the sweep; then the pulse opens its own connection.
+func TestThePulseBorrowsThePassPoolUntilItIsSwept(t *testing.T) {
+	o := &pulseOpener{}
+	now := time.Unix(1000, 0)
+	r := &ClusterReconciler{Opener: o, Now: func() time.Time { return now }}
+	c := testCluster(1)
+	c.UID = "u"
+	pod := &corev1.Pod{}
+	pod.Status.PodIP = "127.0.0.10"
+	pool, err := r.memberConn(c, "mysql-0", pod, login{password: "pw"})()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pulse := r.memberPulse(c, "mysql-0", pod, login{password: "pw"})
+	for range 3 {
+		now = now.Add(pulseInterval)
+		got, err := pulse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != mysql.Pulser(pool) {
+			t.Fatalf("the pulse read on %T, not the open pool", got)
+		}
+	}
+	r.conns.sweep(now.Add(time.Second), idlePoolLife)
+	if len(r.conns.pools) != 0 {
+		t.Fatal("pulses read on the pool kept it from the sweep")
+	}
+	if _, err := pulse(); err != nil {
+		t.Fatal(err)
+	}
+	if o.pools != 1 || o.pulses != 1 {
+		t.Errorf("opened %d pools and %d pulse connections, want one of each (the pulse's once the pool was swept)", o.pools, o.pulses)
+	}
+}
