@@ -130,11 +130,11 @@ func (r *ClusterReconciler) snapshot(c *v1alpha1.MySQLCluster, w *world) topolog
 		if m.pod == nil {
 			continue
 		}
-		failed, news := r.moves.failed(c.UID, m.pod, r.now())
+		failed, news := r.moves.failed(c.UID, m.pod, sharesNode(m.pod, w.pods), r.now())
 		s.Members[i].MoveFailed = failed
 		if news {
 			r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "MoveFailed", "Restart",
-				"%s was restarted to move it off node %s and was scheduled there again; it stays for %s (its volume may be bound to the node)",
+				"%s was restarted to move it apart from the other members and was scheduled beside one again, on node %s; it stays for %s (its volume may be bound to the node, or the free node lacks room)",
 				m.name, m.pod.Spec.NodeName, moveRetryAfter)
 		}
 	}

@@ -69,6 +69,16 @@ func placesMembers(c *v1alpha1.MySQLCluster) bool {
 	return c.Spec.Pod.Affinity == nil && len(c.Spec.Pod.TopologySpreadConstraints) == 0
 }
 
+// sharesNode reports whether another of the pods is scheduled on pod's node.
+func sharesNode(pod *corev1.Pod, pods []corev1.Pod) bool {
+	for i := range pods {
+		if pods[i].Name != pod.Name && pod.Spec.NodeName != "" && pods[i].Spec.NodeName == pod.Spec.NodeName {
+			return true
+		}
+	}
+	return false
+}
+
 // shareNode reports whether two of the pods are scheduled on one node.
 func shareNode(pods []corev1.Pod) bool {
 	seen := map[string]bool{}
@@ -126,7 +136,9 @@ func nodeReady(n *corev1.Node) bool {
 const moveRetryAfter = time.Hour
 
 // moveMemory remembers, per member the operator restarted to move it off a node, that node and
-// when: a new pod scheduled there again is not moved again (topology.Member.MoveFailed).
+// when: a new pod scheduled beside another member again is not moved again
+// (topology.Member.MoveFailed), so a scheduler that keeps choosing shared nodes (no room on the
+// free one) cannot make the operator restart a replica over and over.
 type moveMemory struct {
 	mu    sync.Mutex
 	moves map[string]move
@@ -148,10 +160,10 @@ func (m *moveMemory) moved(uid types.UID, member, node string, now time.Time) {
 	m.moves[failureKey(uid, member)] = move{off: node, at: now}
 }
 
-// failed reports whether member's pod, created after the move, was scheduled on the node it was
-// moved off, and whether that is news (to be reported once). A member now elsewhere, or a move
+// failed reports whether member's pod, created after the move, was scheduled beside another member
+// again (shared), and whether that is news (to be reported once). A move that succeeded, or one
 // older than moveRetryAfter, is forgotten.
-func (m *moveMemory) failed(uid types.UID, pod *corev1.Pod, now time.Time) (failed, news bool) {
+func (m *moveMemory) failed(uid types.UID, pod *corev1.Pod, shared bool, now time.Time) (failed, news bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	key := failureKey(uid, pod.Name)
@@ -159,11 +171,11 @@ func (m *moveMemory) failed(uid types.UID, pod *corev1.Pod, now time.Time) (fail
 	switch {
 	case !ok || pod.Spec.NodeName == "" || !pod.DeletionTimestamp.IsZero():
 		return false, false
-	case now.Sub(mv.at) > moveRetryAfter || pod.Spec.NodeName != mv.off:
-		delete(m.moves, key)
-		return false, false
 	case pod.CreationTimestamp.Time.Before(mv.at.Truncate(time.Second)):
 		return false, false // still the pod that was deleted, as the cache last saw it
+	case now.Sub(mv.at) > moveRetryAfter || !shared:
+		delete(m.moves, key)
+		return false, false
 	}
 	news, mv.reported = !mv.reported, true
 	m.moves[key] = mv

@@ -73,33 +73,48 @@ func TestMoveMemory(t *testing.T) {
 	var m moveMemory
 	at := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	m.moved("uid", "mysql-2", "n2", at)
-	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n2", at.Add(-time.Minute)), at.Add(time.Second)); failed {
+	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n2", at.Add(-time.Minute)), true, at.Add(time.Second)); failed {
 		t.Fatal("the pod deleted by the move, still in the cache, counts as a failed move")
 	}
 	back := podOnNode("ns", "mysql", "mysql-2", "n2", at.Add(5*time.Second))
-	if failed, news := m.failed("uid", back, at.Add(10*time.Second)); !failed || !news {
-		t.Fatalf("new pod back on n2: failed %v news %v, want both", failed, news)
+	if failed, news := m.failed("uid", back, true, at.Add(10*time.Second)); !failed || !news {
+		t.Fatalf("new pod beside a member again: failed %v news %v, want both", failed, news)
 	}
-	if failed, news := m.failed("uid", back, at.Add(20*time.Second)); !failed || news {
+	if failed, news := m.failed("uid", back, true, at.Add(20*time.Second)); !failed || news {
 		t.Fatalf("second look: failed %v news %v, want failed and no news", failed, news)
 	}
-	if failed, _ := m.failed("other", back, at.Add(20*time.Second)); failed {
+	if failed, _ := m.failed("other", back, true, at.Add(20*time.Second)); failed {
 		t.Fatal("another cluster's member of the same name counts as moved")
 	}
-	if failed, _ := m.failed("uid", back, at.Add(moveRetryAfter+time.Minute)); failed {
+	if failed, _ := m.failed("uid", back, true, at.Add(moveRetryAfter+time.Minute)); failed {
 		t.Fatal("a failed move is kept past moveRetryAfter")
 	}
 	m.moved("uid", "mysql-2", "n2", at)
-	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n3", at.Add(5*time.Second)), at.Add(10*time.Second)); failed {
-		t.Fatal("a member moved to n3 counts as failed")
+	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n3", at.Add(5*time.Second)), false, at.Add(10*time.Second)); failed {
+		t.Fatal("a member moved to a node of its own counts as failed")
 	}
-	if failed, _ := m.failed("uid", back, at.Add(20*time.Second)); failed {
+	if failed, _ := m.failed("uid", back, true, at.Add(20*time.Second)); failed {
 		t.Fatal("a successful move is not forgotten")
+	}
+	m.moved("uid", "mysql-2", "n2", at)
+	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n1", at.Add(5*time.Second)), true, at.Add(10*time.Second)); !failed {
+		t.Fatal("a member moved beside another member on another node does not count as failed: it could be moved forever")
 	}
 	m.moved("uid", "mysql-1", "n1", at)
 	m.forget("uid")
 	if len(m.moves) != 0 {
 		t.Fatalf("forget left %v", m.moves)
+	}
+}
+
+func TestSharesNode(t *testing.T) {
+	now := time.Now()
+	pods := []corev1.Pod{*podOnNode("a", "mysql", "mysql-0", "n1", now), *podOnNode("a", "mysql", "mysql-1", "n1", now),
+		*podOnNode("a", "mysql", "mysql-2", "n2", now), *podOnNode("a", "mysql", "mysql-3", "", now), *podOnNode("a", "mysql", "mysql-4", "", now)}
+	for i, want := range []bool{true, true, false, false, false} {
+		if got := sharesNode(&pods[i], pods); got != want {
+			t.Errorf("%s on %q: sharesNode = %v, want %v", pods[i].Name, pods[i].Spec.NodeName, got, want)
+		}
 	}
 }
 

@@ -42,8 +42,9 @@ type Member struct {
 	PodReady  bool   // the pod's Ready condition (the server answers its agent)
 	Deleting  bool   // the pod has a deletion timestamp
 	Node      string // the node the pod is scheduled on; "" when it is not (yet)
-	// MoveFailed: the operator restarted this member to move it off Node, and its new pod was
-	// scheduled there again (its volume may be bound to the node): it is not moved again.
+	// MoveFailed: the operator restarted this member to move it apart from the others, and its new
+	// pod was scheduled beside another member again (its volume may be bound to the node, or the
+	// free node lacks room): it is not moved again.
 	MoveFailed bool
 	Outdated   bool // the pod runs an older template revision than the StatefulSet's update revision
 

@@ -23,8 +23,8 @@ import "fmt"
 // own node was tainted or cordoned) the members' anti-affinity, a preference, can leave two on one
 // node, and losing that node would then lose two members at once. The replica is restarted like a
 // rolling restart (every other member serving, none being deleted); the scheduler places the new
-// pod on the node without a member. A member that came back to the node it was moved off
-// (MoveFailed: its volume may be bound there) is not moved again.
+// pod on the node without a member. A member that was moved and landed beside another member
+// again (MoveFailed: its volume may be bound to the node) is not moved again.
 func spreadMembers(v *view) (Step, bool) {
 	if v.s.SchedulableNodes == nil || len(outdatedReplicas(v)) > 0 {
 		return Step{}, false
@@ -113,7 +113,7 @@ func sharedNodeNote(v *view) string {
 func unmovable(members []Member) string {
 	for _, m := range members {
 		if m.MoveFailed {
-			return "moving them did not help (the scheduler placed the pod there again: its volume may be bound to the node)"
+			return "moving them did not help (the scheduler placed the pod beside another member again: its volume may be bound to the node)"
 		}
 	}
 	return "a replica there is isolated (its steps keep failing) or has no pod"
