@@ -126,18 +126,7 @@ func (r *ClusterReconciler) snapshot(c *v1alpha1.MySQLCluster, w *world) topolog
 	unreachableFor := r.primaries.observe(c, reachable, failed, r.now())
 	isolated := func(name string) bool { return r.failures.isolated(c.UID, name, r.now()) }
 	s := snapshot(c, w, unreachableFor, isolated)
-	for i, m := range w.members {
-		if m.pod == nil {
-			continue
-		}
-		failed, news := r.moves.failed(c.UID, m.pod, sharesNode(m.pod, w.pods), r.now())
-		s.Members[i].MoveFailed = failed
-		if news {
-			r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "MoveFailed", "Restart",
-				"%s was restarted to move it apart from the other members and was scheduled beside one again, on node %s; it stays for %s (its volume may be bound to the node, or the free node lacks room)",
-				m.name, m.pod.Spec.NodeName, moveRetryAfter)
-		}
-	}
+	r.markFailedMoves(c, w, &s)
 	return s
 }
 

@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
+	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
@@ -128,6 +129,23 @@ func nodeReady(n *corev1.Node) bool {
 		}
 	}
 	return false
+}
+
+// markFailedMoves sets MoveFailed on the members the operator moved that landed beside another
+// member again, and says so in an event the first time.
+func (r *ClusterReconciler) markFailedMoves(c *v1alpha1.MySQLCluster, w *world, s *topology.Snapshot) {
+	for i, m := range w.members {
+		if m.pod == nil {
+			continue
+		}
+		failed, news := r.moves.failed(c.UID, m.pod, sharesNode(m.pod, w.pods), r.now())
+		s.Members[i].MoveFailed = failed
+		if news {
+			r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "MoveFailed", "Restart",
+				"%s was restarted to move it apart from the other members and was scheduled beside one again, on node %s; it stays for %s (its volume may be bound to the node, or the free node lacks room)",
+				m.name, m.pod.Spec.NodeName, moveRetryAfter)
+		}
+	}
 }
 
 // moveRetryAfter is how long a member scheduled back on the node it was moved off is left there
