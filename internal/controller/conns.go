@@ -55,6 +55,7 @@ type connKey struct {
 type keptConn[T io.Closer] struct {
 	inst     T
 	lastUsed time.Time
+	borrowed int // readers that borrowed it (borrow) and have not released it
 }
 
 // A member's pool is kept idlePoolLife after its last use: a pod that went away, or a cluster at
@@ -99,16 +100,22 @@ func (p *keptConns[T]) get(key connKey, now time.Time, open func() (T, error)) (
 	return inst, nil
 }
 
-// peek returns the member's kept connection if there is one, without counting it as used: a reader
-// that borrows it (the pulse, while a pass's pool is still open) does not keep it from the sweep.
-func (p *keptConns[T]) peek(key connKey) (T, bool) {
+// borrow returns the member's kept connection if there is one, without counting it as used: a
+// reader that borrows it (the pulse, while a pass's pool is still open) does not keep it from the
+// sweep once done, but the sweep does not close it under the reader (release ends the loan).
+func (p *keptConns[T]) borrow(key connKey) (inst T, release func(), ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if k, ok := p.pools[key]; ok {
-		return k.inst, true
+	k, ok := p.pools[key]
+	if !ok {
+		return inst, nil, false
 	}
-	var zero T
-	return zero, false
+	k.borrowed++
+	return k.inst, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		k.borrowed--
+	}, true
 }
 
 // hold keeps the cluster's connections from being swept until the returned release is called.
@@ -135,7 +142,7 @@ func (p *keptConns[T]) sweep(now time.Time, life time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for key, k := range p.pools {
-		if now.Sub(k.lastUsed) > life && p.held[key.cluster] == 0 {
+		if now.Sub(k.lastUsed) > life && p.held[key.cluster] == 0 && k.borrowed == 0 {
 			_ = k.inst.Close()
 			delete(p.pools, key)
 		}

@@ -64,9 +64,9 @@ type world struct {
 	appUserPending bool
 	// tls is the cluster's certificates and how far they reached.
 	tls tlsWorld
-	// schedulable are the nodes members may move to; nil when none needs to, or when the operator
-	// does not place them (topology.Snapshot.SchedulableNodes).
-	schedulable []string
+	// placement is where members may move; nil when none needs to, or when the operator does not
+	// place them (topology.Snapshot.SchedulableNodes).
+	placement *placement
 
 	// written is the cluster as last written to (or read from) the API server: the base of status
 	// patches.
@@ -92,7 +92,7 @@ func (r *ClusterReconciler) observe(ctx context.Context, c *v1alpha1.MySQLCluste
 		return nil, err
 	}
 	w.pods = pods
-	if w.schedulable, err = r.schedulableNodes(ctx, c, pods); err != nil {
+	if w.placement, err = r.observePlacement(ctx, c, pods); err != nil {
 		return nil, err
 	}
 	if err := r.observeSecret(ctx, c, w); err != nil {

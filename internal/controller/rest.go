@@ -110,7 +110,7 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, po
 	}
 }
 
-// memberPulse returns a function that gives the connection the member's pulse is read on: the
+// memberPulse returns a function that gives what the member's pulse is read on (pulseVia): the
 // pass's pool while it is still open, else the member's kept pulse connection, opened if needed (a
 // connection of its own whose reads are bounded by probeTimeout: the pool of a cluster at rest is
 // closed after idlePoolLife). Borrowing the pool halves the connections a start opens: every
@@ -120,10 +120,7 @@ func (r *ClusterReconciler) memberConn(c *v1alpha1.MySQLCluster, name string, po
 func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login) func() (mysql.Pulser, error) {
 	t := targetOf(c, name, pod, lg)
 	key := t.connKey() // hashes the password and the CAs: once per watch, not per look
-	return func() (mysql.Pulser, error) {
-		if pool, ok := r.conns.peek(key); ok {
-			return pool, nil
-		}
+	own := func() (mysql.Pulser, error) {
 		return r.pulseConns.get(key, r.now(), func() (mysql.Pulser, error) {
 			cfg, err := r.config(t, probeTimeout)
 			if err != nil {
@@ -135,7 +132,32 @@ func (r *ClusterReconciler) memberPulse(c *v1alpha1.MySQLCluster, name string, p
 			return r.opener().Open(cfg)
 		})
 	}
+	via := pulseVia{pools: &r.conns, key: key, own: own}
+	return func() (mysql.Pulser, error) { return via, nil }
 }
+
+// pulseVia reads a member's pulse on the pass's pool while it is open (borrowed: the sweep cannot
+// close it under the read, nor does the read keep it open), else on the member's own connection.
+type pulseVia struct {
+	pools *memberConns
+	key   connKey
+	own   func() (mysql.Pulser, error)
+}
+
+func (p pulseVia) Pulse(ctx context.Context) (mysql.Pulse, error) {
+	if pool, release, ok := p.pools.borrow(p.key); ok {
+		defer release()
+		return pool.Pulse(ctx)
+	}
+	own, err := p.own()
+	if err != nil {
+		return mysql.Pulse{}, err
+	}
+	return own.Pulse(ctx)
+}
+
+// Close does nothing: the pool and the pulse connection are closed by their sweeps.
+func (pulseVia) Close() error { return nil }
 
 // memberConfig is the operator's connection to a member (config).
 func (r *ClusterReconciler) memberConfig(c *v1alpha1.MySQLCluster, name string, pod *corev1.Pod, lg login, ioTimeout time.Duration) (mysql.Config, error) {

@@ -464,7 +464,8 @@ func (o *pulseOpener) OpenPulse(mysql.Config) (mysql.Pulser, error) {
 }
 
 // While a pass's pool is open the pulse reads on it (a start opens one connection per member, not
-// two), without keeping it from the sweep; then the pulse opens its own connection.
+// two), without keeping it from the sweep, and the sweep never closes it under a read; once the pool
+// is swept the pulse opens its own connection.
 func TestThePulseBorrowsThePassPoolUntilItIsSwept(t *testing.T) {
 	o := &pulseOpener{}
 	now := time.Unix(1000, 0)
@@ -473,28 +474,42 @@ func TestThePulseBorrowsThePassPoolUntilItIsSwept(t *testing.T) {
 	c.UID = "u"
 	pod := &corev1.Pod{}
 	pod.Status.PodIP = "127.0.0.10"
-	pool, err := r.memberConn(c, "mysql-0", pod, login{password: "pw"})()
-	if err != nil {
+	if _, err := r.memberConn(c, "mysql-0", pod, login{password: "pw"})(); err != nil {
 		t.Fatal(err)
 	}
-	pulse := r.memberPulse(c, "mysql-0", pod, login{password: "pw"})
-	for range 3 {
-		now = now.Add(pulseInterval)
-		got, err := pulse()
+	open := r.memberPulse(c, "mysql-0", pod, login{password: "pw"})
+	pulse := func() {
+		t.Helper()
+		p, err := open()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != mysql.Pulser(pool) {
-			t.Fatalf("the pulse read on %T, not the open pool", got)
+		if _, err := p.Pulse(context.Background()); err != nil {
+			t.Fatal(err)
 		}
 	}
+	for range 3 {
+		now = now.Add(pulseInterval)
+		pulse()
+	}
+	if o.pulses != 0 {
+		t.Fatalf("%d pulse connections opened while the pool was open", o.pulses)
+	}
+	key := targetOf(c, "mysql-0", pod, login{password: "pw"}).connKey()
+	_, release, ok := r.conns.borrow(key)
+	if !ok {
+		t.Fatal("the pool is gone before the sweep")
+	}
+	r.conns.sweep(now.Add(time.Second), idlePoolLife)
+	if len(r.conns.pools) != 1 {
+		t.Fatal("the sweep closed a pool a pulse was reading on")
+	}
+	release()
 	r.conns.sweep(now.Add(time.Second), idlePoolLife)
 	if len(r.conns.pools) != 0 {
 		t.Fatal("pulses read on the pool kept it from the sweep")
 	}
-	if _, err := pulse(); err != nil {
-		t.Fatal(err)
-	}
+	pulse()
 	if o.pools != 1 || o.pulses != 1 {
 		t.Errorf("opened %d pools and %d pulse connections, want one of each (the pulse's once the pool was swept)", o.pools, o.pulses)
 	}

@@ -40,7 +40,9 @@ func snapshot(c *v1alpha1.MySQLCluster, w *world, unreachableFor time.Duration, 
 		MaxLag:                time.Duration(maxLagSeconds(c)) * time.Second,
 		TLS:                   c.TLSEnabled(),
 		AccountsRequireTLS:    w.tls.accountsRequire,
-		SchedulableNodes:      w.schedulable,
+	}
+	if w.placement != nil {
+		s.SchedulableNodes = w.placement.nodes
 	}
 	for _, m := range w.members {
 		tm := topologyMember(c, w, w.members, m)
@@ -58,6 +60,7 @@ func topologyMember(c *v1alpha1.MySQLCluster, w *world, ms []*member, m *member)
 		tm.ServesTLS = servesTLS(m.pod)
 		tm.Deleting = !m.pod.DeletionTimestamp.IsZero()
 		tm.Node = m.pod.Spec.NodeName
+		tm.Pinned = w.placement != nil && w.placement.pinned[m.name]
 		tm.Outdated = w.statefulSet != nil && w.statefulSet.Status.UpdateRevision != "" &&
 			m.pod.Labels["controller-revision-hash"] != w.statefulSet.Status.UpdateRevision
 	}

@@ -20,33 +20,35 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"sync"
-	"time"
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
-	"github.com/ordinal-dev/ordinal/internal/topology"
 )
 
 // +kubebuilder:rbac:groups="",resources=nodes,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=persistentvolumes,verbs=get
 
 // Members on one node are moved apart (topology rule spreadMembers) only where the operator can
 // see the nodes (WatchNodes: a cluster-wide install) and places the members itself: the default
 // anti-affinity, no affinity or topology spread constraints of the user's.
 
-// schedulableNodes are the nodes c's members may be scheduled on now, sorted, when the operator
-// places c's members and two of them share a node (nil otherwise: nothing to move, or not ours to
-// place). Nodes are read from the cache only then, so a cluster whose members are spread costs no
-// read.
-func (r *ClusterReconciler) schedulableNodes(ctx context.Context, c *v1alpha1.MySQLCluster, pods []corev1.Pod) ([]string, error) {
+// placement is where c's members may move: the schedulable nodes (sorted) and, per member that
+// shares a node, whether its volume binds it to nodes that hold members (pinned).
+type placement struct {
+	nodes  []string
+	pinned map[string]bool
+}
+
+// observePlacement reads the nodes, from the cache, when the operator places c's members and two
+// of them share a node; nil otherwise (nothing to move, or not ours to place), so a cluster whose
+// members are spread costs no read. A sharing member's volume is read (one uncached read) only when
+// a node is free to move to.
+func (r *ClusterReconciler) observePlacement(ctx context.Context, c *v1alpha1.MySQLCluster, pods []corev1.Pod) (*placement, error) {
 	if !r.WatchNodes || !placesMembers(c) || !shareNode(pods) {
 		return nil, nil
 	}
@@ -54,14 +56,82 @@ func (r *ClusterReconciler) schedulableNodes(ctx context.Context, c *v1alpha1.My
 	if err := r.List(ctx, &nodes, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("list nodes: %w", err)
 	}
-	out := []string{}
+	used := map[string]bool{}
+	for _, p := range pods {
+		used[p.Spec.NodeName] = true
+	}
+	pl := &placement{nodes: []string{}, pinned: map[string]bool{}}
+	var free []*corev1.Node
 	for i := range nodes.Items {
-		if fitsMembers(&nodes.Items[i], c.Spec.Pod) {
-			out = append(out, nodes.Items[i].Name)
+		if n := &nodes.Items[i]; fitsMembers(n, c.Spec.Pod) {
+			pl.nodes = append(pl.nodes, n.Name)
+			if !used[n.Name] {
+				free = append(free, n)
+			}
 		}
 	}
-	sort.Strings(out)
-	return out, nil
+	sort.Strings(pl.nodes)
+	if len(free) == 0 {
+		return pl, nil
+	}
+	for i := range pods {
+		if sharesNode(&pods[i], pods) {
+			pl.pinned[pods[i].Name] = r.volumePinned(ctx, c, pods[i].Name, free)
+		}
+	}
+	return pl, nil
+}
+
+// volumePinned reports whether member's data volume may be attached on none of the free nodes
+// (its PV's required node affinity: a local or zonal volume). A volume that cannot be read counts
+// as pinned: a restart that might not move the member is not risked.
+func (r *ClusterReconciler) volumePinned(ctx context.Context, c *v1alpha1.MySQLCluster, member string, free []*corev1.Node) bool {
+	ord, _ := c.Ordinal(member)
+	var pvc corev1.PersistentVolumeClaim
+	if err := r.Get(ctx, client.ObjectKey{Namespace: c.Namespace, Name: c.PVCName(ord)}, &pvc); err != nil || pvc.Spec.VolumeName == "" {
+		return true
+	}
+	var pv corev1.PersistentVolume
+	if err := r.APIReader.Get(ctx, client.ObjectKey{Name: pvc.Spec.VolumeName}, &pv); err != nil {
+		logf(ctx)("Cannot read the volume of a member sharing a node; it is not moved", "member", member, "err", err)
+		return true
+	}
+	if pv.Spec.NodeAffinity == nil || pv.Spec.NodeAffinity.Required == nil {
+		return false
+	}
+	for _, n := range free {
+		if matchesNodeSelector(pv.Spec.NodeAffinity.Required, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// matchesNodeSelector reports whether node n satisfies one of sel's terms (as the scheduler reads
+// a volume's node affinity: expressions on labels, fields on the node's name).
+func matchesNodeSelector(sel *corev1.NodeSelector, n *corev1.Node) bool {
+	for _, term := range sel.NodeSelectorTerms {
+		if matchesAll(term.MatchExpressions, labels.Set(n.Labels)) &&
+			matchesAll(term.MatchFields, labels.Set{"metadata.name": n.Name}) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchesAll(reqs []corev1.NodeSelectorRequirement, set labels.Set) bool {
+	ops := map[corev1.NodeSelectorOperator]selection.Operator{
+		corev1.NodeSelectorOpIn: selection.In, corev1.NodeSelectorOpNotIn: selection.NotIn,
+		corev1.NodeSelectorOpExists: selection.Exists, corev1.NodeSelectorOpDoesNotExist: selection.DoesNotExist,
+		corev1.NodeSelectorOpGt: selection.GreaterThan, corev1.NodeSelectorOpLt: selection.LessThan,
+	}
+	for _, req := range reqs {
+		r, err := labels.NewRequirement(req.Key, ops[req.Operator], req.Values)
+		if err != nil || !r.Matches(set) {
+			return false
+		}
+	}
+	return true
 }
 
 // placesMembers reports whether the members' placement is the operator's default (a preferred
@@ -129,120 +199,4 @@ func nodeReady(n *corev1.Node) bool {
 		}
 	}
 	return false
-}
-
-// markFailedMoves sets MoveFailed on the members the operator moved that landed beside another
-// member again, and says so in an event the first time.
-func (r *ClusterReconciler) markFailedMoves(c *v1alpha1.MySQLCluster, w *world, s *topology.Snapshot) {
-	for i, m := range w.members {
-		if m.pod == nil {
-			continue
-		}
-		failed, news := r.moves.failed(c.UID, m.pod, sharesNode(m.pod, w.pods), r.now())
-		s.Members[i].MoveFailed = failed
-		if news {
-			r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "MoveFailed", "Restart",
-				"%s was restarted to move it apart from the other members and was scheduled beside one again, on node %s; it stays for %s (its volume may be bound to the node, or the free node lacks room)",
-				m.name, m.pod.Spec.NodeName, moveRetryAfter)
-		}
-	}
-}
-
-// moveRetryAfter is how long a member scheduled back on the node it was moved off is left there
-// before one more try: the scheduler may have had reasons that pass (resources), or lasting ones
-// (a volume bound to the node), and a move restarts a replica.
-const moveRetryAfter = time.Hour
-
-// moveMemory remembers, per member the operator restarted to move it off a node, that node and
-// when: a new pod scheduled beside another member again is not moved again
-// (topology.Member.MoveFailed), so a scheduler that keeps choosing shared nodes (no room on the
-// free one) cannot make the operator restart a replica over and over.
-type moveMemory struct {
-	mu    sync.Mutex
-	moves map[string]move
-}
-
-type move struct {
-	off      string // the node it was moved off
-	at       time.Time
-	reported bool // the Warning event that it came back was emitted
-}
-
-// moved records that member was restarted to move it off node.
-func (m *moveMemory) moved(uid types.UID, member, node string, now time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.moves == nil {
-		m.moves = map[string]move{}
-	}
-	m.moves[failureKey(uid, member)] = move{off: node, at: now}
-}
-
-// failed reports whether member's pod, created after the move, was scheduled beside another member
-// again (shared), and whether that is news (to be reported once). A move that succeeded, or one
-// older than moveRetryAfter, is forgotten.
-func (m *moveMemory) failed(uid types.UID, pod *corev1.Pod, shared bool, now time.Time) (failed, news bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	key := failureKey(uid, pod.Name)
-	mv, ok := m.moves[key]
-	switch {
-	case !ok || pod.Spec.NodeName == "" || !pod.DeletionTimestamp.IsZero():
-		return false, false
-	case pod.CreationTimestamp.Time.Before(mv.at.Truncate(time.Second)):
-		return false, false // still the pod that was deleted, as the cache last saw it
-	case now.Sub(mv.at) > moveRetryAfter || !shared:
-		delete(m.moves, key)
-		return false, false
-	}
-	news, mv.reported = !mv.reported, true
-	m.moves[key] = mv
-	return true, news
-}
-
-// forget drops a deleted cluster's moves.
-func (m *moveMemory) forget(uid types.UID) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for key := range m.moves {
-		if len(key) > len(uid) && key[:len(uid)+1] == string(uid)+"/" {
-			delete(m.moves, key)
-		}
-	}
-}
-
-// nodeBecameSchedulable passes a node that is new, or that a pod may now be scheduled on and could
-// not before (uncordoned, Ready again, a taint removed): members sharing a node may move there.
-var nodeBecameSchedulable = predicate.Funcs{
-	CreateFunc:  func(event.CreateEvent) bool { return true },
-	DeleteFunc:  func(event.DeleteEvent) bool { return false },
-	GenericFunc: func(event.GenericEvent) bool { return false },
-	UpdateFunc: func(e event.UpdateEvent) bool {
-		o, okOld := e.ObjectOld.(*corev1.Node)
-		n, okNew := e.ObjectNew.(*corev1.Node)
-		return okOld && okNew && (o.Spec.Unschedulable && !n.Spec.Unschedulable ||
-			!nodeReady(o) && nodeReady(n) || len(n.Spec.Taints) < len(o.Spec.Taints))
-	},
-}
-
-// clustersSharingNodes maps a node event to every cluster with two members on one node.
-func clustersSharingNodes(c client.Reader) handler.MapFunc {
-	return func(ctx context.Context, _ client.Object) []reconcile.Request {
-		var pods corev1.PodList
-		if err := c.List(ctx, &pods, client.HasLabels{v1alpha1.LabelCluster}, client.UnsafeDisableDeepCopy); err != nil {
-			return nil
-		}
-		byCluster := map[types.NamespacedName][]corev1.Pod{}
-		for _, p := range pods.Items {
-			key := types.NamespacedName{Namespace: p.Namespace, Name: p.Labels[v1alpha1.LabelCluster]}
-			byCluster[key] = append(byCluster[key], p)
-		}
-		var out []reconcile.Request
-		for key, ps := range byCluster {
-			if shareNode(ps) {
-				out = append(out, reconcile.Request{NamespacedName: key})
-			}
-		}
-		return out
-	}
 }

@@ -18,11 +18,13 @@ package controller
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
@@ -72,11 +74,12 @@ func podOnNode(ns, cluster, name, node string, created time.Time) *corev1.Pod {
 func TestMoveMemory(t *testing.T) {
 	var m moveMemory
 	at := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
-	m.moved("uid", "mysql-2", "n2", at)
-	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n2", at.Add(-time.Minute)), true, at.Add(time.Second)); failed {
+	withUID := func(p *corev1.Pod, uid string) *corev1.Pod { p.UID = types.UID(uid); return p }
+	m.moved("uid", "mysql-2", "old", at)
+	if failed, _ := m.failed("uid", withUID(podOnNode("ns", "mysql", "mysql-2", "n2", at), "old"), true, at.Add(time.Second)); failed {
 		t.Fatal("the pod deleted by the move, still in the cache, counts as a failed move")
 	}
-	back := podOnNode("ns", "mysql", "mysql-2", "n2", at.Add(5*time.Second))
+	back := withUID(podOnNode("ns", "mysql", "mysql-2", "n2", at), "new")
 	if failed, news := m.failed("uid", back, true, at.Add(10*time.Second)); !failed || !news {
 		t.Fatalf("new pod beside a member again: failed %v news %v, want both", failed, news)
 	}
@@ -89,18 +92,18 @@ func TestMoveMemory(t *testing.T) {
 	if failed, _ := m.failed("uid", back, true, at.Add(moveRetryAfter+time.Minute)); failed {
 		t.Fatal("a failed move is kept past moveRetryAfter")
 	}
-	m.moved("uid", "mysql-2", "n2", at)
-	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n3", at.Add(5*time.Second)), false, at.Add(10*time.Second)); failed {
+	m.moved("uid", "mysql-2", "old", at)
+	if failed, _ := m.failed("uid", withUID(podOnNode("ns", "mysql", "mysql-2", "n3", at), "new"), false, at.Add(10*time.Second)); failed {
 		t.Fatal("a member moved to a node of its own counts as failed")
 	}
 	if failed, _ := m.failed("uid", back, true, at.Add(20*time.Second)); failed {
 		t.Fatal("a successful move is not forgotten")
 	}
-	m.moved("uid", "mysql-2", "n2", at)
-	if failed, _ := m.failed("uid", podOnNode("ns", "mysql", "mysql-2", "n1", at.Add(5*time.Second)), true, at.Add(10*time.Second)); !failed {
+	m.moved("uid", "mysql-2", "old", at)
+	if failed, _ := m.failed("uid", withUID(podOnNode("ns", "mysql", "mysql-2", "n1", at), "new"), true, at.Add(10*time.Second)); !failed {
 		t.Fatal("a member moved beside another member on another node does not count as failed: it could be moved forever")
 	}
-	m.moved("uid", "mysql-1", "n1", at)
+	m.moved("uid", "mysql-1", "old", at)
 	m.forget("uid")
 	if len(m.moves) != 0 {
 		t.Fatalf("forget left %v", m.moves)
@@ -130,6 +133,7 @@ func TestNodeBecameSchedulable(t *testing.T) {
 		{"uncordoned", cordoned, readyNode("n"), true},
 		{"Ready again", notReady, readyNode("n"), true},
 		{"a taint removed", tainted, readyNode("n"), true},
+		{"a taint replaced", tainted, readyNode("n", corev1.Taint{Key: "other", Effect: corev1.TaintEffectNoSchedule}), true},
 		{"cordoned", readyNode("n"), cordoned, false},
 		{"unchanged (a status update)", readyNode("n"), readyNode("n"), false},
 	} {
@@ -137,8 +141,14 @@ func TestNodeBecameSchedulable(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	if !nodeBecameSchedulable.Create(event.CreateEvent{Object: readyNode("n")}) {
-		t.Error("a new node is not passed")
+	young, old := readyNode("n"), readyNode("n")
+	young.CreationTimestamp = metav1.NewTime(time.Now().Add(-time.Minute))
+	old.CreationTimestamp = metav1.NewTime(time.Now().Add(-time.Hour))
+	if !nodeBecameSchedulable.Create(event.CreateEvent{Object: young}) {
+		t.Error("a node that just joined is not passed")
+	}
+	if nodeBecameSchedulable.Create(event.CreateEvent{Object: old}) {
+		t.Error("a node from the watch's first list is passed: every node of a start would list every pod")
 	}
 }
 
@@ -152,5 +162,78 @@ func TestClustersSharingNodes(t *testing.T) {
 	got := clustersSharingNodes(c)(context.Background(), readyNode("n3"))
 	if len(got) != 1 || got[0].Namespace != "a" || got[0].Name != "mysql" {
 		t.Fatalf("clusters woken = %v, want only a/mysql (b's unscheduled pods share no node)", got)
+	}
+}
+
+func TestMatchesNodeSelector(t *testing.T) {
+	n := readyNode("n2")
+	n.Labels["topology.kubernetes.io/zone"] = "a"
+	term := func(reqs ...corev1.NodeSelectorRequirement) *corev1.NodeSelector {
+		return &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: reqs}}}
+	}
+	in := func(key string, v ...string) corev1.NodeSelectorRequirement {
+		return corev1.NodeSelectorRequirement{Key: key, Operator: corev1.NodeSelectorOpIn, Values: v}
+	}
+	for _, tc := range []struct {
+		name string
+		sel  *corev1.NodeSelector
+		want bool
+	}{
+		{"a local volume on n1", term(in("kubernetes.io/hostname", "n1")), false},
+		{"a zonal volume in the node's zone", term(in("topology.kubernetes.io/zone", "a", "b")), true},
+		{"a zonal volume in another zone", term(in("topology.kubernetes.io/zone", "c")), false},
+		{"two terms, the second matches", &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{
+			{MatchExpressions: []corev1.NodeSelectorRequirement{in("kubernetes.io/hostname", "n1")}},
+			{MatchFields: []corev1.NodeSelectorRequirement{in("metadata.name", "n2")}}}}, true},
+		{"DoesNotExist", term(corev1.NodeSelectorRequirement{Key: "pool", Operator: corev1.NodeSelectorOpDoesNotExist}), false},
+	} {
+		if got := matchesNodeSelector(tc.sel, n); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A cluster whose members share a node gets the schedulable nodes, and each sharing member whether
+// its volume could follow it to a free node; a spread cluster reads nothing.
+func TestObservePlacement(t *testing.T) {
+	now := time.Now()
+	local := func(name, node string) *corev1.PersistentVolume {
+		return &corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PersistentVolumeSpec{
+			NodeAffinity: &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "kubernetes.io/hostname", Operator: corev1.NodeSelectorOpIn, Values: []string{node}}}}}}}}}
+	}
+	claim := func(name, volume string) *corev1.PersistentVolumeClaim {
+		return &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: volume}}
+	}
+	hostname := func(n *corev1.Node) *corev1.Node { n.Labels["kubernetes.io/hostname"] = n.Name; return n }
+	cordoned := hostname(readyNode("n4"))
+	cordoned.Spec.Unschedulable = true
+	api := fake.NewClientBuilder().WithScheme(restScheme()).WithObjects(
+		hostname(readyNode("n1")), hostname(readyNode("n2")), hostname(readyNode("n3")), cordoned,
+		claim("data-mysql-1", "pv-1"), claim("data-mysql-2", "pv-2"), local("pv-1", "n2"), &corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: "pv-2"}},
+	).Build()
+	r := &ClusterReconciler{Client: api, APIReader: api, WatchNodes: true}
+	c := testCluster(3)
+	c.Namespace = "ns"
+	pods := []corev1.Pod{*podOnNode("ns", "mysql", "mysql-0", "n1", now), *podOnNode("ns", "mysql", "mysql-1", "n2", now),
+		*podOnNode("ns", "mysql", "mysql-2", "n2", now)}
+	pl, err := r.observePlacement(context.Background(), c, pods)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl == nil || !reflect.DeepEqual(pl.nodes, []string{"n1", "n2", "n3"}) {
+		t.Fatalf("placement %+v, want the schedulable nodes n1, n2, n3", pl)
+	}
+	if !pl.pinned["mysql-1"] || pl.pinned["mysql-2"] || pl.pinned["mysql-0"] {
+		t.Errorf("pinned %v, want mysql-1 only (its local volume is on n2)", pl.pinned)
+	}
+	pods[2].Spec.NodeName = "n3"
+	if pl, _ := r.observePlacement(context.Background(), c, pods); pl != nil {
+		t.Errorf("members on their own nodes: placement %+v, want none read", pl)
+	}
+	r.WatchNodes = false
+	pods[2].Spec.NodeName = "n2"
+	if pl, _ := r.observePlacement(context.Background(), c, pods); pl != nil {
+		t.Errorf("nodes not watched (a namespaced install): placement %+v, want nil", pl)
 	}
 }

@@ -122,9 +122,9 @@ func (r *ClusterReconciler) rememberMove(c *v1alpha1.MySQLCluster, w *world, ste
 	if step.Kind != topology.Restart || step.Rule != "spreadMembers" {
 		return
 	}
-	for _, m := range w.topology.Members {
-		if m.Name == step.Target {
-			r.moves.moved(c.UID, m.Name, m.Node, r.now())
+	for _, m := range w.members {
+		if m.name == step.Target && m.pod != nil {
+			r.moves.moved(c.UID, m.name, m.pod.UID, r.now())
 		}
 	}
 }

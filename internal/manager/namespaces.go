@@ -136,17 +136,19 @@ func nodeSchedulingOnly(o any) (any, error) {
 	return n, nil
 }
 
-// claimSizeOnly keeps of a cached claim its metadata (without managedFields), its requested size
-// and its phase: the operator lists its members' claims by name and grows bound ones, by a merge
-// patch of the size alone. The rest (selectors, the volume's name, capacity, conditions) is most of
-// what three thousand claims would cost.
+// claimSizeOnly keeps of a cached claim its metadata (without managedFields), its requested size,
+// its volume's name and its phase: the operator lists its members' claims by name, grows bound
+// ones by a merge patch of the size alone, and reads the volume of a member it would move to
+// another node (its node affinity). The rest (selectors, capacity, conditions) is most of what
+// three thousand claims would cost.
 func claimSizeOnly(o any) (any, error) {
 	pvc, ok := o.(*corev1.PersistentVolumeClaim)
 	if !ok {
 		return o, nil
 	}
 	pvc.ManagedFields = nil
-	pvc.Spec = corev1.PersistentVolumeClaimSpec{Resources: corev1.VolumeResourceRequirements{Requests: pvc.Spec.Resources.Requests}}
+	pvc.Spec = corev1.PersistentVolumeClaimSpec{Resources: corev1.VolumeResourceRequirements{Requests: pvc.Spec.Resources.Requests},
+		VolumeName: pvc.Spec.VolumeName}
 	pvc.Status = corev1.PersistentVolumeClaimStatus{Phase: pvc.Status.Phase}
 	return pvc, nil
 }

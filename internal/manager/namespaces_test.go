@@ -186,7 +186,7 @@ func TestTheCacheKeepsOfAPodItsStatusNodeAndSecretVolumes(t *testing.T) {
 
 // A cached claim keeps what the storage growth reads (name, labels, requested size, phase) and
 // only member claims are cached.
-func TestTheCacheKeepsOfAClaimItsSizeAndPhase(t *testing.T) {
+func TestTheCacheKeepsOfAClaimItsSizeVolumeAndPhase(t *testing.T) {
 	sel := labels.SelectorFromSet(labels.Set{"a": "b"})
 	o := cacheOptions(nil, sel)
 	var by *cache.ByObject
@@ -213,10 +213,11 @@ func TestTheCacheKeepsOfAClaimItsSizeAndPhase(t *testing.T) {
 	}
 	got := out.(*corev1.PersistentVolumeClaim)
 	size := got.Spec.Resources.Requests[corev1.ResourceStorage]
-	if got.Name != "data-mysql-0" || got.Labels["a"] != "b" || size.String() != "2Gi" || got.Status.Phase != corev1.ClaimBound {
-		t.Errorf("kept %+v, want name, labels, requested size and phase", got)
+	if got.Name != "data-mysql-0" || got.Labels["a"] != "b" || size.String() != "2Gi" || got.Status.Phase != corev1.ClaimBound ||
+		got.Spec.VolumeName != "pv-1" {
+		t.Errorf("kept %+v, want name, labels, requested size, volume and phase", got)
 	}
-	if got.ManagedFields != nil || got.Spec.VolumeName != "" || got.Spec.StorageClassName != nil || got.Status.Capacity != nil {
+	if got.ManagedFields != nil || got.Spec.StorageClassName != nil || got.Status.Capacity != nil {
 		t.Errorf("kept more than the storage growth reads: %+v", got)
 	}
 }

@@ -114,7 +114,7 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		Rand:      rand.Reader,
 		Opener:    o.Opener,
 		// Nodes are cluster-scoped: a namespaced install may not read them.
-		WatchNodes: len(o.WatchNamespaces) == 0,
+		WatchNodes: len(o.WatchNamespaces) == 0 && mayPlaceMembers(mgr.GetClient()),
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("set up MySQLCluster controller: %w", err)

@@ -46,7 +46,10 @@ type Member struct {
 	// pod was scheduled beside another member again (its volume may be bound to the node, or the
 	// free node lacks room): it is not moved again.
 	MoveFailed bool
-	Outdated   bool // the pod runs an older template revision than the StatefulSet's update revision
+	// Pinned: the member's volume may only be attached on nodes (its PV's node affinity) none of
+	// which is schedulable and free of members: restarting it would not move it.
+	Pinned   bool
+	Outdated bool // the pod runs an older template revision than the StatefulSet's update revision
 
 	Reachable bool // the server answered the operator's SQL probe in this observation
 	// Writable is true when the fence is down: super_read_only=OFF (MySQL),
@@ -138,7 +141,7 @@ type Snapshot struct {
 	// SchedulableNodes are the nodes the members' pods may be scheduled on now (Ready, not
 	// cordoned, taints tolerated, node selector matched), whether or not a member runs there; nil
 	// when the operator does not place members: it cannot read nodes (a namespaced install), or
-	// spec.podTemplate.affinity replaces the default anti-affinity.
+	// spec.pod.affinity or topologySpreadConstraints replace the default anti-affinity.
 	SchedulableNodes []string
 	// AccountsRequireTLS is what CurrentPrimary's accounts say (REQUIRE SSL); only meaningful
 	// while it answers.

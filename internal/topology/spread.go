@@ -22,11 +22,13 @@ import "fmt"
 // pods may run on holds no member: after a fault (a re-seeded or evicted pod scheduled while its
 // own node was tainted or cordoned) the members' anti-affinity, a preference, can leave two on one
 // node, and losing that node would then lose two members at once. The replica is restarted like a
-// rolling restart (every other member serving, none being deleted); the scheduler places the new
-// pod on the node without a member. A member that was moved and landed beside another member
+// rolling restart (every other member serving, none being deleted, no switchover wanted), and only
+// while another replica keeps acknowledging the primary's commits in semi-sync: a move may take
+// longer than a restart (a volume detached and attached elsewhere), so it must not hold up writes.
+// The scheduler places the new pod on the node without a member. A member that was moved and landed beside another member
 // again (MoveFailed: its volume may be bound to the node) is not moved again.
 func spreadMembers(v *view) (Step, bool) {
-	if v.s.SchedulableNodes == nil || len(outdatedReplicas(v)) > 0 {
+	if v.s.SchedulableNodes == nil || len(outdatedReplicas(v)) > 0 || planSwitchover(v).wanted || !ackedWithout(v) {
 		return Step{}, false
 	}
 	for _, m := range v.members {
@@ -48,6 +50,13 @@ func spreadMembers(v *view) (Step, bool) {
 	return Step{}, false
 }
 
+// ackedWithout reports whether the primary's commits stay acknowledged while one replica restarts:
+// it commits, and in semi-sync another semi-sync replica is connected.
+func ackedWithout(v *view) bool {
+	p := v.primary
+	return p.writable() && !p.CannotCommit && (!v.semiSyncWanted() || p.SemiSyncClients >= 2)
+}
+
 // movableReplicas are the replicas below spec.replicas that share their node with another member
 // and may be moved (a pod, not isolated, not moved back there before), highest ordinal first.
 func movableReplicas(v *view) []Member {
@@ -55,7 +64,7 @@ func movableReplicas(v *view) []Member {
 	others := v.others()
 	for i := len(others) - 1; i >= 0; i-- {
 		m := others[i]
-		if m.PodExists && !m.Isolated && !m.MoveFailed && !v.removing(m) && len(v.sharing(m)) > 0 {
+		if m.PodExists && !m.Isolated && !m.MoveFailed && !m.Pinned && !v.removing(m) && len(v.sharing(m)) > 0 {
 			out = append(out, m)
 		}
 	}
@@ -94,10 +103,10 @@ func spareNodes(v *view) []string {
 func sharedNodeNote(v *view) string {
 	for _, m := range v.members {
 		if others := v.sharing(m); len(others) > 0 && !v.removing(m) {
-			why := "moving one waits until every member serves"
+			why := "moving one waits until every member serves and another replica acknowledges"
 			switch {
 			case v.s.SchedulableNodes == nil:
-				why = "the operator does not place members (spec.podTemplate.affinity is set, or it cannot read nodes)"
+				why = "the operator does not place members (spec.pod.affinity or topologySpreadConstraints are set, or it cannot read nodes)"
 			case len(spareNodes(v)) == 0:
 				why = "no other node their pods may run on is free"
 			case len(movableReplicas(v)) == 0:
@@ -112,6 +121,9 @@ func sharedNodeNote(v *view) string {
 // unmovable says why none of members (sharing a node) may be moved.
 func unmovable(members []Member) string {
 	for _, m := range members {
+		if m.Pinned {
+			return "its volume is bound to nodes that hold a member (a local or zonal volume)"
+		}
 		if m.MoveFailed {
 			return "moving them did not help (the scheduler placed the pod beside another member again: its volume may be bound to the node)"
 		}

@@ -34,6 +34,12 @@
 - apiGroups:
   - ""
   resources:
+  - persistentvolumes
+  verbs:
+  - get
+- apiGroups:
+  - ""
+  resources:
   - pods
   verbs:
   - delete
