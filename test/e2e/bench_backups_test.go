@@ -306,21 +306,37 @@ func treeBytes(dir string, withLogs bool) int64 {
 }
 
 // copyDatadir times `cp -a` of a member's whole datadir to the same disk and returns its rate
-// in bytes per second; the copy is removed.
+// in bytes per second; the copy is removed. The member runs meanwhile: a relay log it purges while
+// cp walks the directory fails the copy ("cannot stat"), which is then taken again, at most
+// copyTries times (the rate is the successful copy's).
 func copyDatadir(ctx context.Context, c client.Client, ns, member string) float64 {
 	GinkgoHelper()
 	src := hostDatadir(ctx, c, ns, member)
 	dst := filepath.Join(localkubeDir(), "volumes", "bench-copy-"+ns)
-	Expect(os.RemoveAll(dst)).To(Succeed())
 	defer os.RemoveAll(dst)
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	start := time.Now()
-	out, err := exec.CommandContext(cctx, "cp", "-a", src, dst).CombinedOutput()
-	took := time.Since(start)
-	Expect(err).NotTo(HaveOccurred(), "cp -a %s %s: %s", src, dst, out)
-	return float64(treeBytes(dst, true)) / took.Seconds()
+	var out []byte
+	var err error
+	for try := 1; try <= copyTries; try++ {
+		Expect(os.RemoveAll(dst)).To(Succeed())
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		start := time.Now()
+		out, err = exec.CommandContext(cctx, "cp", "-a", src, dst).CombinedOutput()
+		took := time.Since(start)
+		cancel()
+		if err == nil {
+			return float64(treeBytes(dst, true)) / took.Seconds()
+		}
+		if !strings.Contains(string(out), "No such file or directory") {
+			break
+		}
+		GinkgoWriter.Printf("bench: backups: cp -a try %d: a file went away during the copy, copying again: %s\n", try, out)
+	}
+	Fail(fmt.Sprintf("cp -a %s %s: %v: %s", src, dst, err, out))
+	return 0
 }
+
+// copyTries bounds the copies of a running member's datadir (see copyDatadir).
+const copyTries = 3
 
 // sampleRPO samples, once a second for d, how long the oldest acknowledged write not yet in the
 // store has waited (0 when every acknowledged write is archived); at is seconds since the start.
