@@ -117,7 +117,7 @@ func (r *ClusterReconciler) runStep(ctx context.Context, c *v1alpha1.MySQLCluste
 	return true
 }
 
-// rememberMove records the node a member restarted by spreadMembers was moved off.
+// rememberMove records which pod of a member spreadMembers restarted, to tell its new pod from it.
 func (r *ClusterReconciler) rememberMove(c *v1alpha1.MySQLCluster, w *world, step topology.Step) {
 	if step.Kind != topology.Restart || step.Rule != "spreadMembers" {
 		return
