@@ -152,13 +152,10 @@ func sharesNode(pod *corev1.Pod, pods []corev1.Pod) bool {
 
 // shareNode reports whether two of the pods are scheduled on one node.
 func shareNode(pods []corev1.Pod) bool {
-	seen := map[string]bool{}
-	for _, p := range pods {
-		n := p.Spec.NodeName
-		if n != "" && seen[n] {
+	for i := range pods {
+		if sharesNode(&pods[i], pods) {
 			return true
 		}
-		seen[n] = true
 	}
 	return false
 }
