@@ -52,6 +52,8 @@ type pulseWatch struct {
 
 	mu      sync.Mutex
 	watched map[types.NamespacedName]*pulseEntry
+	// written is when a look last saw each cluster's primary take new transactions.
+	written map[types.NamespacedName]time.Time
 }
 
 // pulseInterval is how often a settled cluster's members are read; it matches the steady poll it
@@ -59,15 +61,23 @@ type pulseWatch struct {
 // (the heartbeat) reach the replicas before the first look. pulseSlot is the loop's tick: a look
 // starts at most that late.
 //
-// Replicas are read every replicaPulseEvery-th pulse only: the primary's pulse already shows a
-// replica that stopped acknowledging (its semi-sync replicas) and new transactions, and what
-// only a replica shows (its applier stopped) does not hold up writes. A cluster of three at rest
-// thus makes 5 statements per 15 s instead of 9.
+// Replicas are read every replicaPulseEvery pulse intervals only: the primary's pulse already
+// shows a replica that stopped acknowledging (its semi-sync replicas) and new transactions, and
+// what only a replica shows (its applier stopped) does not hold up writes. A cluster of three at
+// rest thus makes 5 statements per 15 s instead of 9.
+//
+// A primary whose transactions moved since its last look has clients waiting on it: it is looked
+// at every busyPulseInterval, so a primary that freezes under writes fails its look at most that
+// late (failover starts failover.delay after its last answer; a 5 s look left it up to 3 s later).
+// busyFor is how long a cluster counts as written to after its primary's transactions last moved,
+// so that the watch a woken pass arms looks soon too instead of at a spread first look.
 const (
 	pulseInterval     = steadyPoll
 	firstPulse        = time.Second
 	pulseSlot         = 250 * time.Millisecond
 	replicaPulseEvery = 3
+	busyPulseInterval = 2 * time.Second
+	busyFor           = 2 * pulseInterval
 )
 
 // watchedMember is one member as the pass left it.
@@ -91,25 +101,33 @@ type pulseEntry struct {
 	base    []pulseBase
 	armed   time.Time
 	due     time.Time
-	ticks   int
-	looking bool
+	// replicasDue is when the next look reads the replicas too (zero: the first look does).
+	replicasDue time.Time
+	looking     bool
 }
 
 func newPulseWatch(looked func(types.UID, string, time.Time, bool)) *pulseWatch {
 	return &pulseWatch{wake: make(chan event.GenericEvent, 1024), looked: looked, workers: newWorkers(workerIdle),
-		watched: map[types.NamespacedName]*pulseEntry{}}
+		watched: map[types.NamespacedName]*pulseEntry{}, written: map[types.NamespacedName]time.Time{}}
 }
 
 // arm starts watching c's members, replacing any earlier watch of c. The first look is spread
-// over the interval, so the clusters' looks do not all fall in one slot.
+// over the interval, so the clusters' looks do not all fall in one slot; a cluster written to
+// looks after firstPulse.
 func (p *pulseWatch) arm(c *v1alpha1.MySQLCluster, members []watchedMember) {
 	key := client.ObjectKeyFromObject(c)
 	now := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &pulseEntry{ctx: ctx, cancel: cancel, uid: c.UID, members: members,
-		base: make([]pulseBase, len(members)), armed: now, due: now.Add(firstPulse + rand.N(pulseInterval))}
+		base: make([]pulseBase, len(members)), armed: now}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	e.due = now.Add(firstPulse + rand.N(pulseInterval))
+	if at, ok := p.written[key]; ok && now.Sub(at) < busyFor {
+		e.due = now.Add(firstPulse)
+	} else {
+		delete(p.written, key)
+	}
 	if old := p.watched[key]; old != nil {
 		old.cancel()
 	}
@@ -124,6 +142,7 @@ func (p *pulseWatch) disarm(key types.NamespacedName) {
 		e.cancel()
 		delete(p.watched, key)
 	}
+	delete(p.written, key)
 }
 
 // stopAll stops every watch: the manager is stopping (or this process lost its leadership).
@@ -134,6 +153,7 @@ func (p *pulseWatch) stopAll() {
 		e.cancel()
 		delete(p.watched, key)
 	}
+	clear(p.written)
 }
 
 // run starts, every pulseSlot, the looks that are due, until ctx ends; then it stops every watch.
@@ -173,21 +193,44 @@ func (p *pulseWatch) due(now time.Time) map[types.NamespacedName]*pulseEntry {
 }
 
 // lookOnce looks at e's members once; when one changed it wakes the cluster and ends the watch,
-// otherwise it schedules the next look.
+// otherwise it schedules the next look: sooner when the primary took new transactions.
 func (p *pulseWatch) lookOnce(ctx context.Context, key types.NamespacedName, e *pulseEntry, now time.Time) {
-	replicas := e.ticks%replicaPulseEvery == 0
+	replicas := !now.Before(e.replicasDue)
+	before := e.primaryExecuted()
 	changed := p.look(e.ctx, e.uid, e.members, e.base, now.Sub(e.armed) >= steadyPoll, replicas)
+	written := before != nil && *before != *e.primaryExecuted()
 	p.mu.Lock()
 	current := p.watched[key] == e
 	if current && changed {
 		e.cancel()
 		delete(p.watched, key)
 	}
-	e.looking, e.ticks, e.due = false, e.ticks+1, e.due.Add(pulseInterval)
+	if current && written {
+		p.written[key] = now
+	}
+	e.due = e.due.Add(pulseInterval)
+	if written {
+		e.due = now.Add(busyPulseInterval)
+	}
+	if replicas {
+		e.replicasDue = now.Add(replicaPulseEvery * pulseInterval)
+	}
+	e.looking = false
 	p.mu.Unlock()
 	if current && changed {
 		p.send(ctx, key)
 	}
+}
+
+// primaryExecuted is the primary's transactions at its last answered look (nil before one).
+func (e *pulseEntry) primaryExecuted() *string {
+	for i, m := range e.members {
+		if m.primary && e.base[i].last != nil {
+			executed := *e.base[i].last
+			return &executed
+		}
+	}
+	return nil
 }
 
 // pulseBase is what the first pulse of a watch saw, to compare the next ones with (the pass's own
@@ -195,6 +238,8 @@ func (p *pulseWatch) lookOnce(ctx context.Context, key types.NamespacedName, e *
 type pulseBase struct {
 	seen  bool
 	pulse mysql.Pulse
+	// last is the transactions of the member's last answered look.
+	last *string
 }
 
 // look reads the primary, and the replicas too when replicas is set, in parallel, and reports
@@ -235,9 +280,10 @@ func (p *pulseWatch) lookAt(ctx context.Context, uid types.UID, m watchedMember,
 		return false
 	}
 	if !base.seen {
-		*base = pulseBase{seen: true, pulse: pulse}
+		*base = pulseBase{seen: true, pulse: pulse, last: &pulse.Executed}
 		return pulse.Health() != m.seen.Health()
 	}
+	base.last = &pulse.Executed
 	return pulse.Health() != base.pulse.Health() || (refresh && pulse.Executed != base.pulse.Executed)
 }
 

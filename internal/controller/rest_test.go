@@ -514,3 +514,57 @@ func TestThePulseBorrowsThePassPoolUntilItIsSwept(t *testing.T) {
 		t.Errorf("opened %d pools and %d pulse connections, want one of each (the pulse's once the pool was swept)", o.pools, o.pulses)
 	}
 }
+
+// A primary that takes writes is looked at every busyPulseInterval, and the watch a woken pass arms
+// for it looks after firstPulse; at rest it goes back to pulseInterval and a spread first look.
+// Replicas are read every replicaPulseEvery intervals, however often the primary is looked at.
+func TestAWrittenPrimaryIsLookedAtSooner(t *testing.T) {
+	fc := mysqlfake.NewCluster(mysql.MariaDB)
+	p, r := fc.Add("p:3306", 1), fc.Add("r:3306", 2)
+	ctx := context.Background()
+	_ = p.SetReadOnly(ctx, false)
+	reads := map[string]int{}
+	w := newPulseWatch(func(types.UID, string, time.Time, bool) {})
+	member := func(name string, in *mysqlfake.Instance, primary bool) watchedMember {
+		st, _ := in.Status(ctx)
+		return watchedMember{name: name, primary: primary, answered: true, seen: st.Pulse(),
+			open: func() (mysql.Pulser, error) { reads[name]++; return in, nil }}
+	}
+	c := testCluster(2)
+	w.arm(c, []watchedMember{member("p", p, true), member("r", r, false)})
+	key := client.ObjectKeyFromObject(c)
+	e := w.watched[key]
+	if d := time.Until(e.due); d < firstPulse-time.Second || d > firstPulse+pulseInterval {
+		t.Fatalf("first look in %v", d)
+	}
+	now := time.Now()
+	look := func() time.Duration {
+		e.looking, e.due = true, now
+		w.lookOnce(ctx, key, e, now)
+		return e.due.Sub(now)
+	}
+	if d := look(); d != pulseInterval {
+		t.Errorf("a resting primary's next look in %v, want %v", d, pulseInterval)
+	}
+	p.Write(1)
+	now = now.Add(pulseInterval)
+	if d := look(); d != busyPulseInterval {
+		t.Errorf("a written primary's next look in %v, want %v", d, busyPulseInterval)
+	}
+	now = now.Add(busyPulseInterval)
+	if d := look(); d != pulseInterval {
+		t.Errorf("a primary at rest again looks in %v, want %v", d, pulseInterval)
+	}
+	if reads["r"] != 1 || reads["p"] != 3 {
+		t.Errorf("reads %v: the replica once (first look), the primary each look", reads)
+	}
+	w.arm(c, []watchedMember{member("p", p, true), member("r", r, false)})
+	if d := time.Until(w.watched[key].due); d > firstPulse {
+		t.Errorf("a cluster written to a moment ago first looks in %v, want %v", d, firstPulse)
+	}
+	w.disarm(key)
+	w.arm(c, []watchedMember{member("p", p, true), member("r", r, false)})
+	if len(w.written) != 0 {
+		t.Error("a disarmed cluster is still remembered as written to")
+	}
+}

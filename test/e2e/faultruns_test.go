@@ -23,6 +23,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -174,6 +175,26 @@ func recordedFaults(scenario string) []faultRecord {
 		}
 	}
 	return out
+}
+
+// slowRunDir keeps the evidence and operator logs of runs whose pause came near their target:
+// the operator's pods (and the logs that say what a new leader did) do not outlive the suite.
+var slowRunDir = filepath.Join(os.TempDir(), "ordinal-slow-fault-runs")
+
+// keepSlowRun writes what explains a run whose write pause exceeded three quarters of its target.
+func keepSlowRun(ctx context.Context, e *faultEnv, scenario string, pause time.Duration, evidence string) {
+	target := pauseTargets[scenario]
+	if target == 0 || pause <= target*3/4 {
+		return
+	}
+	if err := os.MkdirAll(slowRunDir, 0o755); err != nil {
+		return
+	}
+	path := filepath.Join(slowRunDir, fmt.Sprintf("%s-%s-run%d.txt", scenario, e.ns, e.run))
+	content := evidence + "\n" + operatorLog(ctx, e.ns, 400)
+	if os.WriteFile(path, []byte(content), 0o644) == nil {
+		GinkgoWriter.Printf("slow run (pause %s, target %s): evidence kept in %s\n", pause, target, path)
+	}
 }
 
 // lostRows counts the acknowledged ids missing on at least one member.

@@ -256,6 +256,7 @@ func runScenario(ctx context.Context, sc scenario, e *faultEnv) {
 	appendResult(line)
 	ev := e.evidence(ctx)
 	AddReportEntry("evidence", ev)
+	keepSlowRun(ctx, e, sc.name, a.Pause.Max, line+"\n"+ev)
 	for _, rc := range rows {
 		GinkgoWriter.Println("rows " + rc.String())
 	}
