@@ -55,6 +55,7 @@ var (
 	liveMariaDB = []string{
 		"binlog_expire_logs_seconds", "expire_logs_days", "log_slow_query", "log_slow_query_time",
 		"log_slow_verbosity", "log_warnings", "max_statement_time",
+		"rpl_semi_sync_slave_kill_conn_timeout",
 	}
 	liveMySQL = []string{
 		"binlog_expire_logs_seconds", "event_scheduler", "innodb_redo_log_capacity",
