@@ -523,12 +523,13 @@ func TestAWrittenPrimaryIsLookedAtSooner(t *testing.T) {
 	p, r := fc.Add("p:3306", 1), fc.Add("r:3306", 2)
 	ctx := context.Background()
 	_ = p.SetReadOnly(ctx, false)
+	var mu sync.Mutex
 	reads := map[string]int{}
 	w := newPulseWatch(func(types.UID, string, time.Time, bool) {})
 	member := func(name string, in *mysqlfake.Instance, primary bool) watchedMember {
 		st, _ := in.Status(ctx)
 		return watchedMember{name: name, primary: primary, answered: true, seen: st.Pulse(),
-			open: func() (mysql.Pulser, error) { reads[name]++; return in, nil }}
+			open: func() (mysql.Pulser, error) { mu.Lock(); defer mu.Unlock(); reads[name]++; return in, nil }}
 	}
 	c := testCluster(2)
 	w.arm(c, []watchedMember{member("p", p, true), member("r", r, false)})

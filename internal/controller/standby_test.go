@@ -23,6 +23,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
@@ -55,6 +56,14 @@ func TestTheStandbyKeepsEveryPrimarysLastAnswer(t *testing.T) {
 	lastAnswer := st.lastSeen
 	primary.SetUnreachable(true)
 	s.lookOnce(ctx)
+	if r.primaries.failureSeen(c.UID, "mysql-0") {
+		t.Fatal("a primary at rest was looked at again before pulseInterval")
+	}
+	if next := s.looks[c.UID].next; next.Sub(before) < pulseInterval || next.Sub(before) > pulseInterval+time.Second {
+		t.Errorf("a primary at rest is looked at again in %v, want %v", next.Sub(before), pulseInterval)
+	}
+	s.looks = map[types.UID]standbyLook{c.UID: {answered: true, executed: s.looks[c.UID].executed}} // due now
+	s.lookOnce(ctx)
 	if !r.primaries.failureSeen(c.UID, "mysql-0") {
 		t.Error("the standby's failed look is not counted")
 	}
@@ -62,6 +71,28 @@ func TestTheStandbyKeepsEveryPrimarysLastAnswer(t *testing.T) {
 	r.primaries.observe(c, false, 1, time.Now())
 	if since := c.Status.PrimaryUnreachableSince; since == nil || !since.Time.Equal(lastAnswer) {
 		t.Errorf("the new leader's clock starts at %v, want the standby's last answer %v", since, lastAnswer)
+	}
+
+	// A primary whose transactions moved since the last look is looked at every busyPulseInterval.
+	primary.SetUnreachable(false)
+	primary.Write(1)
+	s.looks = map[types.UID]standbyLook{c.UID: {answered: true, executed: s.looks[c.UID].executed}}
+	now := time.Now()
+	s.lookOnce(ctx)
+	if next := s.looks[c.UID].next.Sub(now); next > busyPulseInterval+time.Second || next < busyPulseInterval {
+		t.Errorf("a written primary is looked at again in %v, want %v", next, busyPulseInterval)
+	}
+
+	// A standby that starts standing by looks at once, not a tick later: with no answer on record
+	// a new leader's clock would start only at its own first probe.
+	fresh := &ClusterReconciler{Client: cl, APIReader: cl, Opener: members}
+	waiting, stop := context.WithCancel(ctx)
+	started := time.Now()
+	go func() { _ = (&standbyWatch{r: fresh, elected: make(chan struct{})}).Start(waiting) }()
+	time.Sleep(standbyTick / 2)
+	stop()
+	if st := fresh.primaries.get(c.UID, "mysql-0"); st.lastSeen.Before(started) {
+		t.Error("a new standby did not look at once")
 	}
 
 	elected := make(chan struct{})
