@@ -96,9 +96,7 @@ func (b *benchSection) mergeEarlier() {
 			}
 		}
 		for _, sr := range old.Series {
-			if !slices.ContainsFunc(b.s.Series, func(n results.Series) bool { return n.Name == sr.Name }) {
-				b.s.Series = append(b.s.Series, sr)
-			}
+			b.mergeSeries(sr)
 		}
 		for _, n := range old.Notes {
 			if !slices.ContainsFunc(b.s.Notes, func(m string) bool { return noteTopic(m) == noteTopic(n) }) {
@@ -106,6 +104,30 @@ func (b *benchSection) mergeEarlier() {
 			}
 		}
 	}
+}
+
+// mergeSeries keeps an earlier series this run did not draw, and the earlier groups (one fault's
+// box) of a series it did draw but without them: a focused run of one fault keeps the others.
+func (b *benchSection) mergeSeries(old results.Series) {
+	i := slices.IndexFunc(b.s.Series, func(n results.Series) bool { return n.Name == old.Name })
+	if i < 0 {
+		b.s.Series = append(b.s.Series, old)
+		return
+	}
+	cur := &b.s.Series[i]
+	groups := make([]results.Group, 0, len(old.Groups)+len(cur.Groups))
+	for _, g := range old.Groups { // in the earlier order, this run's group in its place
+		if j := slices.IndexFunc(cur.Groups, func(n results.Group) bool { return n.Label == g.Label }); j >= 0 {
+			g = cur.Groups[j]
+		}
+		groups = append(groups, g)
+	}
+	for _, g := range cur.Groups {
+		if !slices.ContainsFunc(old.Groups, func(n results.Group) bool { return n.Label == g.Label }) {
+			groups = append(groups, g)
+		}
+	}
+	cur.Groups = groups
 }
 
 // noteTopic is what a note is about: the text before its first colon.
