@@ -67,8 +67,23 @@ const standbyTick = 500 * time.Millisecond
 func (s *standbyWatch) Start(ctx context.Context) error {
 	tick := time.NewTicker(standbyTick)
 	defer tick.Stop()
+	// A look under way when this process is elected stops: the leader's passes take over, and a
+	// process elected at once (no other candidate, or no leader election) must not look at every
+	// primary while it starts.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.elected:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	lastSweep := time.Now()
 	for {
+		if s.isElected() {
+			return nil
+		}
 		s.lookOnce(ctx)
 		// The connection sweeper runs on the leader only: connections to primaries no longer looked
 		// at (a switchover, a deleted cluster) are closed here.
@@ -83,6 +98,15 @@ func (s *standbyWatch) Start(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 		}
+	}
+}
+
+func (s *standbyWatch) isElected() bool {
+	select {
+	case <-s.elected:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -109,6 +133,10 @@ func (s *standbyWatch) lookOnce(ctx context.Context) {
 			continue
 		}
 		sem <- struct{}{}
+		if ctx.Err() != nil {
+			<-sem
+			break
+		}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			look := s.lookAt(ctx, c, last, now)

@@ -95,6 +95,18 @@ func TestTheStandbyKeepsEveryPrimarysLastAnswer(t *testing.T) {
 		t.Error("a new standby did not look at once")
 	}
 
+	// A process elected at once (no leader election, or no other candidate) does not look at every
+	// primary while it starts: its passes do.
+	leader := &ClusterReconciler{Client: cl, APIReader: cl, Opener: members}
+	won := make(chan struct{})
+	close(won)
+	if err := (&standbyWatch{r: leader, elected: won}).Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := leader.primaries.get(c.UID, "mysql-0"); !st.lastLook.IsZero() {
+		t.Error("an elected process looked at the primaries as a standby")
+	}
+
 	elected := make(chan struct{})
 	close(elected)
 	done := make(chan error, 1)
