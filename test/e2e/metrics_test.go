@@ -119,14 +119,19 @@ var _ = Describe("operator metrics", Ordered, func() {
 		failovers := fmt.Sprintf(`ordinal_failovers_total{cluster="mysql",namespace="%s",reason="primaryLost"}`, ns)
 		Expect(cluster.FreezePod(ns, primary)).To(Succeed())
 		DeferCleanup(func() { _ = cluster.ThawPod(ns, primary) })
+		// The scrape that shows the primary lost is the one saved: a failover may follow within seconds
+		// (a written-to primary is read every 2 s), and a second scrape would show the new primary.
+		var lost string
 		Eventually(func() float64 {
-			m := operatorSeries(ctx, c, reader)
-			if _, ok := m["ordinal_cluster_primary_ready"+sel]; !ok {
+			code, body := scrapeOperator(operatorMetricsAddr(ctx, c), reader)
+			m := parseSeries(body)
+			if _, ok := m["ordinal_cluster_primary_ready"+sel]; code != http.StatusOK || !ok {
 				return -1
 			}
+			lost = body
 			return m["ordinal_cluster_primary_ready"+sel]
 		}).WithContext(ctx).WithTimeout(30 * time.Second).Should(Equal(0.0))
-		savePhase(ctx, c, ns, reader, "primary-lost", map[string]bool{"OrdinalPrimaryLost": true})
+		savePhaseScraped(ctx, c, ns, "primary-lost", lost, map[string]bool{"OrdinalPrimaryLost": true})
 		Eventually(func(g Gomega) {
 			m := operatorSeries(ctx, c, reader)
 			g.Expect(m[failovers]).To(BeNumerically(">=", 1))
@@ -221,6 +226,14 @@ func parseSeries(text string) map[string]float64 {
 // member's agent does not answer: like a failed Prometheus scrape, it has no file.
 func savePhase(ctx SpecContext, c client.Client, ns, token, phase string, expect map[string]bool) {
 	GinkgoHelper()
+	code, body := scrapeOperator(operatorMetricsAddr(ctx, c), token)
+	Expect(code).To(Equal(http.StatusOK), body)
+	savePhaseScraped(ctx, c, ns, phase, body, expect)
+}
+
+// savePhaseScraped is savePhase with the operator's scrape already taken (operator).
+func savePhaseScraped(ctx SpecContext, c client.Client, ns, phase, operator string, expect map[string]bool) {
+	GinkgoHelper()
 	dir := filepath.Join(repo, "bin", "e2e-metrics", phase)
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 	pods := &corev1.PodList{}
@@ -240,9 +253,7 @@ func savePhase(ctx SpecContext, c client.Client, ns, token, phase string, expect
 			Expect(writeFile(filepath.Join(dir, "agent_"+p.Name+".prom"), string(b))).To(Succeed())
 		}
 	}
-	code, body := scrapeOperator(operatorMetricsAddr(ctx, c), token)
-	Expect(code).To(Equal(http.StatusOK), body)
-	Expect(writeFile(filepath.Join(dir, "operator.prom"), body)).To(Succeed())
+	Expect(writeFile(filepath.Join(dir, "operator.prom"), operator)).To(Succeed())
 	lines := []string{"namespace " + ns}
 	for alert, fire := range expect {
 		lines = append(lines, alert+" "+map[bool]string{true: "firing", false: "quiet"}[fire])
