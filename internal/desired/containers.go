@@ -58,7 +58,7 @@ func toolsContainer(c *v1alpha1.MySQLCluster, opts Options) corev1.Container {
 }
 
 // initContainer runs "ordinal init" in the database image, which has the engine's own tools
-// (mariadb-install-db, mariadb-backup, mbstream; mysqld --initialize): it renders the member's
+// (mariadb-install-db, mariadb-backup; mysqld --initialize): it renders the member's
 // my.cnf and initialises or seeds the datadir.
 func initContainer(c *v1alpha1.MySQLCluster) corev1.Container {
 	m := mounts(true, false, c.TLSEnabled())

@@ -79,21 +79,25 @@ func (a *Agent) streamBackup(ctx context.Context, w http.ResponseWriter, state, 
 		"--socket="+a.Paths.Socket(), "--target-dir="+work)
 	tail := &tailWriter{}
 	cmd.Stderr = io.MultiWriter(a.Tools.output(), tail)
-	out, err := cmd.StdoutPipe()
+	out, pw, err := bigPipe()
 	if err != nil {
 		return 0, err
 	}
+	defer out.Close()
+	cmd.Stdout = pw
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Trailer", agentapi.TrailerBackupStatus)
 	h.Set(agentapi.HeaderBinlogState, state)
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	pw.Close() // the tool holds the write end now; its exit ends the copy
+	if err != nil {
 		w.WriteHeader(http.StatusOK) // the trailer carries the failure
 		return 0, fmt.Errorf("start mariadb-backup: %w", err)
 	}
 	w.WriteHeader(http.StatusOK)
 	_ = http.NewResponseController(w).Flush()
-	n, copyErr := io.Copy(w, out)
+	n, copyErr := copyStream(w, out)
 	if copyErr != nil {
 		_ = cmd.Process.Kill() // the receiver is gone; stop reading the datadir
 	}

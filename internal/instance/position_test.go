@@ -110,7 +110,7 @@ func TestReceiveRefusals(t *testing.T) {
 		gotUser, gotPassword, _ = r.BasicAuth()
 		http.Error(w, "a backup is already running on this member", http.StatusTooManyRequests)
 	})
-	_, err := in.receive(context.Background(), SeedMarker{Donor: donor})
+	_, _, err := in.receive(context.Background(), SeedMarker{Donor: donor})
 	if err == nil || !strings.Contains(err.Error(), "429") || !strings.Contains(err.Error(), "already running") {
 		t.Errorf("receive = %v", err)
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/ordinal-dev/ordinal/internal/backup"
 	"github.com/ordinal-dev/ordinal/internal/objstore"
+	"github.com/ordinal-dev/ordinal/internal/xbstream"
 )
 
 // This file is what a restore and a verification share: the compatibility check, and the base
@@ -93,10 +94,9 @@ func (in *Init) fetchAndPrepare(ctx context.Context, b *objstore.Bucket, m backu
 	return pos, nil
 }
 
-// unpackFromStore streams the backup's object through gunzip into mbstream, which unpacks it
-// into dir; nothing is staged. The object's SHA-256 and size are compared with the manifest's
-// once it is read whole: a mismatch is reported as corruption, before any gunzip or mbstream
-// error it caused (a flipped byte usually breaks the compressed stream first).
+// unpackFromStore streams the backup's object through gunzip and unpacks it into dir; nothing
+// is staged. The object's SHA-256 and size are compared with the manifest's once it is read
+// whole: a mismatch is reported as corruption, before any gunzip or unpack error it caused (a flipped byte usually breaks the compressed stream first).
 func (in *Init) unpackFromStore(ctx context.Context, b *objstore.Bucket, m backup.Manifest, dir string) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -109,7 +109,7 @@ func (in *Init) unpackFromStore(ctx context.Context, b *objstore.Bucket, m backu
 	go watchStall(ctx, cancel, body, in.Timeouts.Stall)
 	sum := sha256.New()
 	obj := io.TeeReader(body, sum)
-	unpackErr := in.unpack(ctx, obj, dir)
+	unpackErr := in.unpack(obj, dir)
 	_, drainErr := io.Copy(io.Discard, obj) // the rest, when a broken stream stopped the unpack
 	if got := hex.EncodeToString(sum.Sum(nil)); drainErr == nil && (got != m.SHA256 || body.n.Load() != m.Size) {
 		return fmt.Errorf("the backup is corrupted: checksum mismatch: the stored object %s has SHA-256 %s "+
@@ -127,20 +127,18 @@ func (in *Init) unpackFromStore(ctx context.Context, b *objstore.Bucket, m backu
 	return nil
 }
 
-// unpack gunzips r into mbstream -x -C dir. The copy reads the gzip stream to its end, so its
-// CRC is checked too; a copy error is reported by Wait once mbstream has exited.
-func (in *Init) unpack(ctx context.Context, r io.Reader, dir string) error {
+// unpack gunzips r and unpacks the stream into dir, durably. The unpack reads the gzip stream
+// to its end, so its CRC is checked too.
+func (in *Init) unpack(r io.Reader, dir string) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("gunzip: %w", err)
 	}
 	defer zr.Close()
-	cmd := exec.CommandContext(ctx, in.Tools.Mbstream, "-x", "-C", dir)
-	tail := &tailWriter{}
-	cmd.Stdin = zr
-	cmd.Stdout, cmd.Stderr = io.MultiWriter(in.Tools.output(), tail), io.MultiWriter(in.Tools.output(), tail)
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("mbstream: %w%s", err, tail.suffix())
+	res, err := xbstream.Unpack(zr, dir)
+	if err != nil {
+		return err
 	}
+	in.Log.Info("backup unpacked", "files", res.Files, "bytes", res.Bytes)
 	return nil
 }

@@ -22,12 +22,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"sync/atomic"
 	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/agentapi"
 	"github.com/ordinal-dev/ordinal/internal/mysql"
+	"github.com/ordinal-dev/ordinal/internal/xbstream"
 )
 
 // seed re-creates the datadir from the donor named by the marker: wipe (keeping the marker),
@@ -46,11 +46,12 @@ func (in *Init) seed(ctx context.Context, m SeedMarker) error {
 		return err
 	}
 	t0 := time.Now()
-	donorState, err := in.receive(ctx, m)
+	donorState, got, err := in.receive(ctx, m)
 	if err != nil {
 		return fmt.Errorf("seed from %s: %w", m.Donor, err)
 	}
-	in.Log.Info("backup received", "donor", m.Donor, "took", time.Since(t0).Round(time.Millisecond))
+	in.Log.Info("backup received", "donor", m.Donor, "files", got.Files, "bytes", got.Bytes,
+		"took", time.Since(t0).Round(time.Millisecond))
 	// The member config, not the image's default option files, as for every program init runs.
 	err = in.Tools.run(ctx, in.Tools.Backup, "--defaults-file="+in.Paths.MemberConfig(), "--prepare",
 		"--target-dir="+in.Paths.DataDir)
@@ -107,33 +108,32 @@ func (in *Init) position(ctx context.Context, state, pos string) error {
 	return err
 }
 
-// receive streams the donor agent's backup into mbstream, which unpacks it into the datadir. It
-// returns the donor's binary log state as of the start of the backup.
-func (in *Init) receive(ctx context.Context, m SeedMarker) (string, error) {
+// receive unpacks the donor agent's backup stream into the datadir, durably. It returns the
+// donor's binary log state as of the start of the backup.
+func (in *Init) receive(ctx context.Context, m SeedMarker) (string, xbstream.Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	var res xbstream.Result
 	resp, err := in.fetchBackup(ctx, m)
 	if err != nil {
-		return "", fmt.Errorf("fetch backup: %w", err)
+		return "", res, fmt.Errorf("fetch backup: %w", err)
 	}
 	defer resp.Body.Close()
 	body := &progressReader{r: resp.Body}
 	go watchStall(ctx, cancel, body, in.Timeouts.Stall)
-	cmd := exec.CommandContext(ctx, in.Tools.Mbstream, "-x", "-C", in.Paths.DataDir)
-	tail := &tailWriter{}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = body, io.MultiWriter(in.Tools.output(), tail), io.MultiWriter(in.Tools.output(), tail)
-	if err := cmd.Run(); err != nil {
+	res, err = xbstream.Unpack(body, in.Paths.DataDir)
+	if err != nil {
 		if cause := context.Cause(ctx); cause != nil {
-			err = cause
+			err = fmt.Errorf("%w (%w)", cause, err)
 		}
-		return "", fmt.Errorf("unpack backup after %d bytes: %w%s", body.n.Load(), err, tail.suffix())
+		return "", res, fmt.Errorf("unpack backup after %d bytes: %w", body.n.Load(), err)
 	}
-	// mbstream may stop at a clean record boundary of a truncated stream: only the trailer says
+	// A truncated stream may end at a clean chunk boundary: only the trailer says
 	// the donor's backup tool finished.
 	if status := resp.Trailer.Get(agentapi.TrailerBackupStatus); status != agentapi.BackupStatusOK {
-		return "", fmt.Errorf("donor's backup did not complete (%s %q)", agentapi.TrailerBackupStatus, status)
+		return "", res, fmt.Errorf("donor's backup did not complete (%s %q)", agentapi.TrailerBackupStatus, status)
 	}
-	return resp.Header.Get(agentapi.HeaderBinlogState), nil
+	return resp.Header.Get(agentapi.HeaderBinlogState), res, nil
 }
 
 func (in *Init) httpClient() *http.Client {
@@ -142,6 +142,7 @@ func (in *Init) httpClient() *http.Client {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 2 * time.Minute // the donor answers as soon as its backup tool starts
+	t.ReadBufferSize = streamBuffer
 	return &http.Client{Transport: t}
 }
 

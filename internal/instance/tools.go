@@ -35,8 +35,8 @@ type Tools struct {
 	Server string
 	// InstallDB is mariadb-install-db; empty for MySQL, whose server initialises a datadir itself.
 	InstallDB string
-	// Backup and Mbstream stream and unpack a MariaDB backup.
-	Backup, Mbstream string
+	// Backup is mariadb-backup, which streams a MariaDB backup (package xbstream unpacks it).
+	Backup string
 	// Binlog is mariadb-binlog, which init reads the binary log with to tell a stale seed marker
 	// and to replay archived binary logs in a point-in-time restore.
 	Binlog string
@@ -59,7 +59,6 @@ func DefaultTools(f mysql.Flavor) Tools {
 		Server:    lookPath("mariadbd"),
 		InstallDB: lookPath("mariadb-install-db"),
 		Backup:    lookPath("mariadb-backup"),
-		Mbstream:  lookPath("mbstream"),
 		Binlog:    lookPath("mariadb-binlog"),
 		Client:    lookPath("mariadb"),
 		TZInfo:    lookPath("mariadb-tzinfo-to-sql"),
