@@ -137,7 +137,8 @@ func streamedNames(t *testing.T, ctx context.Context, addr string) string {
 	must(t, err)
 	defer resp.Body.Close()
 	dir := t.TempDir()
-	cmd := exec.CommandContext(ctx, lookPath("mbstream"), "-x", "-C", dir) // the engine's own unpacker, as a check on ours
+	// The engine's own unpacker, as a check on ours (internal/xbstream).
+	cmd := exec.CommandContext(ctx, lookPath("mbstream"), "-x", "-C", dir)
 	cmd.Stdin = resp.Body
 	must(t, cmd.Run())
 	_, _ = io.Copy(io.Discard, resp.Body)

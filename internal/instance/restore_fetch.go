@@ -96,7 +96,8 @@ func (in *Init) fetchAndPrepare(ctx context.Context, b *objstore.Bucket, m backu
 
 // unpackFromStore streams the backup's object through gunzip and unpacks it into dir; nothing
 // is staged. The object's SHA-256 and size are compared with the manifest's once it is read
-// whole: a mismatch is reported as corruption, before any gunzip or unpack error it caused (a flipped byte usually breaks the compressed stream first).
+// whole: a mismatch is reported as corruption, before any gunzip or unpack error it caused (a
+// flipped byte usually breaks the compressed stream first).
 func (in *Init) unpackFromStore(ctx context.Context, b *objstore.Bucket, m backup.Manifest, dir string) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

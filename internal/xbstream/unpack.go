@@ -89,13 +89,9 @@ func (u *unpacker) writeAll(pieces <-chan piece) error {
 
 // write appends a payload chunk to its file, creating the file on its first chunk.
 func (u *unpacker) write(c chunk, b []byte) error {
-	f := u.open[c.path]
-	if f == nil {
-		var err error
-		if f, err = u.create(c.path); err != nil {
-			return err
-		}
-		u.open[c.path] = f
+	f, err := u.file(c.path)
+	if err != nil {
+		return err
 	}
 	if c.offset != uint64(f.written) {
 		return fmt.Errorf("%w: chunk of %s at offset %d, expected %d", ErrCorrupt, c.path, c.offset, f.written)
@@ -110,16 +106,25 @@ func (u *unpacker) write(c chunk, b []byte) error {
 // close ends a file at its EOF chunk; a file with no payload chunk is created empty, as mbstream
 // does (mariadb-backup streams empty files, such as the CSV logs, as an EOF chunk alone).
 func (u *unpacker) close(name string) error {
-	f := u.open[name]
-	if f == nil {
-		var err error
-		if f, err = u.create(name); err != nil {
-			return err
-		}
+	f, err := u.file(name)
+	if err != nil {
+		return err
 	}
 	delete(u.open, name)
 	u.sync.add(f)
 	return nil
+}
+
+// file is the open file of a path of the stream, created on the path's first chunk.
+func (u *unpacker) file(name string) (*outFile, error) {
+	if f := u.open[name]; f != nil {
+		return f, nil
+	}
+	f, err := u.create(name)
+	if err == nil {
+		u.open[name] = f
+	}
+	return f, err
 }
 
 // create makes a new file for a path of the stream, and the directories it needs.
