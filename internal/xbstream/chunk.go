@@ -130,7 +130,7 @@ func (r *reader) payloadHeader(c *chunk) error {
 // payload reads a chunk's bytes into buf (grown as needed) and checks their CRC-32.
 func (r *reader) payload(c chunk, buf []byte) ([]byte, error) {
 	if uint64(cap(buf)) < c.length {
-		buf = make([]byte, c.length)
+		buf = alignedBuffer(int(c.length))
 	}
 	buf = buf[:c.length]
 	if err := r.full(buf); err != nil {

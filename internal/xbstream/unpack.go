@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Result is what an unpack wrote.
@@ -40,7 +41,9 @@ type Result struct {
 func Unpack(r io.Reader, dir string) (Result, error) {
 	u := &unpacker{dir: dir, open: map[string]*outFile{}, dirs: map[string]bool{dir: true}, sync: newSyncer()}
 	in := startReading(newReader(r))
+	t0 := time.Now()
 	err := u.writeAll(in.pieces)
+	fmt.Fprintf(os.Stderr, "ZZ written %v\n", time.Since(t0))
 	if readErr := in.stop(); err == nil {
 		err = readErr
 	}
@@ -57,6 +60,7 @@ func Unpack(r io.Reader, dir string) (Result, error) {
 	if err == nil {
 		err = u.syncDirs()
 	}
+	fmt.Fprintf(os.Stderr, "ZZ synced %v\n", time.Since(t0))
 	return u.res, err
 }
 
@@ -136,7 +140,7 @@ func (u *unpacker) create(name string) (*outFile, error) {
 	if err := u.mkdirs(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	f, err := createFile(path)
 	if errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("%w: %s is in the archive twice, or was already there: %w", ErrCorrupt, name, err)
 	}
@@ -145,7 +149,7 @@ func (u *unpacker) create(name string) (*outFile, error) {
 	}
 	u.dirs[filepath.Dir(path)] = true
 	u.res.Files++
-	return &outFile{f: f}, nil
+	return f, nil
 }
 
 // mkdirs creates d and its missing parents below u.dir, remembering each parent that got an entry.
