@@ -22,7 +22,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // Result is what an unpack wrote.
@@ -41,9 +40,7 @@ type Result struct {
 func Unpack(r io.Reader, dir string) (Result, error) {
 	u := &unpacker{dir: dir, open: map[string]*outFile{}, dirs: map[string]bool{dir: true}, sync: newSyncer()}
 	in := startReading(newReader(r))
-	t0 := time.Now()
 	err := u.writeAll(in.pieces)
-	fmt.Fprintf(os.Stderr, "ZZ written %v\n", time.Since(t0))
 	if readErr := in.stop(); err == nil {
 		err = readErr
 	}
@@ -60,7 +57,6 @@ func Unpack(r io.Reader, dir string) (Result, error) {
 	if err == nil {
 		err = u.syncDirs()
 	}
-	fmt.Fprintf(os.Stderr, "ZZ synced %v\n", time.Since(t0))
 	return u.res, err
 }
 
