@@ -53,6 +53,7 @@ func (in *Init) seed(ctx context.Context, m SeedMarker) error {
 	in.Log.Info("backup received", "donor", m.Donor, "files", got.Files, "bytes", got.Bytes,
 		"took", time.Since(t0).Round(time.Millisecond))
 	// The member config, not the image's default option files, as for every program init runs.
+	t1 := time.Now()
 	err = in.Tools.run(ctx, in.Tools.Backup, "--defaults-file="+in.Paths.MemberConfig(), "--prepare",
 		"--target-dir="+in.Paths.DataDir)
 	if err != nil {
@@ -66,13 +67,15 @@ func (in *Init) seed(ctx context.Context, m SeedMarker) error {
 	if err != nil {
 		return fmt.Errorf("seed from %s: %w", m.Donor, err)
 	}
+	t2 := time.Now()
 	if err := in.position(ctx, state, pos); err != nil {
 		return fmt.Errorf("seed from %s: %w", m.Donor, err)
 	}
 	if err := removeDurably(in.Paths.SeedMarker()); err != nil {
 		return err
 	}
-	in.Log.Info("datadir seeded", "donor", m.Donor, "gtid_slave_pos", pos, "gtid_binlog_state", state)
+	in.Log.Info("datadir seeded", "donor", m.Donor, "gtid_slave_pos", pos, "gtid_binlog_state", state,
+		"prepare", t2.Sub(t1).Round(time.Millisecond), "position", time.Since(t2).Round(time.Millisecond))
 	return nil
 }
 

@@ -75,7 +75,7 @@ func TestSetSeededPosition(t *testing.T) {
 	if err := c.SetSeededPosition(context.Background(), "0-11-5,0-12-9", "0-12-9"); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"RESET MASTER", "SET GLOBAL gtid_binlog_state = ? [0-11-5,0-12-9]", "SET GLOBAL gtid_slave_pos = ? [0-12-9]"}
+	want := []string{"SET GLOBAL gtid_slave_pos = ? [0-12-9]", "RESET MASTER", "SET GLOBAL gtid_binlog_state = ? [0-11-5,0-12-9]"}
 	if !slices.Equal(rec.calls, want) {
 		t.Errorf("got %q, want %q", rec.calls, want)
 	}
