@@ -416,18 +416,18 @@ func seedingNotes(sec *benchSection, rs []seedRun, copyRate, syncedRate, streamR
 	for i, r := range rs {
 		rest[i] = (r.seed - r.stream).Seconds()
 	}
-	sec.Note(fmt.Sprintf("Why seeding trails the copy: `cp -a` ran at %.0f–%.0f MiB/s in these runs, from page cache to page "+
-		"cache, its copy not yet on disk when it ends (%.0f–%.0f MiB/s with an fsync of every file). Its rate swings with the "+
-		"page cache's state more than the seed's does: the medians of three runs of this section on 2026-12-03 were 607, 534 "+
-		"and 410 MiB/s for the same datadir, while the seed ran at 268–291 MiB/s, so the ratio moved from 0.40 to 0.71 "+
-		"(a new page cache page costs far more than a reused one on this VM). A seed must be on disk before init removes "+
-		"its marker: init writes InnoDB's page-aligned chunks with O_DIRECT (no page cache to fill) and fsyncs every file. "+
-		"The stream (%.0f–%.0f MiB/s) passes every byte through mariadb-backup (which reads and checksums every page), a "+
-		"pipe, TLS on both sides and the loopback network; --prepare and the temporary server add %.1f s (median). "+
-		"Measured by hand with init and a donor's agent on loopback (no Kubernetes), the same 1.6 GB stream took "+
+	sec.Note(fmt.Sprintf("Reading the ratio: `cp -a` ran at %.0f–%.0f MiB/s in these runs, from page cache to page "+
+		"cache, its copy not yet on disk when it ends (%.0f–%.0f MiB/s with an fsync of every file). Its rate swings between "+
+		"runs far more than the seed's: its medians in the runs of this section on 2026-12-03 went from 607 down to 392 MiB/s "+
+		"for the same datadir while the seed's went from 268 up to 315, so one run's ratio is not proof either way (why cp "+
+		"swings was not traced; buffered writes on this VM ran anywhere between 0.6 and 8 GB/s). A seed must be on disk "+
+		"before init removes its marker: init writes InnoDB's page-aligned chunks with O_DIRECT (no page cache to fill) and "+
+		"fsyncs every file. The stream (%.0f–%.0f MiB/s) passes every byte through mariadb-backup (which reads and checksums "+
+		"every page), a pipe, TLS on both sides and the loopback network; --prepare and the temporary server add %.1f s "+
+		"(median). Measured by hand with init and a donor's agent on loopback (no Kubernetes), the same 1.6 GB stream took "+
 		"3.9–4.5 s with O_DIRECT and 4.6–4.9 s through the page cache in five paired runs. "+
 		"Seeding through mbstream (init piping the response into it, before commit b770af7) ran at 130–154 MiB/s. "+
-		"What would close the rest: a storage-side copy of the donor's volume (a CSI VolumeSnapshot or clone) instead "+
-		"of a stream, where the storage offers one; localkube's hostPath volumes do not.",
+		"What would make seeding independent of the stream: a storage-side copy of the donor's volume (a CSI "+
+		"VolumeSnapshot or clone), where the storage offers one; localkube's hostPath volumes do not.",
 		lo(copyRate), hi(copyRate), lo(syncedRate), hi(syncedRate), lo(streamRate), hi(streamRate), median(rest)))
 }
