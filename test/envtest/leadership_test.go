@@ -20,6 +20,8 @@ package envtest
 
 import (
 	"context"
+	"net/http"
+	"path"
 	"sync"
 	"time"
 
@@ -27,6 +29,7 @@ import (
 	. "github.com/onsi/gomega"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,13 +47,23 @@ var _ = Describe("an operator that loses its leadership", func() {
 		ns := newNamespace(ctx)
 		var mu sync.Mutex
 		var managers []ctrl.Manager
+		standbyLists := &listLog{}
+		cfg := rest.CopyConfig(env.Config)
+		cfg.WrapTransport = standbyLists.wrap(func() ctrl.Manager {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(managers) < 2 {
+				return nil
+			}
+			return managers[1]
+		})
 		runCtx, stop := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
 			defer GinkgoRecover()
 			done <- manager.Run(runCtx, func(bool) (ctrl.Manager, error) {
 				// Always again: the suite's own manager registered the controllers' names first.
-				m, err := manager.New(env.Config, manager.Options{MetricsAddr: "0", ProbeAddr: "0", Image: operatorImage,
+				m, err := manager.New(cfg, manager.Options{MetricsAddr: "0", ProbeAddr: "0", Image: operatorImage,
 					Opener: servers, LeaderElect: true, LeaderElectionNamespace: ns, WatchNamespaces: []string{ns}, Again: true})
 				if err == nil {
 					mu.Lock()
@@ -96,8 +109,61 @@ var _ = Describe("an operator that loses its leadership", func() {
 
 		By("the other holder stops renewing: the standing-by manager takes over")
 		Eventually(elected(1)).WithTimeout(40 * time.Second).WithPolling(200 * time.Millisecond).Should(BeTrue())
+
+		By("it had listed, while standing by, every kind its first pass reads through the cache")
+		Expect(standbyLists.resources()).To(ContainElements("statefulsets", "services", "configmaps", "serviceaccounts",
+			"poddisruptionbudgets", "persistentvolumeclaims", "mysqlbackups"),
+			"lists the standby made before it was elected (a new leader failing a primary over must not list them first)")
 	})
 })
+
+// listLog records the resources listed through a transport by a manager not yet elected.
+type listLog struct {
+	mu     sync.Mutex
+	listed map[string]bool
+}
+
+func (l *listLog) wrap(standby func() ctrl.Manager) func(http.RoundTripper) http.RoundTripper {
+	return func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if m := standby(); m != nil && lists(req) && !isElected(m) {
+				l.mu.Lock()
+				if l.listed == nil {
+					l.listed = map[string]bool{}
+				}
+				l.listed[path.Base(req.URL.Path)] = true
+				l.mu.Unlock()
+			}
+			return rt.RoundTrip(req)
+		})
+	}
+}
+
+// lists: a list, or a watch that begins with the objects' initial state (client-go's watch-list,
+// which informers use in place of a list).
+func lists(req *http.Request) bool {
+	q := req.URL.Query()
+	return req.Method == http.MethodGet && (q.Get("watch") != "true" || q.Get("sendInitialEvents") == "true")
+}
+
+func (l *listLog) resources() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]string, 0, len(l.listed))
+	for r := range l.listed {
+		out = append(out, r)
+	}
+	return out
+}
+
+func isElected(m ctrl.Manager) bool {
+	select {
+	case <-m.Elected():
+		return true
+	default:
+		return false
+	}
+}
 
 // takeLease makes holder the lease's holder, renewed now.
 func takeLease(ctx context.Context, ns, holder string) {
