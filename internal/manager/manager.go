@@ -20,6 +20,7 @@ import (
 	"flag"
 	"os"
 
+	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -71,6 +72,9 @@ func parse(args []string) (*flags, error) {
 	// minutes on the client side; the API server's priority and fairness protects it instead.
 	fs.Float64Var(&f.apiQPS, "kube-api-qps", 500, "requests per second to the API server, sustained")
 	fs.IntVar(&f.apiBurst, "kube-api-burst", 1000, "requests to the API server in a burst")
+	// Log times to the nanosecond (--zap-time-encoding overrides): a failover's steps, and a new
+	// leader's first pass, fall within the same second.
+	f.zap.TimeEncoder = zapcore.RFC3339NanoTimeEncoder
 	f.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
