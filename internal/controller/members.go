@@ -113,8 +113,8 @@ func (r *ClusterReconciler) probeMembers(ctx context.Context, c *v1alpha1.MySQLC
 			replicas = append(replicas, m)
 		}
 	}
-	r.probeAll(ctx, c, replicas, lg)
-	r.probeAll(ctx, c, primary, lg)
+	r.probeAll(ctx, c, replicas, lg, probeTimeout)
+	r.probeAll(ctx, c, primary, lg, r.primaryProbeBound(c))
 	for _, m := range primary {
 		r.confirmPrimaryFailure(ctx, c, m, lg)
 	}
@@ -144,7 +144,7 @@ func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alph
 		return
 	case <-time.After(confirmRetry):
 	}
-	r.probe(ctx, c, m, lg)
+	r.probe(ctx, c, m, lg, probeTimeout)
 	if m.status == nil {
 		m.failedProbes++
 	} else {
@@ -152,7 +152,22 @@ func (r *ClusterReconciler) confirmPrimaryFailure(ctx context.Context, c *v1alph
 	}
 }
 
-func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, lg login) {
+// confirmTimeout bounds a probe of a primary that is already due for failover (primaryProbeBound):
+// a healthy server answers a fresh connection's status read in milliseconds.
+const confirmTimeout = 500 * time.Millisecond
+
+// primaryProbeBound is how long this pass waits for the recorded primary's status. A primary that
+// has not answered for the failover delay, with a failed look since (a pulse, a standby's look or
+// a pass), is due: the probe only confirms it, and a frozen one would otherwise hold the failover
+// for a whole probeTimeout (a new leader's first pass, when the old one went down with the node).
+func (r *ClusterReconciler) primaryProbeBound(c *v1alpha1.MySQLCluster) time.Duration {
+	if r.primaries.silentFor(c, r.now()) >= c.FailoverDelay() {
+		return confirmTimeout
+	}
+	return probeTimeout
+}
+
+func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLCluster, ms []*member, lg login, bound time.Duration) {
 	var wg sync.WaitGroup
 	for _, m := range ms {
 		// A terminating pod is still probed: a primary being drained serves until it is switched
@@ -161,18 +176,18 @@ func (r *ClusterReconciler) probeAll(ctx context.Context, c *v1alpha1.MySQLClust
 			m.err = fmt.Errorf("no running pod")
 			continue
 		}
-		wg.Go(func() { r.probe(ctx, c, m, lg) })
+		wg.Go(func() { r.probe(ctx, c, m, lg, bound) })
 	}
 	wg.Wait()
 }
 
-func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, lg login) {
+func (r *ClusterReconciler) probe(ctx context.Context, c *v1alpha1.MySQLCluster, m *member, lg login, bound time.Duration) {
 	conn, err := r.memberConn(c, m.name, m.pod, lg)()
 	if err != nil {
 		m.err = err
 		return
 	}
-	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	pctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	st, err := conn.Status(pctx)
 	if err != nil {

@@ -141,6 +141,23 @@ func (p *primaryWatch) failureSeen(uid types.UID, primary string) bool {
 	return st.failedProbes > 0
 }
 
+// silentFor is how long c's recorded primary has gone without answering when a look since its
+// last answer failed: from the last answer this process saw, else (a gap forgot it) from
+// status.primaryUnreachableSince; 0 when no look failed since the last answer, or when neither
+// is known.
+func (p *primaryWatch) silentFor(c *v1alpha1.MySQLCluster, now time.Time) time.Duration {
+	st := p.get(c.UID, c.Status.CurrentPrimary)
+	switch {
+	case st.failedProbes == 0:
+		return 0
+	case !st.lastSeen.IsZero():
+		return now.Sub(st.lastSeen)
+	case c.Status.PrimaryUnreachableSince != nil:
+		return now.Sub(c.Status.PrimaryUnreachableSince.Time)
+	}
+	return 0
+}
+
 // forget drops a deleted cluster's memory.
 func (p *primaryWatch) forget(uid types.UID) {
 	p.mu.Lock()
