@@ -88,15 +88,7 @@ var _ = Describe("an operator that loses its leadership", func() {
 		elected := func(n int) func() bool {
 			return func() bool {
 				m := nth(n)
-				if m == nil {
-					return false
-				}
-				select {
-				case <-m.Elected():
-					return true
-				default:
-					return false
-				}
+				return m != nil && isElected(m)
 			}
 		}
 		Eventually(elected(0)).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(BeTrue())
