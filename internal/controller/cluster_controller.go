@@ -196,7 +196,7 @@ func (r *ClusterReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if err := mgr.Add(manager.RunnableFunc(r.pulses.run)); err != nil {
 		return fmt.Errorf("add pulse watch: %w", err)
 	}
-	if err := mgr.Add(&standbyWatch{r: r, elected: mgr.Elected(), informers: mgr.GetCache()}); err != nil {
+	if err := mgr.Add(&standbyWatch{r: r, elected: mgr.Elected()}); err != nil {
 		return fmt.Errorf("add standby watch: %w", err)
 	}
 	b := ctrl.NewControllerManagedBy(mgr)

@@ -18,15 +18,12 @@ package controller
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/ordinal-dev/ordinal/api/v1alpha1"
 	"github.com/ordinal-dev/ordinal/internal/desired"
@@ -44,9 +41,6 @@ import (
 type standbyWatch struct {
 	r       *ClusterReconciler
 	elected <-chan struct{}
-	// informers warms what every pass reads through the cache but no controller watches (the
-	// controllers' own watches start warm: manager.New); nil warms nothing.
-	informers cache.Informers
 
 	// looks is what the last look at each cluster's primary found, to pace the next one.
 	looks map[types.UID]standbyLook
@@ -86,14 +80,11 @@ func (s *standbyWatch) Start(ctx context.Context) error {
 		}
 	}()
 	lastSweep := time.Now()
-	for first := true; ; first = false {
+	for {
 		if s.isElected() {
 			return nil
 		}
 		s.lookOnce(ctx)
-		if first {
-			s.warm(ctx)
-		}
 		// The connection sweeper runs on the leader only: connections to primaries no longer looked
 		// at (a switchover, a deleted cluster) are closed here.
 		if now := time.Now(); now.Sub(lastSweep) >= pulseInterval {
@@ -106,22 +97,6 @@ func (s *standbyWatch) Start(ctx context.Context) error {
 		case <-s.elected:
 			return nil
 		case <-tick.C:
-		}
-	}
-}
-
-// unwatched are the kinds every pass lists through the cache that no controller watches.
-var unwatched = []client.Object{&corev1.PersistentVolumeClaim{}}
-
-// warm starts the informers of the unwatched kinds and waits for them to sync, so a new leader's
-// first pass does not list them from the API server first.
-func (s *standbyWatch) warm(ctx context.Context) {
-	if s.informers == nil {
-		return
-	}
-	for _, obj := range unwatched {
-		if _, err := s.informers.GetInformer(ctx, obj); err != nil && ctx.Err() == nil {
-			log.FromContext(ctx).Error(err, "Warming the cache failed; the first pass as leader will fill it", "kind", fmt.Sprintf("%T", obj))
 		}
 	}
 }

@@ -47,21 +47,27 @@ var _ = Describe("an operator that loses its leadership", func() {
 		ns := newNamespace(ctx)
 		var mu sync.Mutex
 		var managers []ctrl.Manager
+		// What the second manager (the standby) lists before its election: only its config records.
 		standbyLists := &listLog{}
-		cfg := rest.CopyConfig(env.Config)
-		cfg.WrapTransport = standbyLists.wrap(func() ctrl.Manager {
+		nth := func(n int) ctrl.Manager {
 			mu.Lock()
 			defer mu.Unlock()
-			if len(managers) < 2 {
+			if len(managers) <= n {
 				return nil
 			}
-			return managers[1]
-		})
+			return managers[n]
+		}
 		runCtx, stop := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
 			defer GinkgoRecover()
 			done <- manager.Run(runCtx, func(bool) (ctrl.Manager, error) {
+				cfg := rest.CopyConfig(env.Config)
+				mu.Lock()
+				if len(managers) == 1 {
+					cfg.WrapTransport = standbyLists.wrap(func() ctrl.Manager { return nth(1) })
+				}
+				mu.Unlock()
 				// Always again: the suite's own manager registered the controllers' names first.
 				m, err := manager.New(cfg, manager.Options{MetricsAddr: "0", ProbeAddr: "0", Image: operatorImage,
 					Opener: servers, LeaderElect: true, LeaderElectionNamespace: ns, WatchNamespaces: []string{ns}, Again: true})
@@ -77,14 +83,6 @@ var _ = Describe("an operator that loses its leadership", func() {
 			stop()
 			Eventually(done).WithTimeout(30 * time.Second).Should(Receive(BeNil()))
 		})
-		nth := func(n int) ctrl.Manager {
-			mu.Lock()
-			defer mu.Unlock()
-			if len(managers) <= n {
-				return nil
-			}
-			return managers[n]
-		}
 		elected := func(n int) func() bool {
 			return func() bool {
 				m := nth(n)
@@ -109,7 +107,7 @@ var _ = Describe("an operator that loses its leadership", func() {
 	})
 })
 
-// listLog records the resources listed through a transport by a manager not yet elected.
+// listLog records the resources a manager lists through its transport before it is elected.
 type listLog struct {
 	mu     sync.Mutex
 	listed map[string]bool
