@@ -74,27 +74,19 @@ func (a *Agent) backup(w http.ResponseWriter, r *http.Request) {
 // streamBackup runs mariadb-backup and copies its stream into the response. Headers are sent as
 // soon as the tool has started; the outcome goes into the trailer.
 func (a *Agent) streamBackup(ctx context.Context, w http.ResponseWriter, state, work string) (int64, error) {
-	cmd := exec.CommandContext(ctx, a.Tools.Backup, "--defaults-file="+a.Paths.MemberConfig(),
-		"--backup", "--stream=xbstream", "--user="+mysql.AccountRoot, "--password="+a.Env.RootPassword,
-		"--socket="+a.Paths.Socket(), "--target-dir="+work)
+	cmd := exec.CommandContext(ctx, a.Tools.Backup, a.backupArgs(work)...)
 	tail := &tailWriter{}
 	cmd.Stderr = io.MultiWriter(a.Tools.output(), tail)
-	out, pw, err := bigPipe()
-	if err != nil {
-		return 0, err
-	}
-	defer out.Close()
-	cmd.Stdout = pw
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Trailer", agentapi.TrailerBackupStatus)
 	h.Set(agentapi.HeaderBinlogState, state)
-	err = cmd.Start()
-	pw.Close() // the tool holds the write end now; its exit ends the copy
+	out, err := startPiped(cmd)
 	if err != nil {
 		w.WriteHeader(http.StatusOK) // the trailer carries the failure
 		return 0, fmt.Errorf("start mariadb-backup: %w", err)
 	}
+	defer out.Close()
 	w.WriteHeader(http.StatusOK)
 	_ = http.NewResponseController(w).Flush()
 	n, copyErr := copyStream(w, out)

@@ -49,7 +49,10 @@ func (in *Init) startServer(ctx context.Context, datadir, rootPassword string, e
 	}
 	sock := filepath.Join(dir, "mysqld.sock")
 	args := append([]string{"--defaults-file=" + in.Paths.MemberConfig(), "--datadir=" + datadir,
-		"--socket=" + sock, "--pid-file=" + filepath.Join(dir, "mysqld.pid"), "--skip-networking"}, extra...)
+		"--socket=" + sock, "--pid-file=" + filepath.Join(dir, "mysqld.pid"), "--skip-networking",
+		// A short-lived server has no use for the datadir's buffer pool dump, and must leave it
+		// for the member's own server rather than replace it with its own near-empty one.
+		"--innodb-buffer-pool-load-at-startup=OFF", "--innodb-buffer-pool-dump-at-shutdown=OFF"}, extra...)
 	if in.Env.Flavor == mysql.MariaDB {
 		// Init's own session must write (accounts, the seeded GTID position) and root has no
 		// READ_ONLY ADMIN; without a network no one else can reach this server.
@@ -78,11 +81,15 @@ func (in *Init) startServer(ctx context.Context, datadir, rootPassword string, e
 	return s, nil
 }
 
+// readyPoll is how often waitReady asks: a ping on a private socket costs nothing, and every
+// seed, bootstrap and restore waits on it.
+const readyPoll = 20 * time.Millisecond
+
 // waitReady polls the socket until the server answers, exits, or the budget ends.
 func (s *tempServer) waitReady(ctx context.Context, budget time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(readyPoll)
 	defer tick.Stop()
 	for {
 		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)

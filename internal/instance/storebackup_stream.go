@@ -66,13 +66,11 @@ func (a *Agent) streamToStore(ctx context.Context, b *objstore.Bucket, key strin
 	cmd := exec.CommandContext(ctx, a.Tools.Backup, a.backupArgs(work)...)
 	tail, pos := &tailWriter{}, &positionLine{}
 	cmd.Stderr = io.MultiWriter(a.Tools.output(), tail, pos)
-	out, err := cmd.StdoutPipe()
+	out, err := startPiped(cmd)
 	if err != nil {
-		return streamed{}, err
-	}
-	if err := cmd.Start(); err != nil {
 		return streamed{}, fmt.Errorf("start mariadb-backup: %w", err)
 	}
+	defer out.Close()
 	up := startUpload(ctx, b, key)
 	sum := sha256.New()
 	copyErr := compress(io.MultiWriter(up.pw, sum, counter{n}), out)
@@ -88,20 +86,21 @@ func (a *Agent) streamToStore(ctx context.Context, b *objstore.Bucket, key strin
 	return streamed{size: size, sha256: hex.EncodeToString(sum.Sum(nil)), position: position, point: point}, nil
 }
 
-// backupArgs are the same as the peer /backup's: the member config, root over the socket.
+// backupArgs are mariadb-backup's for a peer's /backup and a store backup alike: the member
+// config, root over the socket, an xbstream on standard output.
 func (a *Agent) backupArgs(work string) []string {
 	return []string{"--defaults-file=" + a.Paths.MemberConfig(), "--backup", "--stream=xbstream",
 		"--user=" + mysql.AccountRoot, "--password=" + a.Env.RootPassword, "--socket=" + a.Paths.Socket(),
 		"--target-dir=" + work}
 }
 
-// compress gzips src into dst.
+// compress gzips src into dst, reading ahead of the compression (see copyStream).
 func compress(dst io.Writer, src io.Reader) error {
 	zw, err := gzip.NewWriterLevel(dst, gzipLevel)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(zw, src); err != nil {
+	if _, err := copyStream(zw, src); err != nil {
 		return err
 	}
 	return zw.Close()
