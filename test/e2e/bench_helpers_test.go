@@ -20,7 +20,9 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +34,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"golang.org/x/sys/unix"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -303,4 +306,35 @@ func podCondition(p *corev1.Pod, t corev1.PodConditionType) bool {
 		}
 	}
 	return false
+}
+
+// settle writes back what is dirty and waits a moment: this VM's root file system is mounted with
+// discard, so a removed copy's blocks are trimmed after it, and the next measurement should not
+// pay for them.
+func settle(ctx context.Context) {
+	_ = exec.CommandContext(ctx, "sync").Run()
+	time.Sleep(3 * time.Second)
+}
+
+// evictPageCache drops the clean cached pages of every regular file under dir
+// (POSIX_FADV_DONTNEED: a dirty page is only queued for writeback and stays; nothing is lost). A
+// file that goes away meanwhile (a running member purges its relay logs) is skipped.
+func evictPageCache(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		f, err := os.Open(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
+	})
 }
