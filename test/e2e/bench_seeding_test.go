@@ -266,8 +266,8 @@ const seedingRunsSoFar = "medians of the 4 earlier runs on 2026-12-03 with the s
 // earlierMachine is what the runs before 2026-12-03 17:25Z measured, on another machine.
 const earlierMachine = "The target was met (medians 0.906, 0.878) only in runs on an earlier machine, where cp -a " +
 	"from the disk ran at 388–489 MiB/s; on the machine of the runs of 2026-12-03 17:25Z and after, the backups " +
-	"section's cp -a from the disk ran at 369 MiB/s minutes after this section's ran at 2302 MiB/s: the baseline " +
-	"swings with what the host caches of the virtual disk."
+	"section's cp -a from the disk ran at 369 MiB/s minutes after this section's ran at 2302 MiB/s (why the " +
+	"baseline swings so was not traced)."
 
 // ratioOf divides a by b, run by run.
 func ratioOf(a, b []float64) []float64 {
