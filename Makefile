@@ -59,8 +59,9 @@ run: manifests generate ## Run the operator against the cluster in ~/.kube/confi
 	go run ./cmd manager
 
 .PHONY: kube-binaries
-kube-binaries: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl into bin/.
+kube-binaries: ## Build etcd, the Kubernetes binaries and the CSI sidecars of localkube's snapshot storage into bin/.
 	hack/build-kube.sh
+	hack/build-csi.sh
 
 .PHONY: helm
 helm: ## Build the Helm CLI into bin/helm (hack/tools/helm; instant when up to date).

@@ -12,11 +12,12 @@ export KUBECONFIG="$repo/.localkube/kubeconfig"
 
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Installing what this machine lacks (MariaDB, iptables)"
+step "Installing what this machine lacks (MariaDB, iptables, btrfs-progs)"
 hack/install-deps.sh
 
 step "Building the Kubernetes control plane and Helm (first time only) and the ordinal binary"
 hack/build-kube.sh
+hack/build-csi.sh
 hack/build-helm.sh
 make --no-print-directory build
 

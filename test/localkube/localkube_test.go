@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,6 +55,8 @@ func TestCluster(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("localkube needs root (mount namespaces, cgroups, iptables)")
 	}
+	// A run that died left its CSI filesystem mounted: unmount it before removing.
+	_ = exec.Command("umount", filepath.Join(o.Dir, "volumes", "csi")).Run()
 	_ = os.RemoveAll(o.Dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -81,6 +84,7 @@ func TestCluster(t *testing.T) {
 	t.Run("cut pod", func(t *testing.T) { cutPod(t, c, cs) })
 	t.Run("unknown image", func(t *testing.T) { unknownImage(t, cs) })
 	t.Run("hollow node", func(t *testing.T) { hollowNode(t, c, cs) })
+	t.Run("snapshot storage", func(t *testing.T) { snapshotStorage(t, c, cs) })
 
 	stopped = true
 	if err := c.Stop(); err != nil {

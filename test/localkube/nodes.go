@@ -36,12 +36,14 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/utils/ptr"
 
+	"github.com/ordinal-dev/ordinal/test/localkube/csi"
 	"github.com/ordinal-dev/ordinal/test/localkube/images"
 	"github.com/ordinal-dev/ordinal/test/localkube/node"
 	"github.com/ordinal-dev/ordinal/test/localkube/services"
 )
 
-// bootstrap creates the client and the default StorageClass.
+// bootstrap creates the client, the default StorageClass and the API of the
+// snapshot-capable CSI storage.
 func (s *supervisor) bootstrap(ctx context.Context) error {
 	cfg, err := clientcmd.BuildConfigFromFlags("", s.o.Kubeconfig())
 	if err != nil {
@@ -62,7 +64,7 @@ func (s *supervisor) bootstrap(ctx context.Context) error {
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating StorageClass standard: %w", err)
 	}
-	return nil
+	return s.bootstrapStorage(ctx, cfg)
 }
 
 // startNodes starts the Service registry and proxy, the nodes and the pod
@@ -93,7 +95,8 @@ func (s *supervisor) startNodes(ctx context.Context) error {
 	}
 	sh := &node.Shared{Client: s.client, Helper: o.Helper, Dir: o.path("pods"), Images: mapping,
 		APIServerHost: "127.0.0.1", APIServerPort: o.APIServerPort, Hosts: reg.Hosts, IPAM: ipam, Cgroups: cg,
-		PathMap: map[string]string{"/tmp/hostpath_pv": o.hostpathDir()}, BackoffBase: o.BackoffBase, BackoffMax: o.BackoffMax, Log: s.log}
+		PathMap: map[string]string{"/tmp/hostpath_pv": o.hostpathDir()}, BackoffBase: o.BackoffBase, BackoffMax: o.BackoffMax, Log: s.log,
+		CSIDrivers: map[string]node.VolumePublisher{csi.DriverName: s.csiClient}}
 	if err := s.makeNodes(ctx, sh); err != nil {
 		return err
 	}

@@ -55,6 +55,10 @@ type Options struct {
 	// rate limit (default 20 per controller, burst twice that) and its
 	// StatefulSet workers: scale tests create thousands of pods and PVCs.
 	ControllerManagerQPS int
+	// StorageSize is the size of the sparse image that holds the CSI
+	// driver's volumes and snapshots (default 64 GiB; it takes only what
+	// the volumes use).
+	StorageSize int64
 	// Log receives the supervisor's log (default <Dir>/logs/localkube.log).
 	Log io.Writer
 }
@@ -105,6 +109,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.ServiceCIDR == "" {
 		o.ServiceCIDR = DefaultServiceCIDR
+	}
+	if o.StorageSize == 0 {
+		o.StorageSize = 64 << 30
 	}
 	if o.BackoffBase == 0 {
 		o.BackoffBase = 2 * time.Second
@@ -172,7 +179,7 @@ func (o Options) path(parts ...string) string {
 // Kubeconfig is the admin kubeconfig's path.
 func (o Options) Kubeconfig() string { return o.path("kubeconfig") }
 
-// CheckBinaries reports which control-plane binaries are missing.
+// CheckBinaries reports which control-plane and storage binaries are missing.
 func (o Options) CheckBinaries() error {
 	var missing []string
 	for _, b := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"} {
@@ -182,6 +189,19 @@ func (o Options) CheckBinaries() error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("localkube: %v missing in %s; build them with hack/build-kube.sh", missing, o.BinDir)
+	}
+	for _, b := range csiSidecars {
+		if _, err := os.Stat(o.bin(b)); err != nil {
+			missing = append(missing, b)
+		}
+	}
+	for _, crd := range csiCRDs {
+		if _, err := os.Stat(o.crdPath(crd)); err != nil {
+			missing = append(missing, o.crdPath(crd))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("localkube: %v missing in %s; build them with hack/build-csi.sh", missing, o.BinDir)
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/ordinal-dev/ordinal/test/localkube/csi"
 	"github.com/ordinal-dev/ordinal/test/localkube/node"
 	"github.com/ordinal-dev/ordinal/test/localkube/services"
 )
@@ -45,6 +46,10 @@ type supervisor struct {
 	proxy   *services.Proxy
 	cgroups *node.Cgroups
 	fw      *firewall
+	// storageMounted: the CSI volumes' filesystem is mounted and must be
+	// unmounted on shutdown.
+	storageMounted bool
+	csiClient      *csi.Client
 }
 
 // Run runs a cluster in this process until ctx ends, then stops it all.
@@ -137,6 +142,9 @@ func (s *supervisor) start(ctx context.Context) error {
 	if err := s.bootstrap(ctx); err != nil {
 		return err
 	}
+	if err := s.startStorage(ctx); err != nil {
+		return err
+	}
 	if err := s.startNodes(ctx); err != nil {
 		return err
 	}
@@ -202,7 +210,8 @@ func (o Options) writeKubeconfig() error {
 }
 
 // shutdown stops nodes (their pods get SIGTERM), then the control plane in
-// reverse order, then removes firewall rules and cgroups.
+// reverse order, then unmounts the CSI volumes and removes firewall rules
+// and cgroups.
 func (s *supervisor) shutdown() {
 	var done = make(chan struct{})
 	go func() {
@@ -222,6 +231,7 @@ func (s *supervisor) shutdown() {
 	for i := len(s.procs) - 1; i >= 0; i-- {
 		s.procs[i].stop(s.o, 15*time.Second)
 	}
+	s.stopStorage()
 	if err := s.fw.cleanup(); err != nil {
 		s.log.Warn("removing iptables rules", "err", err)
 	}

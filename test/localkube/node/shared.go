@@ -17,6 +17,7 @@ limitations under the License.
 package node
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -45,6 +46,8 @@ type Shared struct {
 	// PathMap translates hostPath paths (the hostpath provisioner writes
 	// under /tmp/hostpath_pv inside its own mount namespace).
 	PathMap map[string]string
+	// CSIDrivers publish the volumes of CSI PVs, by driver name.
+	CSIDrivers map[string]VolumePublisher
 	// Hosts renders the Service and pod records of a pod's /etc/hosts.
 	Hosts   func(namespace string) string
 	IPAM    *IPAM
@@ -60,6 +63,12 @@ func (s *Shared) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+// VolumePublisher makes a CSI volume available on the node, as the kubelet's
+// NodePublishVolume call does, and returns the directory to bind-mount.
+type VolumePublisher interface {
+	Publish(ctx context.Context, volumeID, target string) (string, error)
 }
 
 func (s *Shared) hostPath(p string) string {

@@ -65,7 +65,7 @@ func (w *podWorker) prepareVolume(ctx context.Context, pod *corev1.Pod, v corev1
 		}
 		return p, nil
 	case v.PersistentVolumeClaim != nil:
-		return w.claimPath(ctx, pod.Namespace, v.PersistentVolumeClaim.ClaimName)
+		return w.claimPath(ctx, pod.Namespace, v.PersistentVolumeClaim.ClaimName, dir)
 	}
 	files, err := w.volumeFiles(ctx, pod, v)
 	if err != nil {
@@ -74,8 +74,9 @@ func (w *podWorker) prepareVolume(ctx context.Context, pod *corev1.Pod, v corev1
 	return dir, writeFiles(dir, files)
 }
 
-// claimPath follows a PVC to its bound PV's hostPath (or local) directory.
-func (w *podWorker) claimPath(ctx context.Context, ns, name string) (string, error) {
+// claimPath follows a PVC to its bound PV's hostPath or local directory, or
+// publishes its CSI volume at target.
+func (w *podWorker) claimPath(ctx context.Context, ns, name, target string) (string, error) {
 	c := w.n.sh.Client.CoreV1()
 	pvc, err := c.PersistentVolumeClaims(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
@@ -94,11 +95,21 @@ func (w *podWorker) claimPath(ctx context.Context, ns, name string) (string, err
 		p = pv.Spec.HostPath.Path
 	case pv.Spec.Local != nil:
 		p = pv.Spec.Local.Path
+	case pv.Spec.CSI != nil:
+		return w.publishCSI(ctx, pv, target)
 	default:
-		return "", fmt.Errorf("PV %s is neither hostPath nor local", pv.Name)
+		return "", fmt.Errorf("PV %s is neither hostPath, local nor CSI", pv.Name)
 	}
 	p = w.n.sh.hostPath(p)
 	return p, os.MkdirAll(p, 0o755)
+}
+
+func (w *podWorker) publishCSI(ctx context.Context, pv *corev1.PersistentVolume, target string) (string, error) {
+	d, ok := w.n.sh.CSIDrivers[pv.Spec.CSI.Driver]
+	if !ok {
+		return "", fmt.Errorf("PV %s: no CSI driver %q on this node", pv.Name, pv.Spec.CSI.Driver)
+	}
+	return d.Publish(ctx, pv.Spec.CSI.VolumeHandle, target)
 }
 
 // volumeFile is one file of a content volume.
