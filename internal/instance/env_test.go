@@ -143,8 +143,42 @@ func TestRunLeavesExistingServer(t *testing.T) {
 	if err := in.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := names(t, d); got != "app ibdata1 mysql" {
+	if got := names(t, d); got != ".ordinal-member app ibdata1 mysql" {
 		t.Errorf("datadir holds %q", got)
+	}
+	owner, err := os.ReadFile(filepath.Join(d, OwnerName))
+	if err != nil || string(owner) != in.ownerID()+"\n" {
+		t.Errorf("%s = %q, %v; want %q", OwnerName, owner, err, in.ownerID())
+	}
+	// A second start finds its own name: nothing to adopt, no server started (there is none).
+	if err := in.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunAdoptsCopy: a datadir that names another member is adopted before anything else: on
+// MySQL its donor's server_uuid (auto.cnf) goes first, then a temporary server must run (here
+// there is none, so init fails, and says why) and the datadir stays unclaimed until it has.
+func TestRunAdoptsCopy(t *testing.T) {
+	in := testInit(t, "mysql")
+	d := in.Paths.DataDir
+	if err := os.Mkdir(filepath.Join(d, "mysql"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{OwnerName: "ns/db-0\n", mysqlUUIDFile: "[auto]\nserver-uuid=x\n"} {
+		if err := os.WriteFile(filepath.Join(d, name), []byte(data), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := in.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "adopt copy of ns/db-0") {
+		t.Fatalf("Run on a copy of ns/db-0 = %v, want the adoption's error", err)
+	}
+	if _, err := os.Stat(filepath.Join(d, mysqlUUIDFile)); !os.IsNotExist(err) {
+		t.Errorf("the donor's auto.cnf is still there: %v", err)
+	}
+	if owner, _ := os.ReadFile(filepath.Join(d, OwnerName)); string(owner) != "ns/db-0\n" {
+		t.Errorf("a copy not yet adopted was claimed: %s = %q", OwnerName, owner)
 	}
 }
 

@@ -82,9 +82,17 @@ func InitMain(args []string) error {
 }
 
 // Run renders the member config, then finishes an interrupted restore, seeds (a seed marker is
-// present), leaves an existing server alone, restores an empty datadir from the store (the first
-// member of a cluster created from a backup), or initialises it.
+// present), leaves an existing server alone (adopting it first when it is a copy of another
+// member's), restores an empty datadir from the store (the first member of a cluster created from
+// a backup), or initialises it; last, it records this member as the datadir's owner.
 func (in *Init) Run(ctx context.Context) error {
+	if err := in.prepareDatadir(ctx); err != nil {
+		return err
+	}
+	return in.claimDatadir()
+}
+
+func (in *Init) prepareDatadir(ctx context.Context) error {
 	if err := in.writeMemberConfig(); err != nil {
 		return err
 	}
@@ -113,6 +121,9 @@ func (in *Init) Run(ctx context.Context) error {
 	switch {
 	case hasServer(in.Paths.DataDir):
 		in.Log.Info("the datadir holds a server; leaving it as it is", "datadir", in.Paths.DataDir)
+		if err := in.adoptIfCopied(ctx); err != nil {
+			return err
+		}
 		// A crash right after the last move of an initialisation leaves the empty staging dir.
 		return os.RemoveAll(filepath.Join(in.Paths.DataDir, stagingName))
 	case in.restoresFromStore():
