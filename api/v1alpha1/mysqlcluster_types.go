@@ -303,6 +303,25 @@ type Storage struct {
 	// size and storageClassName above take precedence over its resources and class.
 	// +optional
 	VolumeClaimTemplate *ClaimTemplate `json:"volumeClaimTemplate,omitempty"`
+
+	// SeedFromVolumeSnapshot gives each member added to a cluster that holds data a volume
+	// restored from a VolumeSnapshot of a serving member's volume, instead of an empty volume that
+	// the new member fills by streaming a backup from a donor: the storage makes the copy (with
+	// most CSI drivers much faster, and without reading through the donor's server). Needs a CSI
+	// driver with snapshots for the members' storage class and the snapshot.storage.k8s.io API.
+	// Members re-seeded later (errant, or missing purged binary logs) keep their volume and still
+	// stream.
+	// +optional
+	SeedFromVolumeSnapshot *VolumeSnapshotSeed `json:"seedFromVolumeSnapshot,omitempty"`
+}
+
+// VolumeSnapshotSeed is how new members' volumes are copied from a serving member's.
+type VolumeSnapshotSeed struct {
+	// VolumeSnapshotClassName of the snapshots taken; its driver must be the one of the members'
+	// storage class.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	VolumeSnapshotClassName string `json:"volumeSnapshotClassName"`
 }
 
 // ClaimTemplate is the user-settable part of a member's PersistentVolumeClaim.

@@ -61,6 +61,10 @@ const (
 	// it equals what the operator would apply and no other writer touched the object since, the
 	// object holds it, and the operator skips comparing field by field (docs/architecture.md).
 	AnnotationApplied = "mysql.ordinal.dev/applied"
+	// AnnotationSeedSnapshot on a member's PVC names the VolumeSnapshot it is being restored from
+	// (spec.storage.seedFromVolumeSnapshot); the operator deletes that snapshot, and the
+	// annotation, once the claim is bound.
+	AnnotationSeedSnapshot = "mysql.ordinal.dev/seed-snapshot"
 )
 
 // Keys of the credentials Secret.
@@ -202,6 +206,9 @@ func (c *MySQLCluster) PodHost(ordinal int) string {
 
 // PVCName is the member's data claim, created from the StatefulSet's volumeClaimTemplates.
 func (c *MySQLCluster) PVCName(ordinal int) string { return "data-" + c.PodName(ordinal) }
+
+// SeedSnapshotName is the VolumeSnapshot a new member's volume is restored from (NAME-N-seed).
+func (c *MySQLCluster) SeedSnapshotName(ordinal int) string { return c.PodName(ordinal) + "-seed" }
 
 // Ordinal returns the ordinal of one of this cluster's pod names.
 func (c *MySQLCluster) Ordinal(podName string) (int, bool) {

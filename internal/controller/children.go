@@ -109,6 +109,10 @@ func (r *ClusterReconciler) desiredChildren(ctx context.Context, c *v1alpha1.MyS
 		}
 		// Scale-down never removes the primary: the StatefulSet keeps it until a switchover moved it.
 		n := issuedReplicas(c, w, int32(topology.StatefulSetReplicas(w.topology)))
+		if w.volumeSeed.capped {
+			// A new member is created only once its volume restored from a snapshot exists.
+			n = min(n, w.volumeSeed.limit)
+		}
 		sts.Spec.Replicas = &n
 		objs = append(objs, sts)
 	}

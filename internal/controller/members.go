@@ -87,16 +87,16 @@ func maxKey(m map[int]bool) int {
 	return top
 }
 
-// dataVolumes returns the names of the cluster's data PVCs.
-func (r *ClusterReconciler) dataVolumes(ctx context.Context, c *v1alpha1.MySQLCluster) (map[string]bool, error) {
+// dataVolumes returns the cluster's data PVCs by name, from the cache.
+func (r *ClusterReconciler) dataVolumes(ctx context.Context, c *v1alpha1.MySQLCluster) (map[string]*corev1.PersistentVolumeClaim, error) {
 	var list corev1.PersistentVolumeClaimList
 	err := r.List(ctx, &list, ofCluster(c)...)
 	if err != nil {
 		return nil, fmt.Errorf("list PVCs of %s: %w", c.Name, err)
 	}
-	out := make(map[string]bool, len(list.Items))
-	for _, p := range list.Items {
-		out[p.Name] = true
+	out := make(map[string]*corev1.PersistentVolumeClaim, len(list.Items))
+	for i := range list.Items {
+		out[list.Items[i].Name] = &list.Items[i]
 	}
 	return out, nil
 }

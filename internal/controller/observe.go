@@ -41,6 +41,12 @@ type world struct {
 	// blocker is why the operator cannot go on without the user (Stalled), nil when it can.
 	blocker *condition
 
+	// claims are the cluster's data PVCs by name, as cached.
+	claims map[string]*corev1.PersistentVolumeClaim
+	// volumeSeed is how the volume of the next member the StatefulSet creates is being prepared
+	// (spec.storage.seedFromVolumeSnapshot).
+	volumeSeed volumeSeed
+
 	members  []*member         // every member, probed over SQL when credentials exist
 	topology topology.Snapshot // what the topology engine decides on
 	step     topology.Step     // the last step decided in this reconcile

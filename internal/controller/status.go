@@ -127,6 +127,10 @@ func conditions(c *v1alpha1.MySQLCluster, w *world) []metav1.Condition {
 		ready = topology.Condition{Reason: w.tls.problem.Reason, Message: w.tls.problem.Message}
 	case w.tls.pending != nil:
 		ready = topology.Condition{Reason: w.tls.pending.Reason, Message: w.tls.pending.Message}
+	case w.volumeSeed.problem != nil:
+		ready = topology.Condition{Reason: w.volumeSeed.problem.Reason, Message: w.volumeSeed.problem.Message}
+	case w.volumeSeed.pending != nil:
+		ready = topology.Condition{Reason: w.volumeSeed.pending.Reason, Message: w.volumeSeed.pending.Message}
 	case w.applyErr != nil:
 		ready = topology.Condition{Reason: "ApplyFailed", Message: w.applyErr.Error()}
 	case w.stepErr != nil:
@@ -160,6 +164,8 @@ func stalledCondition(w *world) topology.Condition {
 		return topology.Condition{Status: true, Reason: "PromotionRefused", Message: w.step.Reason}
 	case w.tls.problem != nil:
 		return topology.Condition{Status: true, Reason: w.tls.problem.Reason, Message: w.tls.problem.Message}
+	case w.volumeSeed.problem != nil:
+		return topology.Condition{Status: true, Reason: w.volumeSeed.problem.Reason, Message: w.volumeSeed.problem.Message}
 	case needsUser(w.applyErr):
 		return topology.Condition{Status: true, Reason: "ApplyRefused", Message: w.applyErr.Error()}
 	}

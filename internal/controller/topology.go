@@ -42,9 +42,14 @@ const maxStepsPerPass = 4
 
 // observeMembers builds the member list and, when credentials exist, probes each server.
 func (r *ClusterReconciler) observeMembers(ctx context.Context, c *v1alpha1.MySQLCluster, w *world) ([]*member, error) {
-	pvcs, err := r.dataVolumes(ctx, c)
+	claims, err := r.dataVolumes(ctx, c)
 	if err != nil {
 		return nil, err
+	}
+	w.claims = claims
+	pvcs := make(map[string]bool, len(claims))
+	for name := range claims {
+		pvcs[name] = true
 	}
 	byName := map[string]*corev1.Pod{}
 	for i := range w.pods {
@@ -176,7 +181,8 @@ func requeueAfter(c *v1alpha1.MySQLCluster, w *world, watched bool) time.Duratio
 	case w.step.Kind == topology.Refuse:
 		// A person must act; looking faster would change nothing.
 		return steadyPoll
-	case urgent(c, w):
+	case urgent(c, w), w.volumeSeed.pending != nil:
+		// A seed snapshot's progress raises no event the operator watches.
 		return progressPoll
 	case w.step.After > 0:
 		return min(w.step.After, steadyPoll)

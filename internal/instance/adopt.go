@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ordinal-dev/ordinal/internal/mysql"
 )
@@ -67,6 +68,7 @@ func (in *Init) adoptIfCopied(ctx context.Context) error {
 		return err
 	}
 	in.Log.Info("the datadir is a copy of another member's volume: adopting it", "from", from)
+	t0 := time.Now()
 	if in.Env.Flavor.Name() == mysql.MySQL.Name() {
 		uuid := filepath.Join(in.Paths.DataDir, mysqlUUIDFile)
 		if err := removeDurably(uuid); err != nil {
@@ -84,7 +86,11 @@ func (in *Init) adoptIfCopied(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("adopt copy of %s: %w", from, err)
 	}
-	return in.claimDatadir()
+	if err := in.claimDatadir(); err != nil {
+		return err
+	}
+	in.Log.Info("adopted the copy", "from", from, "took", time.Since(t0).Round(time.Millisecond))
+	return nil
 }
 
 // claimDatadir records this member as the datadir's owner once it holds a server. Written

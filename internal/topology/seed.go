@@ -89,3 +89,21 @@ func seedDonor(v *view, m Member) (donor, note string) {
 	}
 	return d.Name, note
 }
+
+// VolumeSeedDonor chooses the member whose volume is snapshotted for the volume of target, a
+// member the StatefulSet is about to create, when new members are seeded from volume snapshots
+// (docs/topology.md, "Volume seeds"). needed is false while the cluster holds no data: no primary recorded
+// yet, or one without transactions (a new member then initialises empty, like the first). The
+// donor is chosen as for a streamed seed (seedDonor): a serving replica, else the primary; ""
+// with needed set means none may be snapshotted now, and the new member waits.
+func VolumeSeedDonor(s Snapshot, target string) (donor, note string, needed bool) {
+	v := newView(s)
+	if !v.hasP || !v.primary.hasData() {
+		return "", "", false
+	}
+	if !v.primaryReachable() {
+		return "", "", true
+	}
+	donor, note = seedDonor(v, Member{Name: target})
+	return donor, note, true
+}

@@ -66,6 +66,7 @@ var pauseTargets = map[string]time.Duration{
 	"restart-all-pods":        12 * time.Second,
 	"storage-grow-refused":    8 * time.Second,  // the primary killed (kill -9 ≤ 8 s) while a child apply fails
 	"scale-3-5-3":             2 * time.Second,  // two switchovers (to mysql-4 and back below 3)
+	"seed-from-snapshot":      1 * time.Second,  // the primary is untouched: a replica joins
 	"errant-replica":          1 * time.Second,  // the primary is untouched: as a replica restart
 	"members-share-node":      1 * time.Second,  // two replica restarts, the primary untouched
 	"old-primary-unacked-trx": 12 * time.Second, // a cut primary
