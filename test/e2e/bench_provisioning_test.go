@@ -58,6 +58,10 @@ var _ = Describe("bench: provisioning", Ordered, func() {
 	It("adds one replica to a cluster holding 1 GiB", func(ctx SpecContext) {
 		seedBench(ctx, sec, benchRuns("BENCH_SEED_RUNS", 5))
 	}, SpecTimeout(40*time.Minute))
+
+	It("adds one replica to a cluster holding 1 GiB, its volume restored from a snapshot", func(ctx SpecContext) {
+		snapshotSeedBench(ctx, sec, benchRuns("BENCH_SEED_RUNS", 5))
+	}, SpecTimeout(40*time.Minute))
 })
 
 // provisionOnce applies the sample 3-member cluster in a fresh namespace, records its phases
@@ -153,7 +157,11 @@ func pvHostPath(ctx context.Context, c client.Client, ns, claim string) string {
 	Expect(c.Get(ctx, client.ObjectKey{Namespace: ns, Name: claim}, pvc)).To(Succeed())
 	pv := &corev1.PersistentVolume{}
 	Expect(c.Get(ctx, client.ObjectKey{Name: pvc.Spec.VolumeName}, pv)).To(Succeed())
-	Expect(pv.Spec.HostPath).NotTo(BeNil(), "PV %s is a hostPath volume", pv.Name)
+	if pv.Spec.CSI != nil {
+		// localkube's CSI volumes are subvolumes of its btrfs storage (test/localkube/csi).
+		return filepath.Join(localkubeDir(), "volumes", "csi", "volumes", pv.Spec.CSI.VolumeHandle)
+	}
+	Expect(pv.Spec.HostPath).NotTo(BeNil(), "PV %s is a hostPath or CSI volume", pv.Name)
 	p := pv.Spec.HostPath.Path
 	if rest, ok := strings.CutPrefix(p, "/tmp/hostpath_pv/"); ok {
 		p = filepath.Join(localkubeDir(), "volumes", "hostpath_pv", rest)

@@ -327,9 +327,9 @@ func seedingNotes(sec *benchSection, rs []seedRun, rates seedRates) {
 		"network; --prepare and the temporary server add %.1f s (median). The ratio's ceiling is the backup tool itself: "+
 		"mariadb-backup alone on the donor, run as the agent runs it with its stream counted and thrown away, ran at "+
 		"%.0f–%.0f MiB/s (one thread, for a datadir that is one big table), %.2f of the copy from the disk (median): no "+
-		"transport could bring a streamed seed above that. %s What would make seeding "+
-		"independent of the stream: a storage-side copy of the donor's volume (a CSI VolumeSnapshot or clone), where the "+
-		"storage offers one; localkube's hostPath volumes do not.",
+		"transport could bring a streamed seed above that. %s What makes seeding "+
+		"independent of the stream: a storage-side copy of the donor's volume, where the storage offers one "+
+		"(spec.storage.seedFromVolumeSnapshot; its figures follow, prefixed snapshot_).",
 		lo(rates.copy), hi(rates.copy), lo(rates.synced), hi(rates.synced), lo(rates.asIs), hi(rates.asIs),
 		lo(rates.stream), hi(rates.stream), median(rest), lo(rates.tool), hi(rates.tool),
 		median(ratioOf(rates.tool, rates.copy)), earlierMachine))
