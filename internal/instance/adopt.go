@@ -58,10 +58,10 @@ func (in *Init) recordedOwner() (string, error) {
 
 // adoptIfCopied adopts a datadir that holds another member's server. The copy is crash-consistent
 // (a snapshot of a running member's volume), so its server recovers as after a crash: it keeps
-// the transactions it holds and its binary logs, and a replica's log_slave_updates put every
-// transaction it applied in its own binary log, so the operator's usual replica set-up
-// (gtid_slave_pos = gtid_current_pos) resumes it exactly after them. What belongs to the donor
-// alone goes: its replication configuration and relay logs, and on MySQL its server_uuid.
+// the transactions it holds and its binary logs (log_slave_updates put every transaction a
+// replica applied in its own), and its replica position becomes what its binary log holds, so
+// replication resumes exactly after them (mysql.AdoptCopy). What belongs to the donor alone goes:
+// its replication configuration and relay logs, and on MySQL its server_uuid.
 func (in *Init) adoptIfCopied(ctx context.Context) error {
 	from, err := in.recordedOwner()
 	if err != nil || from == "" || from == in.ownerID() {
@@ -79,7 +79,7 @@ func (in *Init) adoptIfCopied(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("adopt copy of %s: %w", from, err)
 	}
-	err = srv.client.ResetReplication(ctx)
+	err = srv.client.AdoptCopy(ctx)
 	if stopErr := srv.stop(in.Timeouts.ServerStop); err == nil {
 		err = stopErr
 	}

@@ -101,8 +101,8 @@ func copyCrashed(t *testing.T, donor, p *testPod) {
 		t.Fatalf("copying the datadir: %v: %s", err, out)
 	}
 	must(t, p.init().Run(ctx))
-	if owner := readOwner(t, p); owner != "ns/db-2" {
-		t.Errorf("adopted copy's %s = %q, want ns/db-2", OwnerName, owner)
+	if owner, want := readOwner(t, p), p.env.Namespace+"/"+p.env.PodName; owner != want {
+		t.Errorf("adopted copy's %s = %q, want %s", OwnerName, owner, want)
 	}
 	p.startServer()
 	st, err := p.client().Status(ctx)
@@ -183,4 +183,54 @@ func (b *background) stop() int {
 	}
 	<-b.done
 	return int(b.last.Load())
+}
+
+// TestAdoptCopyOfPrimary: a copy of a primary's volume, whose binary log holds only transactions
+// of the primary's own server_id, becomes a replica that resumes right after them, not from the
+// beginning (gtid_current_pos of the copy would be empty: its server_id is another).
+func TestAdoptCopyOfPrimary(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	prim := newTestPod(t, 0, "127.0.0.56")
+	must(t, prim.init().Run(ctx))
+	prim.startServer()
+	op, root := prim.db("ordinal", operatorPassword), prim.db("root", mysqltest.RootPassword)
+	exec1(t, op, "SET GLOBAL read_only = OFF")
+	exec1(t, root, "CREATE DATABASE app")
+	exec1(t, root, "CREATE TABLE app.t (id INT PRIMARY KEY, v VARCHAR(64))")
+	insertAppRows(t, root, 1, 100)
+	copied := query(t, root, "SELECT @@gtid_binlog_pos")
+
+	rep := newTestPod(t, 1, "127.0.0.57")
+	copyCrashed(t, prim, rep)
+	if pos := query(t, rep.db("root", mysqltest.RootPassword), "SELECT @@gtid_slave_pos"); pos != copied {
+		t.Errorf("adopted copy of the primary: gtid_slave_pos %q, want the copy's binary log position %q", pos, copied)
+	}
+	prim.startServer()
+	exec1(t, op, "SET GLOBAL read_only = OFF")
+	insertAppRows(t, root, 101, 150)
+	// As the operator sets a replica up, with its account (root has no READ_ONLY ADMIN).
+	c, err := mysql.Open(mysql.Config{Flavor: mysql.MariaDB, Host: rep.env.PodIP, Port: rep.port,
+		User: "ordinal", Password: operatorPassword, StatementTimeout: 10 * time.Second})
+	must(t, err)
+	defer c.Close()
+	// As the operator sets a replica up: no start position, so gtid_slave_pos = gtid_current_pos.
+	must(t, c.ConfigureReplica(ctx, mysql.Source{Host: prim.env.PodIP, Port: prim.port, User: mysqltest.ReplUser,
+		Password: mysqltest.ReplPassword}))
+	must(t, c.StartReplication(ctx))
+	st, err := prim.client().Status(ctx)
+	must(t, err)
+	if err := c.WaitApplied(ctx, st.Executed); err != nil {
+		rs, _ := c.Status(ctx)
+		t.Fatalf("the adopted copy of the primary does not catch up: %v (replication %+v)", err, rs.Replication)
+	}
+	if n := query(t, rep.db("root", mysqltest.RootPassword), "SELECT COUNT(*) FROM app.t"); n != "150" {
+		t.Errorf("adopted copy of the primary holds %s rows after catching up, want 150", n)
+	}
+}
+
+func insertAppRows(t *testing.T, db *sql.DB, from, to int) {
+	for i := from; i <= to; i++ {
+		exec1(t, db, "INSERT INTO app.t VALUES (?, REPEAT('p', 60))", i)
+	}
 }

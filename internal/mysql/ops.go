@@ -127,6 +127,21 @@ func (c *Client) ResetReplication(ctx context.Context) error {
 	return c.execAll(ctx, []stmt{statement(r.stop), statement(r.reset)})
 }
 
+// AdoptCopy makes a server whose datadir is a copy of another member's volume its own replica
+// to be: replication stopped and the donor's source forgotten, and on MariaDB gtid_slave_pos set
+// to what the copy's binary log holds (gtid_binlog_pos). gtid_current_pos would not do: it counts
+// binary log GTIDs of this server's own server_id only, and the copy's are the donor's (all of
+// them, when the donor was the primary), so replication would start from the beginning. MySQL's
+// gtid_executed is the position already.
+func (c *Client) AdoptCopy(ctx context.Context) error {
+	r := c.cfg.Flavor.replication()
+	sts := []stmt{statement(r.stop), statement(r.reset)}
+	if c.cfg.Flavor.Name() == MariaDB.Name() {
+		sts = append(sts, statement("SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos"))
+	}
+	return c.execAll(ctx, sts)
+}
+
 // resetLockWait undoes the fence's session lock wait (MySQL) before the
 // connection goes back to the pool.
 var resetLockWait = statement("SET SESSION lock_wait_timeout = DEFAULT")
