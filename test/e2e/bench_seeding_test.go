@@ -302,7 +302,7 @@ func seedingNotes(sec *benchSection, rs []seedRun, rates seedRates) {
 		"unpacked by init itself and fsynced, --prepare, a temporary server that records the position). The seed's time "+
 		"is from init's log (\"seed marker found\" → \"datadir seeded\"), the stream's from \"backup received\"; its "+
 		"bytes are the new member's datadir once it replicates (InnoDB pages of the loaded rows: more than the bytes "+
-		"inserted). The local copy is `cp -a` of the primary's whole datadir (binary logs included) to a directory beside "+
+		"inserted). The local copy is `cp -a --reflink=never` of the primary's whole datadir (binary logs included) to a directory beside "+
 		"it on the same disk, right after each seed, three times: with the page cache as the seed left it; then with the "+
 		"datadir's cached pages evicted first (POSIX_FADV_DONTNEED on every file), so that it reads the disk as the seed "+
 		"does (mariadb-backup opens the data files with O_DIRECT, strace shows: the page cache plays no part in its "+
