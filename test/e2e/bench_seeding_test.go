@@ -109,14 +109,8 @@ func loadData(ctx context.Context, e *faultEnv, want int64) (int64, time.Duratio
 // addReplica scales the cluster to ordinal+1 members and measures the new member's seed.
 func addReplica(ctx context.Context, c client.Client, ns string, ordinal int) seedRun {
 	GinkgoHelper()
-	name := fmt.Sprintf("%s-%d", faultClusterName, ordinal)
-	patched := time.Now()
-	kubectl(ctx, "-n", ns, "patch", "mysqlcluster", faultClusterName, "--type=merge",
-		"-p", fmt.Sprintf(`{"spec":{"replicas":%d}}`, ordinal+1))
-	Eventually(func() bool {
-		return memberServing(ctx, c, ns, name)
-	}).WithContext(ctx).WithTimeout(20*time.Minute).WithPolling(500*time.Millisecond).Should(BeTrue(), "%s Ready and replicating", name)
-	r := seedRun{total: time.Since(patched)}
+	name, total := scaleUpTo(ctx, c, ns, ordinal, 20*time.Minute)
+	r := seedRun{total: total}
 	initLog := kubectl(ctx, "-n", ns, "logs", name, "-c", "init")
 	r.seed, r.stream = seedWindow(initLog)
 	Expect(r.seed).To(BeNumerically(">", 0), "init of %s logged a seed", name)
@@ -139,6 +133,20 @@ func addReplica(ctx context.Context, c client.Client, ns string, ordinal int) se
 		r.bytes>>20, r.asIs.Round(time.Millisecond), r.fromDisk.Round(time.Millisecond), r.synced.Round(time.Millisecond),
 		donor, r.toolBytes>>20, r.tool.Round(time.Millisecond))
 	return r
+}
+
+// scaleUpTo patches the cluster to ordinal+1 members and waits (bounded) until member ordinal is
+// Ready and replicating; it returns the member's name and how long that took.
+func scaleUpTo(ctx context.Context, c client.Client, ns string, ordinal int, within time.Duration) (string, time.Duration) {
+	GinkgoHelper()
+	name := fmt.Sprintf("%s-%d", faultClusterName, ordinal)
+	patched := time.Now()
+	kubectl(ctx, "-n", ns, "patch", "mysqlcluster", faultClusterName, "--type=merge",
+		"-p", fmt.Sprintf(`{"spec":{"replicas":%d}}`, ordinal+1))
+	Eventually(func() bool {
+		return memberServing(ctx, c, ns, name)
+	}).WithContext(ctx).WithTimeout(within).WithPolling(500*time.Millisecond).Should(BeTrue(), "%s Ready and replicating", name)
+	return name, time.Since(patched)
 }
 
 // memberServing reports whether the member's pod is Ready and the cluster reports it serving.

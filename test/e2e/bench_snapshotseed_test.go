@@ -81,14 +81,8 @@ func snapshotSeedBench(ctx context.Context, sec *benchSection, runs int) {
 // addSnapshotReplica scales the cluster to ordinal+1 members and measures the new member's seed.
 func addSnapshotReplica(ctx context.Context, c client.Client, ns string, ordinal int) snapshotSeedRun {
 	GinkgoHelper()
-	name := fmt.Sprintf("%s-%d", faultClusterName, ordinal)
-	patched := time.Now()
-	kubectl(ctx, "-n", ns, "patch", "mysqlcluster", faultClusterName, "--type=merge",
-		"-p", fmt.Sprintf(`{"spec":{"replicas":%d}}`, ordinal+1))
-	Eventually(func() bool {
-		return memberServing(ctx, c, ns, name)
-	}).WithContext(ctx).WithTimeout(10*time.Minute).WithPolling(500*time.Millisecond).Should(BeTrue(), "%s Ready and replicating", name)
-	r := snapshotSeedRun{total: time.Since(patched)}
+	name, total := scaleUpTo(ctx, c, ns, ordinal, 10*time.Minute)
+	r := snapshotSeedRun{total: total}
 	requested, restored := seedEvents(ctx, c, ns, name+"-seed")
 	initLog := kubectl(ctx, "-n", ns, "logs", name, "-c", "init")
 	Expect(initLog).NotTo(ContainSubstring("seed marker found"), "%s was seeded by streaming", name)
