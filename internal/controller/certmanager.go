@@ -225,7 +225,7 @@ func issuedReplicas(c *v1alpha1.MySQLCluster, w *world, n int32) int32 {
 
 // stalledBy records a problem only the user can fix, with a Warning event when it is news.
 func (r *ClusterReconciler) stalledBy(c *v1alpha1.MySQLCluster, w *world, p condition) {
-	if prev := meta.FindStatusCondition(c.Status.Conditions, v1alpha1.ConditionStalled); prev == nil || prev.Message != p.Message {
+	if !stalledWith(c, p.Message) {
 		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, p.Reason, "Check", "%s", p.Message)
 	}
 	w.tls.problem = &p

@@ -46,13 +46,13 @@ func TestMemberOrdinals(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		pods []corev1.Pod
-		pvcs map[string]bool
+		pvcs map[string]*corev1.PersistentVolumeClaim
 		want []int
 	}{
 		{"nothing yet", nil, nil, []int{}},
-		{"a volume without a pod is a member", nil, map[string]bool{"data-mysql-1": true}, []int{1}},
-		{"pods and volumes", []corev1.Pod{podNamed("mysql-0")}, map[string]bool{"data-mysql-2": true}, []int{0, 2}},
-		{"a volume above spec.replicas is not", nil, map[string]bool{"data-mysql-4": true}, []int{}},
+		{"a volume without a pod is a member", nil, map[string]*corev1.PersistentVolumeClaim{"data-mysql-1": {}}, []int{1}},
+		{"pods and volumes", []corev1.Pod{podNamed("mysql-0")}, map[string]*corev1.PersistentVolumeClaim{"data-mysql-2": {}}, []int{0, 2}},
+		{"a volume above spec.replicas is not", nil, map[string]*corev1.PersistentVolumeClaim{"data-mysql-4": {}}, []int{}},
 		{"a pod above spec.replicas still is", []corev1.Pod{podNamed("mysql-4")}, nil, []int{4}},
 		{"foreign pods are ignored", []corev1.Pod{podNamed("other-0"), podNamed("mysql-x")}, nil, []int{}},
 	} {

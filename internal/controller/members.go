@@ -58,10 +58,10 @@ type member struct {
 
 // memberOrdinals lists the members to observe: every ordinal below spec.replicas that has a pod or
 // a data volume, and every higher ordinal that still has a pod.
-func memberOrdinals(c *v1alpha1.MySQLCluster, pods []corev1.Pod, pvcs map[string]bool) []int {
+func memberOrdinals(c *v1alpha1.MySQLCluster, pods []corev1.Pod, claims map[string]*corev1.PersistentVolumeClaim) []int {
 	seen := map[int]bool{}
 	for i := 0; i < int(c.DesiredReplicas()); i++ {
-		if pvcs[c.PVCName(i)] {
+		if claims[c.PVCName(i)] != nil {
 			seen[i] = true
 		}
 	}

@@ -47,17 +47,13 @@ func (r *ClusterReconciler) observeMembers(ctx context.Context, c *v1alpha1.MySQ
 		return nil, err
 	}
 	w.claims = claims
-	pvcs := make(map[string]bool, len(claims))
-	for name := range claims {
-		pvcs[name] = true
-	}
 	byName := map[string]*corev1.Pod{}
 	for i := range w.pods {
 		byName[w.pods[i].Name] = &w.pods[i]
 	}
 	var ms []*member
-	for _, i := range memberOrdinals(c, w.pods, pvcs) {
-		ms = append(ms, &member{ordinal: i, name: c.PodName(i), pod: byName[c.PodName(i)], hasPVC: pvcs[c.PVCName(i)]})
+	for _, i := range memberOrdinals(c, w.pods, claims) {
+		ms = append(ms, &member{ordinal: i, name: c.PodName(i), pod: byName[c.PodName(i)], hasPVC: claims[c.PVCName(i)] != nil})
 	}
 	if w.secret != nil && w.blocker == nil {
 		r.probeMembers(ctx, c, ms, loginOf(w))

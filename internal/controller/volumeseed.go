@@ -80,11 +80,9 @@ func decideVolumeSeed(c *v1alpha1.MySQLCluster, v volumeSeedView) (volumeSeed, v
 	member, name := c.PodName(v.target), c.SeedSnapshotName(v.target)
 	switch {
 	case v.kindMissing:
-		s := held(reasonSnapshotAPIMissing, "")
-		s.pending, s.problem = nil, &condition{Reason: reasonSnapshotAPIMissing, Message: fmt.Sprintf(
+		return volumeSeed{capped: true, limit: int32(v.target), problem: &condition{Reason: reasonSnapshotAPIMissing, Message: fmt.Sprintf(
 			"new member %s waits: spec.storage.seedFromVolumeSnapshot needs the VolumeSnapshot API (snapshot.storage.k8s.io), "+
-				"which this cluster does not serve; install a CSI snapshot controller, or remove the field to seed by streaming a backup", member)}
-		return s, seedNothing
+				"which this cluster does not serve; install a CSI snapshot controller, or remove the field to seed by streaming a backup", member)}}, seedNothing
 	case v.snapshot == nil && v.donor == "":
 		return held(reasonSeedingVolume, fmt.Sprintf("new member %s waits for its volume: no member can be snapshotted now "+
 			"(the primary does not answer, or no member serves)", member)), seedNothing
@@ -134,7 +132,7 @@ func (r *ClusterReconciler) seedNextVolume(ctx context.Context, c *v1alpha1.MySQ
 		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, reasonVolumeSeedFailed, "Seed", "%v", err)
 	}
 	if p := seed.problem; p != nil && !stalledWith(c, p.Message) {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, seed.problem.Reason, "Seed", "%s", seed.problem.Message)
+		r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, p.Reason, "Seed", "%s", p.Message)
 	}
 	w.volumeSeed = seed
 }
